@@ -1,0 +1,78 @@
+"""Activation formats and sizes, as MATLAB's dlarray labels them.
+
+An :class:`Activation` describes what flows along one edge of a layer graph: a format string of
+dlarray letters (``S`` spatial, ``C`` channel, ``B`` batch, ``T`` time) and the size of each
+dimension. Batch and time sizes are symbolic (``None``) because they vary per mini-batch.
+
+Inside a compiled network the torch layout for each format is fixed:
+
+==========  ===========================  ==========================
+format      meaning                      torch tensor layout
+==========  ===========================  ==========================
+``CBT``     vector sequences             (B, T, C)
+``SSCBT``   image sequences              (B, T, C, H, W)
+``SCBT``    1-D spatial sequences        (B, T, C, W)
+``CB``      one vector per observation   (B, C)
+``SSCB``    images (e.g. folded frames)  (N, C, H, W)
+==========  ===========================  ==========================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Activation:
+    """Format and sizes of one activation. ``size`` aligns with ``fmt``; B and T sizes are None."""
+
+    fmt: str
+    size: tuple
+
+    @property
+    def channels(self) -> int:
+        return self.size[self.fmt.index("C")]
+
+    @property
+    def spatial(self) -> tuple:
+        return tuple(s for s, f in zip(self.size, self.fmt) if f == "S")
+
+    @property
+    def is_sequence(self) -> bool:
+        return "T" in self.fmt
+
+    @property
+    def features(self) -> int:
+        """Number of values per observation and time step (product of S and C sizes)."""
+        n = 1
+        for s, f in zip(self.size, self.fmt):
+            if f in "SC":
+                n *= s
+        return n
+
+    def __str__(self) -> str:
+        parts = []
+        for s, f in zip(self.size, self.fmt):
+            if f == "B":
+                parts.append("1(B)")
+            elif f == "T":
+                parts.append(f"{'T' if s is None else s}(T)")
+            else:
+                parts.append(f"{s}({f})")
+        return " x ".join(parts)
+
+
+def vector_sequence(channels: int) -> Activation:
+    return Activation("CBT", (channels, None, None))
+
+
+def image_sequence(h: int, w: int, c: int) -> Activation:
+    return Activation("SSCBT", (h, w, c, None, None))
+
+
+def vector(channels: int) -> Activation:
+    return Activation("CB", (channels, None))
+
+
+def images(h: int, w: int, c: int) -> Activation:
+    return Activation("SSCB", (h, w, c, None))

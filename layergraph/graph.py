@@ -1,0 +1,268 @@
+"""LayerGraph: the topology of a network, on networkx. Nodes are layers, edges ``src/port -> dst/port``.
+
+MATLAB's functions have value semantics (``lgraph = connectLayers(lgraph, ...)`` returns a new
+graph); the methods of the same names edit the graph in place and return it, the Python way.
+Both are provided and share one implementation.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+
+import networkx as nx
+
+from .errors import GraphError
+from .layers.base import Layer
+
+
+class LayerGraph:
+    """A directed graph of layers with named ports. Build one with :func:`layerGraph`."""
+
+    def __init__(self):
+        self._g = nx.MultiDiGraph()
+
+    # --- read-only views ------------------------------------------------------------------------
+    @property
+    def Layers(self) -> list[Layer]:
+        """The layers, in the order they were added (as MATLAB lists them)."""
+        return [d["layer"] for _, d in self._g.nodes(data=True)]
+
+    @property
+    def Connections(self) -> list[tuple[str, str]]:
+        """(Source, Destination) pairs like MATLAB's table: 'name' or 'name/port'."""
+        out = []
+        for s, d, e in self._g.edges(data=True):
+            out.append((_endpoint(self.layer(s), s, e["src_port"], "out"),
+                        _endpoint(self.layer(d), d, e["dst_port"], "in")))
+        return out
+
+    @property
+    def InputNames(self) -> list[str]:
+        return [lay.Name for lay in self.Layers if not lay.inputs]
+
+    @property
+    def OutputNames(self) -> list[str]:
+        return [lay.Name for lay in self.Layers if lay.is_output_layer]
+
+    @property
+    def nx_graph(self) -> nx.MultiDiGraph:
+        """The underlying networkx graph (nodes: layer names; edge data: src_port, dst_port)."""
+        return self._g
+
+    def layer(self, name: str) -> Layer:
+        if name not in self._g:
+            raise GraphError(f"no layer named '{name}' in the graph; layers: "
+                             f"{', '.join(self._g.nodes) or '(none)'}")
+        return self._g.nodes[name]["layer"]
+
+    def edges(self):
+        """(src, src_port, dst, dst_port) for every connection."""
+        return [(s, e["src_port"], d, e["dst_port"]) for s, d, e in self._g.edges(data=True)]
+
+    def sources(self, name: str) -> dict[str, tuple[str, str]]:
+        """For each connected input port of ``name``: (source layer, source port)."""
+        return {e["dst_port"]: (s, e["src_port"]) for s, _, e in self._g.in_edges(name, data=True)}
+
+    def __len__(self):
+        return self._g.number_of_nodes()
+
+    def __eq__(self, other):
+        return (isinstance(other, LayerGraph) and self.Layers == other.Layers
+                and sorted(self.edges()) == sorted(other.edges()))
+
+    def __repr__(self):
+        return (f"LayerGraph with {len(self)} layers and {self._g.number_of_edges()} connections:\n"
+                + "\n".join(f"  {i + 1:>3} {lay!r}" for i, lay in enumerate(self.Layers)))
+
+    def copy(self) -> LayerGraph:
+        return copy.deepcopy(self)
+
+    # --- in-place edits (methods return self) -------------------------------------------------
+    def addLayers(self, layers, connect=True) -> LayerGraph:
+        """Add a layer or layer array; an array's layers are connected in sequence."""
+        layers = _as_layer_list(layers)
+        new = [copy.deepcopy(lay) for lay in layers]
+        _assign_names(new, set(self._g.nodes))
+        for lay in new:
+            if lay.Name in self._g:
+                raise GraphError(f"a layer named '{lay.Name}' is already in the graph; layer "
+                                 "names must be unique")
+        for lay in new:
+            self._g.add_node(lay.Name, layer=lay)
+        if connect:
+            for a, b in zip(new, new[1:]):
+                if not a.outputs:
+                    raise GraphError(
+                        f"cannot connect {a.where} to '{b.Name}': an output layer has no outputs; "
+                        "it must be the last layer of the array")
+                if not b.inputs:
+                    raise GraphError(f"cannot connect '{a.Name}' to {b.where}: an input layer "
+                                     "has no inputs; it must be the first layer of the array")
+                self._connect(a.Name, a.outputs[0], b.Name, b.inputs[0])
+        return self
+
+    def connectLayers(self, source: str, destination: str) -> LayerGraph:
+        """Connect 'src' or 'src/port' to 'dst' or 'dst/port'."""
+        s, sp = self._parse(source, "outputs")
+        d, dp = self._parse(destination, "inputs")
+        self._connect(s, sp, d, dp)
+        return self
+
+    def disconnectLayers(self, source: str, destination: str) -> LayerGraph:
+        s, sp = self._parse(source, "outputs")
+        d, dp = self._parse(destination, "inputs")
+        key = (sp, dp)
+        if not self._g.has_edge(s, d, key):
+            raise GraphError(f"'{source}' is not connected to '{destination}'")
+        self._g.remove_edge(s, d, key)
+        return self
+
+    def removeLayers(self, names) -> LayerGraph:
+        names = [names] if isinstance(names, str) else list(names)
+        for n in names:
+            self.layer(n)
+        self._g.remove_nodes_from(names)
+        return self
+
+    def replaceLayer(self, name: str, layers) -> LayerGraph:
+        """Replace layer ``name`` by a layer or array; its connections move to the new ends."""
+        old = self.layer(name)
+        new = [copy.deepcopy(lay) for lay in _as_layer_list(layers)]
+        if len(new) == 1 and not new[0].Name:
+            new[0].Name = old.Name
+        others = set(self._g.nodes) - {name}
+        _assign_names(new, others)
+        for lay in new:
+            if lay.Name in others:
+                raise GraphError(f"a layer named '{lay.Name}' is already in the graph")
+        ins = [(s, sp, dp) for s, _, (sp, dp) in self._g.in_edges(name, keys=True)]
+        outs = [(d, sp, dp) for _, d, (sp, dp) in self._g.out_edges(name, keys=True)]
+        order = list(self._g.nodes)
+        pos = order.index(name)
+        self._g.remove_node(name)
+        # Rebuild so the new layers take the old one's place in MATLAB's layer order.
+        nodes = [(n, self._g.nodes[n]) for n in order if n != name]
+        edges = list(self._g.edges(keys=True, data=True))
+        self._g = nx.MultiDiGraph()
+        self._g.add_nodes_from(nodes[:pos])
+        self._g.add_nodes_from((lay.Name, {"layer": lay}) for lay in new)
+        self._g.add_nodes_from(nodes[pos:])
+        self._g.add_edges_from(edges)
+        for a, b in zip(new, new[1:]):
+            self._connect(a.Name, a.outputs[0], b.Name, b.inputs[0])
+        first, last = new[0], new[-1]
+        for s, sp, dp in ins:
+            port = dp if dp in first.inputs else first.inputs[0]
+            self._connect(s, sp, first.Name, port)
+        for d, sp, dp in outs:
+            port = sp if sp in last.outputs else last.outputs[0]
+            self._connect(last.Name, port, d, dp)
+        return self
+
+    # --- helpers --------------------------------------------------------------------------------
+    def _parse(self, endpoint: str, side: str):
+        if not isinstance(endpoint, str) or not endpoint:
+            raise GraphError(f"expected a layer name or 'layer/port', got {endpoint!r}")
+        name, _, port = endpoint.partition("/")
+        lay = self.layer(name)
+        ports = getattr(lay, side)
+        if not port:
+            if not ports:
+                raise GraphError(f"{lay.where} has no {side}")
+            return name, ports[0]
+        if port not in ports:
+            raise GraphError(f"{lay.where} has no {side[:-1]} port '{port}'; its {side}: "
+                             f"{', '.join(ports) or '(none)'}")
+        return name, port
+
+    def _connect(self, s, sp, d, dp):
+        for src, _, (_, port) in self._g.in_edges(d, keys=True):
+            if port == dp:
+                raise GraphError(f"input '{dp}' of layer '{d}' is already connected to "
+                                 f"'{src}'; disconnect it first")
+        self._g.add_edge(s, d, key=(sp, dp), src_port=sp, dst_port=dp)
+
+    def _repr_svg_(self):  # Jupyter shows graphs as diagrams when graphviz is available
+        try:
+            from .render import to_svg
+        except ImportError:
+            return None
+        try:
+            return to_svg(self)
+        except Exception:
+            return None
+
+
+def _endpoint(layer, name, port, side):
+    ports = layer.outputs if side == "out" else layer.inputs
+    return name if len(ports) == 1 else f"{name}/{port}"
+
+
+def _as_layer_list(layers) -> list[Layer]:
+    if isinstance(layers, Layer):
+        return [layers]
+    out = list(layers)
+    for i, lay in enumerate(out):
+        if not isinstance(lay, Layer):
+            raise GraphError(f"element {i + 1} of the layer array is not a layer: {lay!r}")
+    return out
+
+
+def _assign_names(layers, taken):
+    """Fill empty names as MATLAB does: 'lstm' alone, 'lstm_1', 'lstm_2' when several."""
+    stems = Counter(lay.default_name for lay in layers if not lay.Name)
+    counters = Counter()
+    used = set(taken) | {lay.Name for lay in layers if lay.Name}
+    for lay in layers:
+        if lay.Name:
+            continue
+        stem = lay.default_name
+        if stems[stem] == 1 and stem not in used:
+            name = stem
+        else:
+            while True:
+                counters[stem] += 1
+                name = f"{stem}_{counters[stem]}"
+                if name not in used:
+                    break
+        lay.Name = name
+        used.add(name)
+
+
+# --- MATLAB-style functions (value semantics) ---------------------------------------------------
+
+def layerGraph(layers=None) -> LayerGraph:
+    """A new graph; a layer array becomes a chain, first output to first input."""
+    g = LayerGraph()
+    if layers is None:
+        return g
+    if isinstance(layers, LayerGraph):
+        return layers.copy()
+    layers = _as_layer_list(layers)
+    names = Counter(lay.Name for lay in layers if lay.Name)
+    dup = [n for n, c in names.items() if c > 1]
+    if dup:
+        raise GraphError(f"duplicate layer names: {', '.join(repr(n) for n in dup)}; layer names "
+                         "must be unique")
+    return g.addLayers(layers)
+
+
+def addLayers(lgraph: LayerGraph, layers) -> LayerGraph:
+    return lgraph.copy().addLayers(layers)
+
+
+def connectLayers(lgraph: LayerGraph, source: str, destination: str) -> LayerGraph:
+    return lgraph.copy().connectLayers(source, destination)
+
+
+def disconnectLayers(lgraph: LayerGraph, source: str, destination: str) -> LayerGraph:
+    return lgraph.copy().disconnectLayers(source, destination)
+
+
+def removeLayers(lgraph: LayerGraph, names) -> LayerGraph:
+    return lgraph.copy().removeLayers(names)
+
+
+def replaceLayer(lgraph: LayerGraph, name: str, layers) -> LayerGraph:
+    return lgraph.copy().replaceLayer(name, layers)

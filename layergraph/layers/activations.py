@@ -1,0 +1,111 @@
+"""Element-wise and channel-wise activation layers: softmaxLayer, reluLayer, leakyReluLayer, tanhLayer.
+
+They keep the format of their input; softmax normalizes over channels at every time step.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..options import Number, Option
+from ..sequences import Signal
+from .base import Layer, LayerProblem, register
+
+
+class Pointwise(nn.Module):
+    """Applies ``fn`` to the data of a Signal, keeping its lengths."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x: Signal):
+        return Signal(self.fn(x.data), x.lengths)
+
+
+class ActivationLayer(Layer):
+    """A layer that keeps its input's format and size."""
+
+    def infer(self, inputs):
+        return [inputs[0]]
+
+    def function(self):
+        raise NotImplementedError
+
+    def build(self, inputs):
+        return Pointwise(self.function())
+
+
+def channel_dim(fmt):
+    """Torch dimension of the channels for a format (see formats.py for the layouts)."""
+    return {"CB": 1, "CBT": 2, "SSCB": 1, "SSCBT": 2}[fmt]
+
+
+@register
+class SoftmaxLayer(ActivationLayer):
+    """Softmax over channels: softmaxLayer()."""
+
+    matlab_name, yaml_key, type_description, default_name = (
+        "softmaxLayer", "softmax", "Softmax", "softmax")
+
+    def infer(self, inputs):
+        if inputs[0].fmt not in ("CB", "CBT", "SSCB", "SSCBT"):
+            raise LayerProblem(f"cannot apply softmax to {inputs[0].fmt} data")
+        return [inputs[0]]
+
+    def build(self, inputs):
+        dim = channel_dim(inputs[0].fmt)
+        return Pointwise(lambda d: torch.softmax(d, dim=dim))
+
+
+@register
+class ReLULayer(ActivationLayer):
+    """Rectified linear unit: reluLayer()."""
+
+    matlab_name, yaml_key, type_description, default_name = "reluLayer", "relu", "ReLU", "relu"
+
+    def function(self):
+        return torch.relu
+
+
+@register
+class LeakyReLULayer(ActivationLayer):
+    """Leaky ReLU: leakyReluLayer(scale=0.01) computes x for x >= 0 and scale*x otherwise."""
+
+    matlab_name, yaml_key, type_description, default_name = (
+        "leakyReluLayer", "leakyRelu", "Leaky ReLU", "leakyrelu")
+    positional = ("Scale",)
+    options = {"Scale": Option(Number(), 0.01, "slope for negative inputs")}
+
+    def function(self):
+        scale = self.Scale
+        return lambda d: torch.where(d >= 0, d, d * scale)
+
+
+@register
+class TanhLayer(ActivationLayer):
+    """Hyperbolic tangent: tanhLayer()."""
+
+    matlab_name, yaml_key, type_description, default_name = "tanhLayer", "tanh", "Tanh", "tanh"
+
+    def function(self):
+        return torch.tanh
+
+
+@register
+class DropoutLayer(ActivationLayer):
+    """dropoutLayer(probability=0.5): zeroes inputs with that probability while training and scales
+    the rest by 1/(1-p); the identity at prediction, as in MATLAB."""
+
+    matlab_name, yaml_key, type_description, default_name = (
+        "dropoutLayer", "dropout", "Dropout", "dropout")
+    positional = ("Probability",)
+    options = {"Probability": Option(Number(low=0, high=1, high_open=True), 0.5,
+                                     "probability of dropping an input element")}
+
+    def build(self, inputs):
+        drop = nn.Dropout(self.Probability)
+        mod = Pointwise(drop)
+        mod.drop = drop  # registered so train()/eval() reach it
+        return mod

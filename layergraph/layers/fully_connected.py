@@ -1,0 +1,97 @@
+"""fullyConnectedLayer: Weights (OutputSize x InputSize) times the input, plus Bias (OutputSize x 1).
+
+On sequences it applies at every time step (CBT -> CBT). On images it flattens the spatial and
+channel dimensions in MATLAB's column-major order (h fastest, then w, then c), so MATLAB weights
+apply unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..formats import Activation
+from ..initializers import initialize_weights, weights_kind
+from ..options import Array, Choice, Number, OneOf, Option, PositiveInt
+from ..sequences import Signal
+from .base import Layer, LayerProblem, register
+
+
+def matlab_flatten(d: torch.Tensor, spatial_dims: int) -> torch.Tensor:
+    """Flatten trailing (C, H, W) torch dims in MATLAB's column-major (h, w, c) order."""
+    if spatial_dims == 0:
+        return d
+    lead = d.shape[: d.dim() - 1 - spatial_dims]
+    perm = list(range(len(lead))) + [len(lead)] + list(range(d.dim() - 1, len(lead), -1))
+    return d.permute(*perm).reshape(*lead, -1)
+
+
+@register
+class FullyConnectedLayer(Layer):
+    """Fully connected layer: fullyConnectedLayer(outputSize, Name=Value, ...)."""
+
+    matlab_name, yaml_key, type_description, default_name = (
+        "fullyConnectedLayer", "fullyConnected", "Fully Connected", "fc")
+    positional = ("OutputSize",)
+    required = ("OutputSize",)
+    learnables = ("Weights", "Bias")
+    options = {
+        "OutputSize": Option(PositiveInt(), None, "number of outputs K"),
+        "InputSize": Option(OneOf(Choice("auto"), PositiveInt()), "auto", "input features"),
+        "WeightsInitializer": Option(weights_kind(), "glorot", "initializer of Weights"),
+        "BiasInitializer": Option(Choice("zeros", "narrow-normal", "ones"), "zeros",
+                                  "initializer of Bias"),
+        "Weights": Option(Array(), None, "weights, OutputSize x InputSize"),
+        "Bias": Option(Array(), None, "bias, OutputSize x 1"),
+        "WeightLearnRateFactor": Option(Number(low=0), 1.0, "learn rate multiplier"),
+        "BiasLearnRateFactor": Option(Number(low=0), 1.0, "learn rate multiplier"),
+        "WeightL2Factor": Option(Number(low=0), 1.0, "L2 multiplier"),
+        "BiasL2Factor": Option(Number(low=0), 0.0, "L2 multiplier"),
+    }
+
+    def infer(self, inputs):
+        x = inputs[0]
+        n = x.features
+        if self.InputSize != "auto" and self.InputSize != n:
+            raise LayerProblem(f"InputSize is {self.InputSize} but the input has {n} features")
+        for name, shape in self.learnable_shapes(inputs).items():
+            v = self.props[name]
+            if v is not None and (v.size != np.prod(shape) or (name == "Weights" and
+                                                                v.shape != shape)):
+                raise LayerProblem(f"{name} must be {shape[0]}x{shape[1]} for {n} input "
+                                   f"features, got {'x'.join(map(str, v.shape))}")
+        k = self.OutputSize
+        return [Activation("CBT", (k, None, None)) if x.is_sequence else
+                Activation("CB", (k, None))]
+
+    def learnable_shapes(self, inputs):
+        return {"Weights": (self.OutputSize, inputs[0].features), "Bias": (self.OutputSize, 1)}
+
+    def initialize(self, inputs, rng):
+        (k, n), _ = self.learnable_shapes(inputs).values()
+        if self.Weights is None:
+            self.props["Weights"] = initialize_weights(self.WeightsInitializer, (k, n), n, k, rng)
+        if self.Bias is None:
+            self.props["Bias"] = initialize_weights(self.BiasInitializer, (k, 1), 1, 1, rng)
+
+    def build(self, inputs):
+        x = inputs[0]
+        lin = nn.Linear(x.features, self.OutputSize)
+        with torch.no_grad():
+            lin.weight.copy_(torch.as_tensor(self.Weights))
+            lin.bias.copy_(torch.as_tensor(self.Bias.reshape(-1)))
+        return FullyConnected(lin, len(x.spatial))
+
+    def read_back(self, module):
+        self.props["Weights"] = module.linear.weight.detach().cpu().double().numpy().copy()
+        self.props["Bias"] = module.linear.bias.detach().cpu().double().numpy().reshape(-1, 1)
+
+
+class FullyConnected(nn.Module):
+    def __init__(self, linear, spatial_dims):
+        super().__init__()
+        self.linear, self.spatial_dims = linear, spatial_dims
+
+    def forward(self, x: Signal):
+        return Signal(self.linear(matlab_flatten(x.data, self.spatial_dims)), x.lengths)

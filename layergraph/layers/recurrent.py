@@ -1,0 +1,228 @@
+"""What lstmLayer, bilstmLayer and gruLayer share: options, ports, learnables, state handling.
+
+Each concrete layer (lstm.py, gru.py) only states its cell, its number of directions and its
+extra options, the way torch/nn/modules/rnn.py varies RNN, LSTM and GRU over one base class.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..formats import vector, vector_sequence
+from ..initializers import initialize_bias, initialize_weights, weights_kind
+from ..options import Array, Bool, Choice, Number, OneOf, Option, PositiveInt
+from ..recurrence import Recurrent
+from ..sequences import Signal, last_step
+from .base import Layer, LayerProblem
+
+
+def recurrent_options(bias_initializers, default_bias):
+    return {
+        "NumHiddenUnits": Option(PositiveInt(), None, "number of hidden units H"),
+        "OutputMode": Option(Choice("sequence", "last"), "sequence",
+                             "'sequence': output every time step; 'last': the last step only"),
+        "InputSize": Option(OneOf(Choice("auto"), PositiveInt()), "auto",
+                            "input channels; 'auto' takes them from the input"),
+        "HasStateInputs": Option(Bool(), False, "add input ports 'hidden' (and 'cell')"),
+        "HasStateOutputs": Option(Bool(), False, "add output ports 'hidden' (and 'cell')"),
+        "StateActivationFunction": Option(Choice("tanh", "softsign"), "tanh",
+                                          "activation of the state (sigma_s)"),
+        "GateActivationFunction": Option(Choice("sigmoid", "hard-sigmoid"), "sigmoid",
+                                         "activation of the gates (sigma_g)"),
+        "InputWeightsInitializer": Option(weights_kind(), "glorot", "initializer of InputWeights"),
+        "RecurrentWeightsInitializer": Option(weights_kind(), "orthogonal",
+                                              "initializer of RecurrentWeights"),
+        "BiasInitializer": Option(Choice(*bias_initializers), default_bias,
+                                  "initializer of Bias"),
+        "InputWeights": Option(Array(), None, "input weights, MATLAB layout (G*H x C)"),
+        "RecurrentWeights": Option(Array(), None, "recurrent weights (G*H x H)"),
+        "Bias": Option(Array(), None, "bias (G*H x 1)"),
+        "HiddenState": Option(Array(), None, "initial hidden state (H x 1); [] means zeros"),
+        "InputWeightsLearnRateFactor": Option(Number(low=0), 1.0, "learn rate multiplier"),
+        "RecurrentWeightsLearnRateFactor": Option(Number(low=0), 1.0, "learn rate multiplier"),
+        "BiasLearnRateFactor": Option(Number(low=0), 1.0, "learn rate multiplier"),
+        "InputWeightsL2Factor": Option(Number(low=0), 1.0, "L2 multiplier"),
+        "RecurrentWeightsL2Factor": Option(Number(low=0), 1.0, "L2 multiplier"),
+        "BiasL2Factor": Option(Number(low=0), 0.0, "L2 multiplier"),
+    }
+
+
+class RecurrentLayer(Layer):
+    """Base of the recurrent layers. Subclasses set ``cell``, ``gates`` and ``directions``."""
+
+    cell = "lstm"
+    gates = 4
+    directions = 1
+    positional = ("NumHiddenUnits",)
+    required = ("NumHiddenUnits",)
+    learnables = ("InputWeights", "RecurrentWeights", "Bias")
+
+    @property
+    def state_names(self):
+        return ("hidden", "cell") if self.cell == "lstm" else ("hidden",)
+
+    @property
+    def inputs(self):
+        return ("in", *self.state_names) if self.HasStateInputs else ("in",)
+
+    @property
+    def outputs(self):
+        return ("out", *self.state_names) if self.HasStateOutputs else ("out",)
+
+    @property
+    def state_size(self):
+        return self.directions * self.NumHiddenUnits
+
+    def bias_length(self):
+        return self.gates * self.state_size
+
+    # --- analysis -------------------------------------------------------------------------------
+    def infer(self, inputs):
+        x = inputs[0]
+        if x.fmt != "CBT":
+            if not x.is_sequence:
+                raise LayerProblem(
+                    f"expects sequence input (CBT) but receives {x.fmt} data, one vector per "
+                    "observation; the layer before it must output sequences "
+                    "(e.g. OutputMode 'sequence')"
+                )
+            raise LayerProblem(
+                f"expects vector sequences (CBT) but receives {x.fmt}; add a flattenLayer "
+                "before it"
+            )
+        if self.InputSize != "auto" and self.InputSize != x.channels:
+            raise LayerProblem(
+                f"InputSize is {self.InputSize} but the input has {x.channels} channels"
+            )
+        for port, a in zip(self.inputs[1:], inputs[1:]):
+            if a.fmt != "CB" or a.channels != self.state_size:
+                raise LayerProblem(
+                    f"state input '{port}' must be {self.state_size}(C) x 1(B), got {a}"
+                )
+        self._check_learnables(x.channels)
+        n = self.state_size
+        out = vector_sequence(n) if self.OutputMode == "sequence" else vector(n)
+        return [out] + [vector(n) for _ in self.state_names] * self.HasStateOutputs
+
+    def learnable_shapes(self, inputs):
+        c = inputs[0].channels
+        gh = self.gates * self.state_size
+        return {"InputWeights": (gh, c), "RecurrentWeights": (gh, self.NumHiddenUnits),
+                "Bias": (self.bias_length(), 1)}
+
+    def _check_learnables(self, channels):
+        shapes = self.learnable_shapes([vector_sequence(channels)])
+        for name, shape in shapes.items():
+            v = self.props[name]
+            if v is None:
+                continue
+            wrong_matrix = name != "Bias" and v.shape != shape
+            if v.size != int(np.prod(shape)) or wrong_matrix:
+                raise LayerProblem(
+                    f"{name} must be {shape[0]}x{shape[1]} (MATLAB layout) for "
+                    f"{channels} input channels, got {'x'.join(map(str, v.shape))}"
+                )
+        for name in self.state_props():
+            v = self.props[name]
+            if v is not None and v.size != self.state_size:
+                raise LayerProblem(f"{name} must have {self.state_size} elements, got {v.size}")
+
+    def state_props(self):
+        return ("HiddenState", "CellState") if self.cell == "lstm" else ("HiddenState",)
+
+    def initialize(self, inputs, rng):
+        shapes = self.learnable_shapes(inputs)
+        c, h = inputs[0].channels, self.NumHiddenUnits
+        g = self.gates
+        blocks_in, blocks_rec = [], []
+        for _ in range(self.directions):
+            blocks_in.append(initialize_weights(self.InputWeightsInitializer, (g * h, c), c,
+                                                g * h, rng))
+            blocks_rec.append(initialize_weights(self.RecurrentWeightsInitializer, (g * h, h), h,
+                                                 g * h, rng))
+        if self.InputWeights is None:
+            self.props["InputWeights"] = np.concatenate(blocks_in)
+        if self.RecurrentWeights is None:
+            self.props["RecurrentWeights"] = np.concatenate(blocks_rec)
+        if self.Bias is None:
+            n = shapes["Bias"][0]
+            per = n // self.directions if self.directions > 1 else n
+            parts = [initialize_bias(self.BiasInitializer, (per,), rng, gates=per // h,
+                                     forget_gate=1) for _ in range(self.directions)]
+            self.props["Bias"] = np.concatenate(parts).reshape(-1, 1)
+
+    # --- execution ------------------------------------------------------------------------------
+    def build(self, inputs):
+        mod = Recurrent(self.cell, inputs[0].channels, self.NumHiddenUnits, self.directions,
+                        self.StateActivationFunction, self.GateActivationFunction,
+                        self.props.get("ResetGateMode", "after-multiplication"))
+        with torch.no_grad():
+            for name, p in (("InputWeights", mod.input_weights),
+                            ("RecurrentWeights", mod.recurrent_weights), ("Bias", mod.bias)):
+                p.copy_(torch.as_tensor(self.props[name].reshape(p.shape)))
+        initial = [self.props[n] for n in self.state_props()]
+        return RecurrentModule(mod, self.OutputMode, self.HasStateInputs, self.HasStateOutputs,
+                               initial)
+
+    def read_back(self, module):
+        rec = module.rnn
+        self.props["InputWeights"] = rec.input_weights.detach().cpu().double().numpy().copy()
+        self.props["RecurrentWeights"] = (
+            rec.recurrent_weights.detach().cpu().double().numpy().copy()
+        )
+        self.props["Bias"] = rec.bias.detach().cpu().double().numpy().reshape(-1, 1).copy()
+
+
+class RecurrentModule(nn.Module):
+    """Runs a :class:`Recurrent` inside a compiled network: output mode, state ports, stateful use.
+
+    With ``carry_state`` on (stateful prediction, split sequences), the final state of each call
+    becomes the initial state of the next one; :meth:`reset_state` returns to the layer's
+    HiddenState / CellState.
+    """
+
+    def __init__(self, rnn, output_mode, has_state_inputs, has_state_outputs, initial):
+        super().__init__()
+        self.rnn, self.output_mode = rnn, output_mode
+        self.has_state_inputs, self.has_state_outputs = has_state_inputs, has_state_outputs
+        self.initial = [None if s is None else torch.as_tensor(s.reshape(-1), dtype=torch.float32)
+                        for s in initial]
+        self.carry_state = False
+        self.state = None
+
+    def reset_state(self):
+        self.state = None
+
+    def _initial_state(self, x):
+        B = x.shape[0]
+        if self.state is not None:
+            if self.state[0].shape[0] != B:
+                raise ValueError(
+                    f"the carried state is for {self.state[0].shape[0]} sequences but this call "
+                    f"has {B}; call resetState first"
+                )
+            return self.state
+        if all(s is None for s in self.initial):
+            return None
+        n = self.rnn.directions * self.rnn.hidden
+        return tuple(
+            (x.new_zeros(B, n) if s is None else s.to(x)[None].expand(B, -1)) for s in self.initial
+        )
+
+    def forward(self, x: Signal, *states: Signal):
+        if self.has_state_inputs:
+            s0 = tuple(s.data for s in states)
+        else:
+            s0 = self._initial_state(x.data)
+        need = self.has_state_outputs or self.carry_state
+        y, final = self.rnn(x.data, x.lengths, s0, need_state=need)
+        if self.carry_state:
+            self.state = tuple(s.detach() for s in final)
+        out = Signal(y, x.lengths) if self.output_mode == "sequence" else Signal(
+            last_step(y, x.lengths))
+        if self.has_state_outputs:
+            return (out, *(Signal(s) for s in final))
+        return out
+

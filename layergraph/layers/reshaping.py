@@ -1,0 +1,101 @@
+"""Layers that change the layout of data but compute nothing: flattenLayer, sequenceFoldingLayer,
+sequenceUnfoldingLayer.
+
+Folding turns a batch of image sequences (SSCBT) into a batch of images (SSCB), one per real
+frame, so 2-D layers run on every frame; its 'miniBatchSize' output tells the unfolding layer how
+to put the frames back into sequences. Padded frames are not folded, so batch normalization
+statistics see real frames only.
+"""
+
+from __future__ import annotations
+
+from torch import nn
+
+from ..formats import Activation
+from ..sequences import Signal, time_mask
+from .base import Layer, LayerProblem, register
+from .fully_connected import matlab_flatten
+
+MINI_BATCH_SIZE = Activation("", ())
+"""The activation on a fold/miniBatchSize -> unfold/miniBatchSize edge: layout, not data."""
+
+
+@register
+class FlattenLayer(Layer):
+    """flattenLayer(): collapses spatial dimensions into channels (SSCBT -> CBT, SSCB -> CB), in
+    MATLAB's column-major order."""
+
+    matlab_name, yaml_key, type_description, default_name = (
+        "flattenLayer", "flatten", "Flatten", "flatten")
+
+    def infer(self, inputs):
+        x = inputs[0]
+        if x.fmt not in ("SSCBT", "SSCB", "CBT", "CB"):
+            raise LayerProblem(f"cannot flatten {x.fmt} data")
+        fmt = "CBT" if x.is_sequence else "CB"
+        return [Activation(fmt, (x.features, *x.size[len(x.fmt) - len(fmt) + 1:]))]
+
+    def build(self, inputs):
+        return Flatten(len(inputs[0].spatial))
+
+
+class Flatten(nn.Module):
+    def __init__(self, spatial_dims):
+        super().__init__()
+        self.spatial_dims = spatial_dims
+
+    def forward(self, x: Signal):
+        return Signal(matlab_flatten(x.data, self.spatial_dims), x.lengths)
+
+
+@register
+class SequenceFoldingLayer(Layer):
+    """sequenceFoldingLayer(): outputs 'out' (frames as images) and 'miniBatchSize'."""
+
+    matlab_name, yaml_key, type_description, default_name = (
+        "sequenceFoldingLayer", "sequenceFolding", "Sequence Folding", "seqfold")
+    outputs = ("out", "miniBatchSize")
+
+    def infer(self, inputs):
+        x = inputs[0]
+        if x.fmt != "SSCBT":
+            raise LayerProblem(f"expects image sequences (SSCBT), got {x.fmt}")
+        return [Activation("SSCB", x.size[:3] + (None,)), MINI_BATCH_SIZE]
+
+    def build(self, inputs):
+        return Fold()
+
+
+class Fold(nn.Module):
+    def forward(self, x: Signal):
+        mask = time_mask(x.lengths.to(x.data.device), x.data.shape[1])
+        return Signal(x.data[mask]), Signal(mask, x.lengths)
+
+
+@register
+class SequenceUnfoldingLayer(Layer):
+    """sequenceUnfoldingLayer(): inputs 'in' and 'miniBatchSize' (from the folding layer)."""
+
+    matlab_name, yaml_key, type_description, default_name = (
+        "sequenceUnfoldingLayer", "sequenceUnfolding", "Sequence Unfolding", "sequnfold")
+    inputs = ("in", "miniBatchSize")
+
+    def infer(self, inputs):
+        x, mb = inputs
+        if mb != MINI_BATCH_SIZE:
+            raise LayerProblem("input 'miniBatchSize' must come from a sequenceFoldingLayer's "
+                               "'miniBatchSize' output")
+        if x.fmt not in ("SSCB", "CB"):
+            raise LayerProblem(f"expects folded data (SSCB or CB), got {x.fmt}")
+        return [Activation(x.fmt + "T", x.size + (None,))]
+
+    def build(self, inputs):
+        return Unfold()
+
+
+class Unfold(nn.Module):
+    def forward(self, x: Signal, mb: Signal):
+        mask = mb.data
+        out = x.data.new_zeros(*mask.shape, *x.data.shape[1:])
+        out[mask] = x.data
+        return Signal(out, mb.lengths)

@@ -1,0 +1,291 @@
+"""The compiled network: one torch module running the layer graph, and the MATLAB-style object
+(``assembleNetwork``, ``predict``, ``classify``, ``predictAndUpdateState``, ``resetState``).
+
+Sequences enter as a right-padded batch plus lengths (see sequences.py); the graph runs once per
+mini-batch (or once per chunk when SequenceLength is an integer, the recurrent state carried from
+chunk to chunk), and each sequence's output is cut back to its own length.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from .analysis import NetworkAnalysis, analyze
+from .data import as_sequences, minibatches
+from .errors import DataError, NetworkError, OptionError
+from .graph import LayerGraph
+from .layers.base import LayerProblem
+from .layers.output import ClassificationLayer
+from .layers.recurrent import RecurrentModule
+from .sequences import Signal, pad_sequences
+
+
+class CompiledNetwork(nn.Module):
+    """Runs the layer modules in topological order; returns what enters the output layer."""
+
+    def __init__(self, analysis: NetworkAnalysis):
+        super().__init__()
+        g = analysis.graph
+        self.layer_modules = nn.ModuleDict()
+        self.plan = []  # (module key, [input value keys], [output value keys])
+        self.names = {}
+        for i, name in enumerate(analysis.order):
+            lay = g.layer(name)
+            key = f"l{i}"
+            try:
+                self.layer_modules[key] = lay.build(analysis.inputs[name])
+            except LayerProblem as exc:
+                raise NetworkError(f"{lay.where}: {exc}") from None
+            self.names[name] = key
+            srcs = g.sources(name)
+            ins = [srcs[p] for p in lay.inputs]
+            outs = [(name, p) for p in lay.outputs]
+            self.plan.append((key, ins, outs, lay.is_output_layer))
+
+    def forward(self, x: Signal) -> Signal:
+        values = {}
+        result = None
+        for key, ins, outs, is_output in self.plan:
+            mod = self.layer_modules[key]
+            args = [values[k] for k in ins] if ins else [x]
+            if is_output:
+                result = args[0]
+                continue
+            out = mod(*args)
+            if isinstance(out, Signal):
+                out = (out,)
+            values.update(zip(outs, out))
+        return result
+
+    def recurrent_modules(self):
+        return [m for m in self.modules() if isinstance(m, RecurrentModule)]
+
+
+def resolve_device(env="auto") -> torch.device:
+    env = str(env).lower()
+    if env == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if env == "cpu":
+        return torch.device("cpu")
+    if env == "gpu":
+        if not torch.cuda.is_available():
+            raise OptionError("ExecutionEnvironment 'gpu' was requested but no CUDA GPU is "
+                              "available; use 'auto' or 'cpu'")
+        return torch.device("cuda")
+    raise OptionError(f"ExecutionEnvironment must be 'auto', 'cpu' or 'gpu', got {env!r}")
+
+
+PREDICT_DEFAULTS = {
+    "MiniBatchSize": 128,
+    "SequenceLength": "longest",
+    "SequencePaddingDirection": "right",
+    "SequencePaddingValue": 0.0,
+    "ExecutionEnvironment": "auto",
+    "PaddingInvariant": True,
+    "DataLayout": "TC",
+}
+
+
+def prediction_options(args, kwargs):
+    """Parse predict/classify name-value options (MATLAB style or keywords)."""
+    from .options import parse_name_value
+
+    opts = dict(PREDICT_DEFAULTS)
+    given = parse_name_value("predict", args, kwargs, list(PREDICT_DEFAULTS))
+    opts.update(given)
+    if not (isinstance(opts["MiniBatchSize"], (int, np.integer)) and opts["MiniBatchSize"] > 0):
+        raise OptionError(f"predict: MiniBatchSize must be a positive integer, got "
+                          f"{opts['MiniBatchSize']!r}")
+    sl = opts["SequenceLength"]
+    if isinstance(sl, str):
+        if sl.lower() not in ("longest", "shortest"):
+            raise OptionError(f"predict: SequenceLength must be 'longest', 'shortest' or a "
+                              f"positive integer, got {sl!r}")
+        opts["SequenceLength"] = sl.lower()
+    elif not (isinstance(sl, (int, np.integer)) and sl > 0):
+        raise OptionError(f"predict: SequenceLength must be 'longest', 'shortest' or a positive "
+                          f"integer, got {sl!r}")
+    if str(opts["SequencePaddingDirection"]).lower() not in ("right", "left"):
+        raise OptionError("predict: SequencePaddingDirection must be 'right' or 'left', got "
+                          f"{opts['SequencePaddingDirection']!r}")
+    opts["SequencePaddingDirection"] = str(opts["SequencePaddingDirection"]).lower()
+    return opts
+
+
+class Network:
+    """A network with learnables, ready to predict (MATLAB's SeriesNetwork / DAGNetwork).
+
+    ``Layers`` and ``Connections`` mirror MATLAB; ``module`` is the torch module; ``Classes`` the
+    class names of a classification network.
+    """
+
+    def __init__(self, graph: LayerGraph, device="auto"):
+        self.analysis = analyze(graph)
+        if not self.analysis.ok:
+            raise NetworkError(
+                "the network has problems:\n" + "\n".join(f"  - {p}" for p in
+                                                          self.analysis.problems),
+                self.analysis.problems)
+        self.graph = self.analysis.graph
+        missing = []
+        for lay in self.graph.Layers:
+            for name in lay.learnables:
+                if lay.props[name] is None:
+                    missing.append(f"{lay.Name}.{name}")
+        if missing:
+            raise NetworkError("learnables are not set: " + ", ".join(missing) + "; set them "
+                               "(assembleNetwork needs a fully specified network) or train "
+                               "the network with trainNetwork")
+        self.input_layer = self.graph.layer(self.graph.InputNames[0])
+        self.output_layer = self.graph.layer(self.graph.OutputNames[0])
+        self.device = resolve_device(device)
+        self.module = CompiledNetwork(self.analysis).to(self.device)
+        self.module.eval()
+        out_in = self.analysis.inputs[self.output_layer.Name][0]
+        self.sequence_output = out_in.is_sequence
+
+    # --- MATLAB properties ----------------------------------------------------------------------
+    @property
+    def Layers(self):
+        return self.graph.Layers
+
+    @property
+    def Connections(self):
+        return self.graph.Connections
+
+    @property
+    def Classes(self):
+        lay = self.output_layer
+        if not isinstance(lay, ClassificationLayer):
+            return None
+        return lay.Classes
+
+    def sync_layers(self):
+        """Copy learnables and statistics from the torch module back into the layer objects."""
+        for lay in self.graph.Layers:
+            key = self.module.names.get(lay.Name)
+            if key is not None:
+                lay.read_back(self.module.layer_modules[key])
+
+    def to(self, device):
+        self.device = resolve_device(device) if isinstance(device, str) else torch.device(device)
+        self.module.to(self.device)
+        return self
+
+    # --- running --------------------------------------------------------------------------------
+    def _batch(self, seqs, opts, length=None):
+        invariant = opts["PaddingInvariant"]
+        direction = "right" if invariant else opts["SequencePaddingDirection"]
+        data, lengths = pad_sequences(seqs, opts["SequencePaddingValue"], direction, length)
+        x = torch.as_tensor(data, device=self.device)
+        lens = torch.as_tensor(lengths)
+        if not invariant:  # MATLAB parity: padding is data, every sequence is T long
+            lens = torch.full_like(lens, data.shape[1])
+        return x, lens.to(self.device), lengths
+
+    def forward_sequences(self, X, opts, stateful=False):
+        """Per-sequence outputs (numpy), in input order: list of (T_i, K) or an (N, K) array."""
+        seqs, single = as_sequences(X, self.input_layer, opts["DataLayout"])
+        order = np.argsort([-len(s) for s in seqs], kind="stable")
+        if stateful:
+            order = np.arange(len(seqs))
+        recurrent = self.module.recurrent_modules()
+        results = [None] * len(seqs)
+        self.module.eval()
+        with torch.no_grad():
+            for idx in minibatches(len(seqs), opts["MiniBatchSize"], order):
+                batch = [seqs[i] for i in idx]
+                outs = self._run_batch(batch, opts, recurrent, stateful)
+                for i, o in zip(idx, outs):
+                    results[i] = o
+        if self.sequence_output:
+            return results[0] if single else results
+        return np.stack(results)
+
+    def _run_batch(self, batch, opts, recurrent, stateful):
+        sl = opts["SequenceLength"]
+        lengths = np.array([len(s) for s in batch])
+        if sl == "shortest":
+            batch = [s[: lengths.min()] for s in batch]
+            lengths = np.minimum(lengths, lengths.min())
+        x, lens, true_lengths = self._batch(batch, opts)
+        T = x.shape[1]
+        chunk = T if not isinstance(sl, (int, np.integer)) else int(sl)
+        for m in recurrent:
+            m.carry_state = stateful or chunk < T
+            if not stateful:
+                m.reset_state()
+        pieces, last = [], [None] * len(batch)
+        for start in range(0, T, chunk):
+            xs = x[:, start:start + chunk]
+            ls = (lens - start).clamp(min=0, max=xs.shape[1])
+            y = self.module(Signal(xs, ls))
+            if self.sequence_output:
+                pieces.append(y.data)
+            else:
+                for i, L in enumerate(lens.tolist()):
+                    if start < L <= start + chunk:
+                        last[i] = y.data[i]
+        for m in recurrent:
+            m.carry_state = False
+        if self.sequence_output:
+            y = torch.cat(pieces, dim=1).float().cpu().numpy()
+            if opts["PaddingInvariant"] or opts["SequencePaddingDirection"] == "right":
+                return [y[i, :L] for i, L in enumerate(true_lengths)]
+            return [y[i, T - L:] for i, L in enumerate(true_lengths)]
+        return [v.float().cpu().numpy() for v in last]
+
+
+def assembleNetwork(layers_or_graph, ExecutionEnvironment="auto") -> Network:
+    """Build a Network from layers whose learnables are all set (MATLAB's assembleNetwork)."""
+    from .analysis import as_graph
+
+    graph, problems = as_graph(layers_or_graph)
+    if problems:
+        raise NetworkError("the network has problems:\n" + "\n".join(f"  - {p}" for p in
+                                                                    problems), problems)
+    return Network(graph.copy(), ExecutionEnvironment)
+
+
+def predict(net: Network, X, *args, **kwargs):
+    """Network outputs: one (T, K) array per sequence for sequence outputs, (N, K) for 'last'."""
+    opts = prediction_options(args, kwargs)
+    return net.forward_sequences(X, opts)
+
+
+def classify(net: Network, X, *args, **kwargs):
+    """Class labels and scores: (labels, scores). Labels are per sequence, or per time step for
+    sequence-to-sequence networks."""
+    classes = net.Classes
+    if classes is None:
+        raise NetworkError("classify needs a network ending in a classificationLayer; use predict")
+    if classes == "auto":
+        raise NetworkError(f"the classificationLayer '{net.output_layer.Name}' has Classes "
+                           "'auto'; set Classes (trainNetwork sets them from the labels)")
+    scores = predict(net, X, *args, **kwargs)
+    names = np.array(classes)
+    if isinstance(scores, list):
+        return [names[s.argmax(-1)] for s in scores], scores
+    return names[scores.argmax(-1)], scores
+
+
+def predictAndUpdateState(net: Network, X, *args, **kwargs):
+    """Predict and keep each recurrent layer's final state as the start of the next call."""
+    opts = prediction_options(args, kwargs)
+    seqs, _ = as_sequences(X, net.input_layer, opts["DataLayout"])
+    state = net.module.recurrent_modules()
+    if state and state[0].state is not None and state[0].state[0].shape[0] != len(seqs):
+        raise DataError(f"the network's state is for {state[0].state[0].shape[0]} sequences but "
+                        f"{len(seqs)} were given; call resetState(net) first")
+    opts["MiniBatchSize"] = max(len(seqs), 1)
+    return net, net.forward_sequences(X, opts, stateful=True)
+
+
+def resetState(net: Network) -> Network:
+    """Return every recurrent layer to its initial state (HiddenState / CellState or zeros)."""
+    for m in net.module.recurrent_modules():
+        m.reset_state()
+    return net
+

@@ -1,0 +1,85 @@
+"""Where padding happens: padded batches, lengths and the gathers that keep results padding-invariant.
+
+Inside a compiled network a sequence batch travels as a :class:`Signal`: a right-padded tensor
+(batch first, time second) plus the true length of every sequence. Recurrent layers use the
+lengths, so a sequence's result never depends on what it was batched with.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import torch
+
+
+class Signal(NamedTuple):
+    """What flows along one graph edge: data (B, T, ...) or (B, ...), and lengths (B,) or None."""
+
+    data: torch.Tensor
+    lengths: torch.Tensor | None = None
+
+
+def pad_sequences(seqs, value=0.0, direction="right", length=None, dtype=np.float32):
+    """Stack (T_i, ...) arrays into (N, T, ...) with padding; returns (array, lengths).
+
+    ``length`` pads (or truncates, keeping the start for 'right' and the end for 'left') to a
+    fixed length; by default to the longest sequence.
+    """
+    lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+    T = int(lengths.max()) if length is None else int(length)
+    tail = np.shape(seqs[0])[1:]
+    out = np.full((len(seqs), T, *tail), value, dtype=dtype)
+    for i, s in enumerate(seqs):
+        n = min(len(s), T)
+        if direction == "right":
+            out[i, :n] = s[:n]
+        else:
+            out[i, T - n :] = s[len(s) - n :]
+    return out, np.minimum(lengths, T)
+
+
+def time_mask(lengths: torch.Tensor, T: int) -> torch.Tensor:
+    """(B, T) boolean mask, True on real (non-padded) steps of right-padded data."""
+    return torch.arange(T, device=lengths.device)[None, :] < lengths[:, None]
+
+
+def reverse_index(lengths: torch.Tensor, T: int) -> torch.Tensor:
+    """(B, T) gather index that reverses each sequence within its own length.
+
+    Padded steps map to themselves, so applying the index twice is the identity. This is what
+    lets the backward direction of a BiLSTM run on the fast padded kernel without reading padding
+    first.
+    """
+    t = torch.arange(T, device=lengths.device)[None, :]
+    L = lengths[:, None]
+    return torch.where(t < L, L - 1 - t, t)
+
+
+def reverse_within_length(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """Apply a :func:`reverse_index` to a (B, T, C) tensor."""
+    return torch.gather(x, 1, index[:, :, None].expand(-1, -1, x.shape[2]))
+
+
+def last_step(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """(B, T, C) -> (B, C): each sequence's output at its own last real step (index length-1)."""
+    idx = (lengths - 1).clamp(min=0).to(x.device)
+    return x[torch.arange(x.shape[0], device=x.device), idx]
+
+
+def left_to_right(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Move left-padded (B, T, ...) data to right-padded layout (a per-sequence roll)."""
+    B, T = x.shape[:2]
+    t = torch.arange(T, device=x.device)[None, :]
+    src = (t + (T - lengths.to(x.device))[:, None]) % T
+    idx = src.reshape(B, T, *([1] * (x.dim() - 2))).expand_as(x)
+    return torch.gather(x, 1, idx)
+
+
+def right_to_left(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Inverse of :func:`left_to_right`."""
+    B, T = x.shape[:2]
+    t = torch.arange(T, device=x.device)[None, :]
+    src = (t - (T - lengths.to(x.device))[:, None]) % T
+    idx = src.reshape(B, T, *([1] * (x.dim() - 2))).expand_as(x)
+    return torch.gather(x, 1, idx)
