@@ -28,6 +28,7 @@ from .network import (
     predictAndUpdateState,
     resetState,
 )
+from .training import TrainingOptions, trainingOptions
 
 __version__ = "0.1.0"
 
@@ -36,5 +37,6 @@ __all__ = [
     "layerGraph", "addLayers", "connectLayers", "disconnectLayers", "removeLayers",
     "replaceLayer", "analyzeNetwork", "analyze", "assembleNetwork", "predict", "classify",
     "predictAndUpdateState", "resetState", "LayerGraphError", "OptionError", "GraphError",
-    "NetworkError", "DataError", *REGISTRY, *(c.__name__ for c in REGISTRY.values()),
+    "NetworkError", "DataError", "trainingOptions", "TrainingOptions",
+    *REGISTRY, *(c.__name__ for c in REGISTRY.values()),
 ]

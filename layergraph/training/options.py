@@ -1,0 +1,169 @@
+"""trainingOptions: MATLAB's names, values and defaults, validated on construction.
+
+    opts = trainingOptions('adam', 'MaxEpochs', 50, 'MiniBatchSize', 27, 'GradientThreshold', 1)
+    opts = trainingOptions("adam", MaxEpochs=50, MiniBatchSize=27, GradientThreshold=1)
+
+Two options are layergraph's own: ``Seed`` (an integer makes training reproducible) and
+``PaddingInvariant`` (True by default: padded steps never change results; False reproduces
+MATLAB's treatment of padding as data, for bit-for-bit parity of padded batches).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import OptionError
+from ..options import Bool, Choice, Kind, Number, OneOf, Option, Text, check_value, parse_name_value
+
+SOLVERS = ("sgdm", "adam", "rmsprop")
+DEFAULT_LEARN_RATE = {"sgdm": 0.01, "adam": 0.001, "rmsprop": 0.001}
+DEFAULT_SQUARED_DECAY = {"adam": 0.999, "rmsprop": 0.9}
+
+
+class Anything(Kind):
+    description = "data"
+    schema = {}
+
+
+class SequenceLength(Kind):
+    description = "'longest', 'shortest' or a positive integer"
+    schema = {"oneOf": [{"enum": ["longest", "shortest"]}, {"type": "integer", "minimum": 1}]}
+
+    def __call__(self, value):
+        return OneOf(Choice("longest", "shortest"), Number(integer=True, low=1))(value)
+
+
+class Positive(Kind):
+    """A positive number, or Inf (MATLAB's 'no threshold' / 'no patience')."""
+
+    def __init__(self, integer=False):
+        self.integer = integer
+        self.description = f"a positive {'integer' if integer else 'number'} or Inf"
+        self.schema = {"oneOf": [{"type": "integer" if integer else "number",
+                                  "exclusiveMinimum": 0}, {"enum": ["Inf", "inf"]}]}
+
+    def __call__(self, value):
+        if isinstance(value, str) and value.lower() in ("inf", "infinity"):
+            return math.inf
+        if isinstance(value, (int, float, np.number)) and value == math.inf:
+            return math.inf
+        return Number(integer=self.integer, low=0, low_open=True)(value)
+
+
+OPTIONS = {
+    "InitialLearnRate": Option(Number(low=0, low_open=True), None,
+                               "initial learning rate (sgdm 0.01, adam/rmsprop 0.001)"),
+    "Momentum": Option(Number(low=0, high=1), 0.9, "sgdm momentum"),
+    "GradientDecayFactor": Option(Number(low=0, high=1, high_open=True), 0.9,
+                                  "adam gradient moving-average decay"),
+    "SquaredGradientDecayFactor": Option(Number(low=0, high=1, high_open=True), None,
+                                         "adam 0.999, rmsprop 0.9"),
+    "Epsilon": Option(Number(low=0, low_open=True), 1e-8, "denominator offset (adam, rmsprop)"),
+    "LearnRateSchedule": Option(Choice("none", "piecewise"), "none", "learning rate schedule"),
+    "LearnRateDropFactor": Option(Number(low=0, high=1), 0.1, "piecewise drop factor"),
+    "LearnRateDropPeriod": Option(Number(integer=True, low=1), 10, "epochs between drops"),
+    "MaxEpochs": Option(Number(integer=True, low=1), 30, "number of epochs"),
+    "MiniBatchSize": Option(Number(integer=True, low=1), 128, "observations per mini-batch"),
+    "Shuffle": Option(Choice("once", "never", "every-epoch"), "once", "data shuffling"),
+    "L2Regularization": Option(Number(low=0), 1e-4, "L2 regularization factor"),
+    "GradientThreshold": Option(Positive(), math.inf, "gradient clipping threshold"),
+    "GradientThresholdMethod": Option(Choice("l2norm", "global-l2norm", "absolute-value"),
+                                      "l2norm", "gradient clipping method"),
+    "SequenceLength": Option(SequenceLength(), "longest", "padding/truncation/splitting"),
+    "SequencePaddingDirection": Option(Choice("right", "left"), "right", "padding side"),
+    "SequencePaddingValue": Option(Number(), 0.0, "value used to pad"),
+    "ValidationData": Option(Anything(), None, "(X, Y) validation data"),
+    "ValidationFrequency": Option(Number(integer=True, low=1), 50, "iterations between "
+                                  "validations"),
+    "ValidationPatience": Option(Positive(integer=True), math.inf, "validations without "
+                                 "improvement before stopping"),
+    "OutputNetwork": Option(Choice("last-iteration", "best-validation-loss"), "last-iteration",
+                            "which network to return"),
+    "Verbose": Option(Bool(), True, "print MATLAB's progress table"),
+    "VerboseFrequency": Option(Number(integer=True, low=1), 50, "iterations between rows"),
+    "Plots": Option(Choice("none", "training-progress"), "none",
+                    "'training-progress' saves a PNG plot of loss and metric"),
+    "CheckpointPath": Option(Text(), "", "folder for per-epoch checkpoints ('' for none)"),
+    "ExecutionEnvironment": Option(Choice("auto", "cpu", "gpu", "multi-gpu", "parallel"), "auto",
+                                   "hardware: 'auto' uses a CUDA GPU when present"),
+    "ResetInputNormalization": Option(Bool(), True, "recompute input normalization statistics"),
+    "Seed": Option(OneOf(Choice("none"), Number(integer=True, low=0)), "none",
+                   "layergraph: integer seed for reproducible training"),
+    "PaddingInvariant": Option(Bool(), True, "layergraph: padded steps never change results"),
+    "ProgressBar": Option(Bool(), True, "layergraph: show a progress bar while training"),
+    "PlotPath": Option(Text(), "training-progress.png",
+                       "layergraph: where Plots='training-progress' saves its PNG"),
+}
+
+
+class TrainingOptions:
+    """Validated training options; attributes are MATLAB's option names."""
+
+    def __init__(self, solver, values):
+        object.__setattr__(self, "SolverName", solver)
+        object.__setattr__(self, "_values", values)
+
+    def __getattr__(self, name):
+        values = self.__dict__.get("_values", {})
+        if name in values:
+            return values[name]
+        raise AttributeError(f"trainingOptions has no option '{name}'")
+
+    def __setattr__(self, name, value):
+        raise AttributeError("trainingOptions are read-only; build new ones with "
+                             "trainingOptions(...) or opts.replace(Name=value)")
+
+    def replace(self, **changes):
+        given = {k: v for k, v in self._values.items() if k in self._given}
+        given.update(changes)
+        return trainingOptions(self.SolverName, **given)
+
+    @property
+    def _given(self):
+        return self.__dict__.get("_given_names", set(self._values))
+
+    def to_dict(self, only_given=False) -> dict:
+        """Options as a plain dict (the solver under 'SolverName'); ValidationData left out."""
+        names = self._given if only_given else self._values
+        out = {"SolverName": self.SolverName}
+        out.update({k: self._values[k] for k in self._values if k in names
+                    and k != "ValidationData"})
+        return out
+
+    def __eq__(self, other):
+        return isinstance(other, TrainingOptions) and self.to_dict() == other.to_dict()
+
+    def __repr__(self):
+        given = ", ".join(f"{k}={v!r}" for k, v in self.to_dict(only_given=True).items()
+                          if k != "SolverName")
+        return f"trainingOptions({self.SolverName!r}{', ' if given else ''}{given})"
+
+
+def trainingOptions(solverName, *args, **kwargs) -> TrainingOptions:
+    """MATLAB's trainingOptions(solverName, Name, Value, ...)."""
+    solver = check_value("trainingOptions", "solverName", Option(Choice(*SOLVERS)), solverName)
+    given = parse_name_value("trainingOptions", args, kwargs, list(OPTIONS))
+    values = {}
+    for name, opt in OPTIONS.items():
+        values[name] = check_value("trainingOptions", name, opt, given[name]) if name in given \
+            else opt.default
+    if values["InitialLearnRate"] is None:
+        values["InitialLearnRate"] = DEFAULT_LEARN_RATE[solver]
+    if values["SquaredGradientDecayFactor"] is None:
+        values["SquaredGradientDecayFactor"] = DEFAULT_SQUARED_DECAY.get(solver, 0.9)
+    if values["ExecutionEnvironment"] in ("multi-gpu", "parallel"):
+        raise OptionError(
+            f"trainingOptions: ExecutionEnvironment '{values['ExecutionEnvironment']}' is not "
+            "supported yet (multi-device training on torch.distributed comes with a later "
+            "release); use 'auto', 'cpu' or 'gpu'")
+    vd = values["ValidationData"]
+    if vd is not None and not (isinstance(vd, (tuple, list)) and len(vd) == 2):
+        raise OptionError("trainingOptions: ValidationData must be a pair (XValidation, "
+                          "YValidation)")
+    if values["Seed"] == "none":
+        values["Seed"] = None
+    opts = TrainingOptions(solver, values)
+    object.__setattr__(opts, "_given_names", set(given))
+    return opts
