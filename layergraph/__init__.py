@@ -28,7 +28,8 @@ from .network import (
     predictAndUpdateState,
     resetState,
 )
-from .training import TrainingOptions, trainingOptions
+from .persistence import load_network, save_network
+from .training import TrainingInfo, TrainingOptions, trainingOptions, trainNetwork
 
 __version__ = "0.1.0"
 
@@ -38,5 +39,6 @@ __all__ = [
     "replaceLayer", "analyzeNetwork", "analyze", "assembleNetwork", "predict", "classify",
     "predictAndUpdateState", "resetState", "LayerGraphError", "OptionError", "GraphError",
     "NetworkError", "DataError", "trainingOptions", "TrainingOptions",
+    "TrainingInfo", "trainNetwork", "save_network", "load_network",
     *REGISTRY, *(c.__name__ for c in REGISTRY.values()),
 ]

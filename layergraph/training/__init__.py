@@ -1,5 +1,7 @@
-"""Training: options, the trainer, and the training record (MATLAB's info)."""
+"""Training: options, solvers, losses, the trainer and its monitoring."""
 
+from .monitor import TrainingInfo
 from .options import TrainingOptions, trainingOptions
+from .trainer import trainNetwork
 
-__all__ = ["TrainingOptions", "trainingOptions"]
+__all__ = ["TrainingInfo", "TrainingOptions", "trainNetwork", "trainingOptions"]

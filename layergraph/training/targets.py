@@ -1,0 +1,97 @@
+"""Checking and encoding what the network must learn: class labels or responses.
+
+Which form is expected follows from the network: a classificationLayer after a 'last' output wants
+one label per sequence, after a sequence output one label per time step; a regressionLayer wants
+a response vector per sequence, or per time step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import DataError
+
+
+def _as_list(Y, n, name):
+    if isinstance(Y, np.ndarray) and Y.dtype != object:
+        items = list(Y)
+    elif isinstance(Y, (list, tuple, np.ndarray)):
+        items = list(Y)
+    else:
+        raise DataError(f"{name} must be an array or a list, got {type(Y).__name__}")
+    if len(items) != n:
+        raise DataError(f"{name} has {len(items)} entries but X has {n} sequences; give one "
+                        "label (or response) per sequence")
+    return items
+
+
+def class_names(labels) -> tuple:
+    """Sorted unique labels as strings (MATLAB's categories of a categorical array)."""
+    flat = np.concatenate([np.asarray(v).reshape(-1) for v in labels])
+    uniq = np.unique(flat)
+    return tuple(str(v) for v in uniq)
+
+
+class Targets:
+    """Encoded targets per sequence plus the facts the loss needs."""
+
+    def __init__(self, kind, per_sequence, values, classes=None, responses=None):
+        self.kind = kind  # 'classification' or 'regression'
+        self.per_sequence = per_sequence  # True: one target per sequence ('last' outputs)
+        self.values = values  # list: int / (T,) ints / (R,) floats / (T, R) floats
+        self.classes = classes
+        self.responses = responses
+
+
+def prepare_targets(Y, seqs, output_layer, sequence_output, name="Y", classes=None) -> Targets:
+    n = len(seqs)
+    items = _as_list(Y, n, name)
+    if output_layer.matlab_name == "classificationLayer":
+        if classes is None:
+            cl = output_layer.Classes
+            classes = class_names(items) if cl == "auto" else cl
+        index = {c: i for i, c in enumerate(classes)}
+
+        def encode(v, where):
+            key = str(v.item() if isinstance(v, np.generic) else v)
+            if key not in index:
+                raise DataError(f"{where} has label {key!r}, which is not one of the classes "
+                                f"{list(classes)}")
+            return index[key]
+
+        values = []
+        for i, (v, s) in enumerate(zip(items, seqs)):
+            if sequence_output:
+                arr = np.asarray(v).reshape(-1)
+                if len(arr) != len(s):
+                    raise DataError(f"{name}[{i}] has {len(arr)} labels but X[{i}] has {len(s)} "
+                                    "time steps; sequence-to-sequence needs one label per step")
+                values.append(np.array([encode(a, f"{name}[{i}]") for a in arr], dtype=np.int64))
+            else:
+                if np.ndim(v) != 0:
+                    raise DataError(f"{name}[{i}] should be one label (sequence-to-label "
+                                    f"network), got an array of shape {np.shape(v)}")
+                values.append(encode(v, f"{name}[{i}]"))
+        return Targets("classification", not sequence_output, values, classes=tuple(classes))
+
+    values, width = [], None
+    for i, (v, s) in enumerate(zip(items, seqs)):
+        arr = np.asarray(v, dtype=np.float32)
+        if arr.dtype.kind not in "f":
+            raise DataError(f"{name}[{i}] is not numeric")
+        if sequence_output:
+            arr = arr.reshape(len(arr), -1) if arr.ndim <= 2 else arr
+            if arr.ndim != 2 or arr.shape[0] != len(s):
+                raise DataError(f"{name}[{i}] has shape {np.shape(v)}; sequence-to-sequence "
+                                f"regression needs ({len(s)}, R) responses for X[{i}]")
+        else:
+            arr = arr.reshape(-1)
+        if not np.all(np.isfinite(arr)):
+            raise DataError(f"{name}[{i}] contains NaN or Inf")
+        r = arr.shape[-1]
+        if width is None:
+            width = r
+        elif r != width:
+            raise DataError(f"{name}[{i}] has {r} responses, {name}[0] has {width}")
+        values.append(arr)
+    return Targets("regression", not sequence_output, values, responses=width)

@@ -1,0 +1,358 @@
+"""trainNetwork: MATLAB's training loop with MATLAB's sequence handling.
+
+Per mini-batch (MiniBatchSize sequences; a final incomplete mini-batch is dropped, as MATLAB does):
+  SequenceLength 'longest'   pad to the longest sequence of the mini-batch;
+                 'shortest'  truncate every sequence (and per-step targets) to the shortest;
+                 integer S   pad to the longest, then split into chunks of S steps processed in
+                             order, each chunk one iteration (one update), the recurrent state
+                             carried from chunk to chunk (truncated backpropagation through time).
+Padded steps never enter the loss or a 'last' output: a sequence-to-label sequence contributes its
+loss in the chunk where it ends, read at its own last step.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+
+import numpy as np
+import torch
+
+from ..analysis import analyze, as_graph
+from ..data import as_sequences
+from ..errors import NetworkError, OptionError
+from ..network import Network
+from ..persistence import graph_from_state, graph_state, load_state
+from ..sequences import Signal, last_step, pad_sequences, time_mask
+from . import loss as L
+from .monitor import Monitor, TrainingInfo, save_progress_plot
+from .options import TrainingOptions
+from .solvers import Solver, learn_rate
+from .targets import Targets, prepare_targets
+
+CHECKPOINT_FORMAT = "layergraph.checkpoint"
+
+
+def trainNetwork(X, Y, layers, options: TrainingOptions, *, resume_from=None, out=None):
+    """Train a network: returns (net, info), as MATLAB's ``[net, info] = trainNetwork(...)``.
+
+    ``layers`` is a layer array, a LayerGraph, a Network (training continues from its weights), or
+    the path of a checkpoint written under CheckpointPath (training resumes exactly where it was).
+    """
+    if not isinstance(options, TrainingOptions):
+        raise OptionError("trainNetwork: options must come from trainingOptions(...), got "
+                          f"{type(options).__name__}")
+    if isinstance(layers, (str, os.PathLike)):
+        resume_from, layers = layers, None
+    return Trainer(X, Y, layers, options, resume_from, out).run()
+
+
+class Trainer:
+    def __init__(self, X, Y, layers, opts, resume_from, out):
+        self.opts, self.out = opts, out
+        ckpt = None
+        if resume_from is not None:
+            ckpt = load_state(resume_from)
+            if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
+                raise OptionError(f"{resume_from}: not a layergraph training checkpoint")
+            graph = graph_from_state(ckpt["graph"])
+        else:
+            source = layers.graph if isinstance(layers, Network) else layers
+            graph, problems = as_graph(source)
+            if problems:
+                raise NetworkError("the network has problems:\n" + "\n".join(
+                    f"  - {p}" for p in problems), problems)
+            graph = graph.copy()
+        analysis = analyze(graph)
+        if not analysis.ok:
+            raise NetworkError("the network has problems:\n" + "\n".join(
+                f"  - {p}" for p in analysis.problems), analysis.problems)
+        self.graph = analysis.graph
+        self.input_layer = self.graph.layer(self.graph.InputNames[0])
+        self.output_layer = self.graph.layer(self.graph.OutputNames[0])
+        self.sequence_output = analysis.inputs[self.output_layer.Name][0].is_sequence
+        self.seqs, _ = as_sequences(X, self.input_layer, name="X")
+        classes = tuple(ckpt["classes"]) if ckpt and ckpt["classes"] else None
+        self.targets = prepare_targets(Y, self.seqs, self.output_layer, self.sequence_output,
+                                       "Y", classes)
+        self.validation = None
+        if opts.ValidationData is not None:
+            Xv, Yv = opts.ValidationData
+            vs, _ = as_sequences(Xv, self.input_layer, name="ValidationData X")
+            vt = prepare_targets(Yv, vs, self.output_layer, self.sequence_output,
+                                 "ValidationData Y", self.targets.classes)
+            self.validation = (vs, vt)
+
+        self.rng = np.random.default_rng(opts.Seed)
+        if ckpt is None:
+            torch.manual_seed(opts.Seed if opts.Seed is not None
+                              else int(self.rng.integers(2 ** 31)))
+            if opts.ResetInputNormalization or self.input_layer.missing_statistics():
+                for name in ("Mean", "StandardDeviation", "Min", "Max"):
+                    if opts.ResetInputNormalization:
+                        self.input_layer.props[name] = None
+                self.input_layer.compute_statistics(self.seqs)
+            for name in analysis.order:
+                self.graph.layer(name).initialize(analysis.inputs[name], self.rng)
+        if self.targets.kind == "classification":
+            self.output_layer.props["Classes"] = self.targets.classes
+        self.net = Network(self.graph, opts.ExecutionEnvironment)
+        self.device = self.net.device
+        self.module = self.net.module
+        self.solver = Solver(opts, self._parameter_entries())
+        cw = getattr(self.output_layer, "ClassWeights", "none")
+        self.class_weights = None if isinstance(cw, str) else torch.as_tensor(
+            np.asarray(cw, dtype=np.float32).reshape(-1), device=self.device)
+        self.metric = "Accuracy" if self.targets.kind == "classification" else "RMSE"
+        self.info = TrainingInfo(self.metric)
+        self.epoch, self.iteration = 0, 0
+        self.best = None  # (loss, state_dict, iteration)
+        self.bad_validations = 0
+        self.order = None
+        if ckpt is not None:
+            self._restore(ckpt)
+
+    # --- setup ----------------------------------------------------------------------------------
+    def _parameter_entries(self):
+        """(parameter, learn-rate factor, L2 factor) from each layer's MATLAB factor options."""
+        entries = []
+        for lay in self.graph.Layers:
+            key = self.module.names.get(lay.Name)
+            if key is None or not lay.learnables:
+                continue
+            params = list(self.module.layer_modules[key].parameters())
+            assert len(params) == len(lay.learnables), lay.Name
+            for name, p in zip(lay.learnables, params):
+                entries.append((p, _factor(lay, name, "LearnRateFactor", 1.0),
+                                _factor(lay, name, "L2Factor", 1.0)))
+        return entries
+
+    # --- loop -----------------------------------------------------------------------------------
+    def run(self):
+        o = self.opts
+        n = len(self.seqs)
+        per_epoch = max(n // o.MiniBatchSize, 1)
+        chunks = 1
+        if isinstance(o.SequenceLength, int):
+            chunks = math.ceil(max(len(s) for s in self.seqs) / o.SequenceLength)
+        monitor = Monitor(o, (o.MaxEpochs - self.epoch) * per_epoch * chunks, self.metric,
+                          self.out)
+        reason = "max epochs completed"
+        if self.order is None:
+            self.order = self.rng.permutation(n) if o.Shuffle == "once" else np.arange(n)
+        stop = False
+        while self.epoch < o.MaxEpochs and not stop:
+            self.epoch += 1
+            if o.Shuffle == "every-epoch":
+                self.order = self.rng.permutation(n)
+            lr = learn_rate(o, self.epoch)
+            size = min(o.MiniBatchSize, n)
+            for b in range(per_epoch):
+                idx = self.order[b * size:(b + 1) * size]
+                for loss, metric in self._train_batch(idx, lr):
+                    self.iteration += 1
+                    self.info.record(self.epoch, loss, metric, lr)
+                    val = None
+                    if self.validation is not None and (self.iteration == 1 or
+                                                       self.iteration % o.ValidationFrequency == 0):
+                        val = self._validate()
+                        stop = self._patience(val)
+                    monitor.iteration(self.epoch, self.iteration, loss, metric, lr, val)
+                    if stop:
+                        reason = f"validation loss did not improve {o.ValidationPatience} times"
+                        break
+                if stop:
+                    break
+            if o.CheckpointPath and not stop:
+                self._checkpoint()
+        if self.validation is not None:
+            val = self._validate()
+            self._patience(val, final=True)
+            self.info["FinalValidationLoss"], self.info[f"FinalValidation{self.metric}"] = val
+        monitor.close(reason)
+        self.info["OutputNetworkIteration"] = self.iteration
+        if o.OutputNetwork == "best-validation-loss" and self.best is not None:
+            self.module.load_state_dict(self.best[1])
+            self.info["OutputNetworkIteration"] = self.best[2]
+        self.module.eval()
+        self.net.sync_layers()
+        if o.Plots == "training-progress":
+            save_progress_plot(self.info, o.PlotPath)
+        return self.net, self.info
+
+    def _patience(self, val, final=False):
+        loss = val[0]
+        if self.best is None or loss < self.best[0]:
+            self.best = (loss, copy.deepcopy(self.module.state_dict()), self.iteration)
+            self.bad_validations = 0
+            return False
+        if not final:
+            self.bad_validations += 1
+        return self.bad_validations >= self.opts.ValidationPatience
+
+    # --- one mini-batch -------------------------------------------------------------------------
+    def _train_batch(self, idx, lr):
+        """Yields (loss, metric) per iteration: one, or one per chunk of an integer split."""
+        o = self.opts
+        seqs = [self.seqs[i] for i in idx]
+        tv = [self.targets.values[i] for i in idx]
+        if o.SequenceLength == "shortest":
+            m = min(len(s) for s in seqs)
+            seqs = [s[:m] for s in seqs]
+            if not self.targets.per_sequence:
+                tv = [t[:m] for t in tv]
+        x, lens, true_lens, targets, mask = self._batch(seqs, tv)
+        T = x.shape[1]
+        step = o.SequenceLength if isinstance(o.SequenceLength, int) else T
+        recurrent = self.module.recurrent_modules()
+        for m in recurrent:
+            m.reset_state()
+            m.carry_state = step < T
+        self.module.train()
+        try:
+            for start in range(0, T, step):
+                stop = min(start + step, T)
+                xs = x[:, start:stop]
+                ls = (lens - start).clamp(min=0, max=stop - start)
+                y = self.module(Signal(xs, ls))
+                if self.targets.per_sequence:
+                    if o.PaddingInvariant:
+                        ends = (true_lens > start) & (true_lens <= stop)
+                    else:
+                        ends = torch.full_like(true_lens, stop == T, dtype=torch.bool)
+                    if not bool(ends.any()):
+                        continue
+                    out = y.data if y.data.dim() == 2 else last_step(y.data, ls)
+                    loss, metric = self._loss(out[ends], targets[ends], None)
+                else:
+                    loss, metric = self._loss(y.data, targets[:, start:stop],
+                                              mask[:, start:stop], n=len(seqs))
+                self.solver.zero_grad()
+                loss.backward()
+                self.solver.step(lr)
+                yield float(loss.detach()), float(metric)
+        finally:
+            for m in recurrent:
+                m.carry_state = False
+                m.reset_state()
+
+    def _batch(self, seqs, tv):
+        """Padded inputs, lengths for the network, true lengths, padded targets, real-step mask."""
+        o = self.opts
+        direction = "right" if o.PaddingInvariant else o.SequencePaddingDirection
+        data, true = pad_sequences(seqs, o.SequencePaddingValue, direction)
+        dev = self.device
+        x = torch.as_tensor(data, device=dev)
+        true_lens = torch.as_tensor(true, device=dev)
+        T = data.shape[1]
+        lens = true_lens if o.PaddingInvariant else torch.full_like(true_lens, T)
+        mask = time_mask(true_lens, T)
+        if direction == "left":
+            mask = mask.flip(1)
+        if self.targets.per_sequence:
+            dtype = torch.long if self.targets.kind == "classification" else torch.float32
+            targets = torch.as_tensor(np.stack(tv), dtype=dtype, device=dev)
+        else:
+            padded, _ = pad_sequences(tv, 0, direction, dtype=np.int64 if
+                                      self.targets.kind == "classification" else np.float32)
+            targets = torch.as_tensor(padded, device=dev)
+        return x, lens, true_lens, targets, mask.to(torch.float32)
+
+    def _loss(self, out, targets, mask, n=None):
+        if self.targets.kind == "classification":
+            loss = L.classification_loss(out, targets, mask, self.class_weights, n)
+            with torch.no_grad():
+                metric = L.accuracy(out, targets, mask)
+        else:
+            loss = L.regression_loss(out, targets, mask, n)
+            with torch.no_grad():
+                metric = L.rmse(out, targets, mask)
+        return loss, metric
+
+    # --- validation -----------------------------------------------------------------------------
+    def _validate(self):
+        vs, vt = self.validation
+        o = self.opts
+        popts = {"MiniBatchSize": o.MiniBatchSize, "SequenceLength": o.SequenceLength,
+                 "SequencePaddingDirection": o.SequencePaddingDirection,
+                 "SequencePaddingValue": o.SequencePaddingValue, "DataLayout": "TC",
+                 "PaddingInvariant": o.PaddingInvariant}
+        seqs = [np.moveaxis(s, 1, 3) if s.ndim == 4 else s for s in vs]  # back to (T, H, W, C)
+        outs = self.net.forward_sequences(seqs, popts)
+        self.module.train()
+        loss, metric = _evaluate(outs, vt, self.class_weights)
+        return loss, metric
+
+    # --- checkpoints ----------------------------------------------------------------------------
+    def _checkpoint(self):
+        os.makedirs(self.opts.CheckpointPath, exist_ok=True)
+        self.net.sync_layers()
+        state = {
+            "format": CHECKPOINT_FORMAT,
+            "graph": graph_state(self.graph),
+            "module": {k: v.detach().cpu() for k, v in self.module.state_dict().items()},
+            "solver": self.solver.state_dict(),
+            "numpy_rng": self.rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+            "epoch": self.epoch,
+            "iteration": self.iteration,
+            "info": self.info.to_state(),
+            "best": None if self.best is None else {
+                "loss": self.best[0], "iteration": self.best[2],
+                "module": {k: v.detach().cpu() for k, v in self.best[1].items()}},
+            "bad_validations": self.bad_validations,
+            "order": torch.as_tensor(self.order),
+            "classes": list(self.targets.classes or ()),
+        }
+        path = os.path.join(self.opts.CheckpointPath,
+                            f"net_checkpoint__{self.iteration}__epoch{self.epoch}.pt")
+        torch.save(state, path)
+        return path
+
+    def _restore(self, ck):
+        self.module.load_state_dict({k: v.to(self.device) for k, v in ck["module"].items()})
+        self.solver.load_state_dict(ck["solver"])
+        self.rng.bit_generator.state = ck["numpy_rng"]
+        torch.set_rng_state(ck["torch_rng"])
+        if ck["cuda_rng"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(ck["cuda_rng"])
+        self.epoch, self.iteration = ck["epoch"], ck["iteration"]
+        self.info = TrainingInfo.from_state(ck["info"])
+        b = ck["best"]
+        self.best = None if b is None else (b["loss"], b["module"], b["iteration"])
+        self.bad_validations = ck["bad_validations"]
+        self.order = ck["order"].numpy()
+        if len(self.order) != len(self.seqs):
+            raise OptionError(f"the checkpoint was trained on {len(self.order)} sequences but "
+                              f"{len(self.seqs)} were given; resume with the same data")
+
+
+def _factor(layer, learnable, suffix, default):
+    for name in (f"{learnable}{suffix}", f"{learnable[:-1]}{suffix}"):
+        if name in layer.props:
+            return float(layer.props[name])
+    return default
+
+
+def _evaluate(outs, targets: Targets, class_weights):
+    """Loss and metric of predictions (numpy, as predict returns them) against targets."""
+    n = len(targets.values)
+    if targets.per_sequence:
+        out = torch.as_tensor(np.asarray(outs))
+        dtype = torch.long if targets.kind == "classification" else torch.float32
+        t = torch.as_tensor(np.stack(targets.values), dtype=dtype)
+        mask = None
+    else:
+        out = torch.as_tensor(np.concatenate(outs))[None]
+        t = torch.as_tensor(np.concatenate(targets.values))[None]
+        mask = None
+    if targets.kind == "classification":
+        cw = None if class_weights is None else class_weights.cpu()
+        loss = L.classification_loss(out, t, mask, cw, n)
+        metric = L.accuracy(out, t, mask)
+    else:
+        loss = L.regression_loss(out, t, mask, n)
+        metric = L.rmse(out, t, mask)
+    return float(loss), float(metric)
