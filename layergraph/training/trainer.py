@@ -157,6 +157,7 @@ class Trainer:
                     if self.validation is not None and (self.iteration == 1 or
                                                        self.iteration % o.ValidationFrequency == 0):
                         val = self._validate()
+                        self.info.record_validation(*val)
                         stop = self._patience(val)
                     monitor.iteration(self.epoch, self.iteration, loss, metric, lr, val)
                     if stop:
