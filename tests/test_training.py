@@ -451,3 +451,79 @@ def test_matlab_defaults():
     assert trainingOptions("adam").SquaredGradientDecayFactor == 0.999
     assert trainingOptions("rmsprop").SquaredGradientDecayFactor == 0.9
     assert trainingOptions("adam", "MaxEpochs", 5) == trainingOptions("adam", MaxEpochs=5)
+
+
+# --- more network kinds, monitoring, devices -----------------------------------------------------
+
+
+def test_sequence_to_sequence_classification_trains_and_labels_every_step():
+    rng = np.random.default_rng(0)
+    X, Y = [], []
+    for _ in range(30):
+        T = int(rng.integers(4, 15))
+        x = rng.normal(size=(T, 1))
+        X.append(x)
+        Y.append(np.where(x[:, 0] > 0, "up", "down"))
+    layers = [sequenceInputLayer(1), lstmLayer(8), fullyConnectedLayer(2), softmaxLayer(),
+              classificationLayer()]
+    net, info = trainNetwork(X, Y, layers, quiet("adam", InitialLearnRate=0.05, MaxEpochs=30,
+                                                 MiniBatchSize=10, Seed=0))
+    labels, scores = classify(net, X[:3])
+    assert [len(lab) for lab in labels] == [len(x) for x in X[:3]]
+    acc = np.mean(np.concatenate([lab == y for lab, y in zip(classify(net, X)[0], Y)]))
+    assert acc > 0.9
+    assert info.TrainingAccuracy[-1] > 90
+
+
+def test_image_sequence_network_with_fold_and_unfold_trains():
+    from layergraph import (
+        batchNormalizationLayer,
+        connectLayers,
+        convolution2dLayer,
+        flattenLayer,
+        layerGraph,
+        reluLayer,
+        sequenceFoldingLayer,
+        sequenceUnfoldingLayer,
+    )
+
+    lg = layerGraph([sequenceInputLayer([6, 6, 1], Name="input"), sequenceFoldingLayer(Name="fold"),
+                     convolution2dLayer(3, 4, Name="conv"), batchNormalizationLayer(Name="bn"),
+                     reluLayer(Name="relu"), sequenceUnfoldingLayer(Name="unfold"),
+                     flattenLayer(Name="flatten"), lstmLayer(5, OutputMode="last", Name="lstm"),
+                     fullyConnectedLayer(2, Name="fc"), softmaxLayer(Name="sm"),
+                     classificationLayer(Name="out")])
+    lg = connectLayers(lg, "fold/miniBatchSize", "unfold/miniBatchSize")
+    rng = np.random.default_rng(1)
+    X = [rng.normal(size=(int(rng.integers(2, 6)), 6, 6, 1)) for _ in range(8)]
+    Y = np.array(["a", "b"] * 4)
+    net, info = trainNetwork(X, Y, lg, quiet("adam", MaxEpochs=2, MiniBatchSize=4,
+                                             ValidationData=(X, Y)))
+    assert len(info.TrainingLoss) == 4 and np.isfinite(info.FinalValidationLoss)
+    assert predict(net, X).shape == (8, 2)
+    assert not np.allclose(net.Layers[3].TrainedMean, 0)  # running statistics were updated
+
+
+def test_verbose_prints_matlabs_table(capsys):
+    X, Y = toy_classification()
+    trainNetwork(X, Y, classifier_layers(), quiet("adam", MaxEpochs=2, MiniBatchSize=10,
+                                                  Verbose=True, VerboseFrequency=3))
+    out = capsys.readouterr().out
+    assert "|     Epoch      |   Iteration    |" in out
+    assert "Mini-batch Accuracy" in out and "Base Learn Rate" in out
+    rows = [ln for ln in out.splitlines() if ln.startswith("| ") and ln.split("|")[2].strip()
+            .isdigit()]
+    assert [int(r.split("|")[2]) for r in rows] == [1, 3, 6, 8]  # first, every 3rd, last
+    assert "Training finished: max epochs completed." in out
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_training_on_cuda_matches_cpu():
+    layers, W0, b0, x, y, X, Y = linear_problem()
+    cpu, _ = trainNetwork(X, Y, layers, quiet("adam", InitialLearnRate=0.1, MaxEpochs=5,
+                                              MiniBatchSize=4, Shuffle="never"))
+    gpu, _ = trainNetwork(X, Y, layers, quiet("adam", InitialLearnRate=0.1, MaxEpochs=5,
+                                              MiniBatchSize=4, Shuffle="never",
+                                              ExecutionEnvironment="gpu"))
+    assert gpu.device.type == "cuda"
+    np.testing.assert_allclose(gpu.Layers[1].Weights, cpu.Layers[1].Weights, atol=1e-5)

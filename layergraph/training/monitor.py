@@ -70,6 +70,7 @@ class Monitor:
                 self.bar = tqdm(total=total_iterations, unit="it", leave=False,
                                 disable=None, file=sys.stderr)
         self.header_done = False
+        self.last, self.printed = None, None
 
     def _write(self, line):
         if self.bar is not None:
@@ -77,7 +78,8 @@ class Monitor:
         else:
             print(line, file=self.out)
 
-    def iteration(self, epoch, iteration, loss, metric, lr, val=None, force_row=False):
+    def iteration(self, epoch, iteration, loss, metric, lr, val=None):
+        self.last = (epoch, iteration, loss, metric, lr, val)
         if self.bar is not None:
             self.bar.update(1)
             post = {"epoch": epoch, "loss": f"{loss:.4f}", self.metric.lower(): f"{metric:.3g}",
@@ -86,8 +88,9 @@ class Monitor:
                 post["val_loss"] = f"{val[0]:.4f}"
             self.bar.set_postfix(post, refresh=False)
         if self.opts.Verbose and (iteration == 1 or iteration % self.opts.VerboseFrequency == 0
-                                  or val is not None or force_row):
+                                  or val is not None):
             self._row(epoch, iteration, loss, metric, lr, val)
+            self.printed = iteration
 
     def _row(self, epoch, iteration, loss, metric, lr, val):
         m = self.metric
@@ -108,10 +111,13 @@ class Monitor:
                  f"{lr:.4g}")
         self._write("| " + " | ".join(f"{c:^14}" for c in cells) + " |")
 
-    def close(self, reason):
+    def close(self, reason, final_validation=None):
+        """MATLAB ends the table with the last iteration's row (and the final validation)."""
         if self.bar is not None:
             self.bar.close()
-        if self.opts.Verbose:
+        if self.opts.Verbose and self.last is not None:
+            if self.printed != self.last[1] or final_validation is not None:
+                self._row(*self.last[:5], final_validation or self.last[5])
             self._write("|" + "=" * 138 + "|")
             self._write(f"Training finished: {reason}.")
 

@@ -167,11 +167,12 @@ class Trainer:
                     break
             if o.CheckpointPath and not stop:
                 self._checkpoint()
+        val = None
         if self.validation is not None:
             val = self._validate()
             self._patience(val, final=True)
             self.info["FinalValidationLoss"], self.info[f"FinalValidation{self.metric}"] = val
-        monitor.close(reason)
+        monitor.close(reason, val)
         self.info["OutputNetworkIteration"] = self.iteration
         if o.OutputNetwork == "best-validation-loss" and self.best is not None:
             self.module.load_state_dict(self.best[1])
