@@ -20,6 +20,7 @@ from .graph import (
 )
 from .layers import *  # noqa: F403  (every layer, by MATLAB name and class name)
 from .layers import REGISTRY, Layer, layer_class
+from .matlab import MatlabSyntaxError, MatlabTranslationError, from_matlab
 from .network import (
     Network,
     assembleNetwork,
@@ -29,6 +30,7 @@ from .network import (
     resetState,
 )
 from .persistence import load_network, save_network
+from .spec import Spec, SpecError, load_spec, save_spec
 from .training import TrainingInfo, TrainingOptions, trainingOptions, trainNetwork
 
 __version__ = "0.1.0"
@@ -40,5 +42,7 @@ __all__ = [
     "predictAndUpdateState", "resetState", "LayerGraphError", "OptionError", "GraphError",
     "NetworkError", "DataError", "trainingOptions", "TrainingOptions",
     "TrainingInfo", "trainNetwork", "save_network", "load_network",
+    "Spec", "SpecError", "load_spec", "save_spec",
+    "from_matlab", "MatlabTranslationError", "MatlabSyntaxError",
     *REGISTRY, *(c.__name__ for c in REGISTRY.values()),
 ]

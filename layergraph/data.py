@@ -66,7 +66,7 @@ def as_sequences(X, input_layer, layout="TC", name="X"):
         elif s.shape[1] != size:
             raise DataError(f"{where} has {s.shape[1]} channels, expected {size} (InputSize of "
                             f"{input_layer.where}); sequences are (T, C) arrays, time first"
-                            + ("; for MATLAB's C-by-T layout pass layout='CT'"
+                            + ("; for MATLAB's C-by-T layout pass DataLayout='CT'"
                                if s.shape[0] == size else ""))
         if s.shape[0] == 0:
             raise DataError(f"{where} is empty (0 time steps)")

@@ -217,13 +217,18 @@ class Network:
             m.carry_state = stateful or chunk < T
             if not stateful:
                 m.reset_state()
-        pieces, last = [], [None] * len(batch)
+        pieces, last = [[] for _ in batch], [None] * len(batch)
         for start in range(0, T, chunk):
             xs = x[:, start:start + chunk]
             ls = (lens - start).clamp(min=0, max=xs.shape[1])
             y = self.module(Signal(xs, ls))
             if self.sequence_output:
-                pieces.append(y.data)
+                # Each sequence's own output steps (a strided layer shortens them).
+                out_lens = y.lengths if y.lengths is not None else ls
+                data = y.data.float().cpu().numpy()
+                for i, (n, live) in enumerate(zip(out_lens.tolist(), ls.tolist())):
+                    if live:
+                        pieces[i].append(data[i, :n])
             else:
                 for i, L in enumerate(lens.tolist()):
                     if start < L <= start + chunk:
@@ -231,10 +236,12 @@ class Network:
         for m in recurrent:
             m.carry_state = False
         if self.sequence_output:
-            y = torch.cat(pieces, dim=1).float().cpu().numpy()
-            if opts["PaddingInvariant"] or opts["SequencePaddingDirection"] == "right":
-                return [y[i, :L] for i, L in enumerate(true_lengths)]
-            return [y[i, T - L:] for i, L in enumerate(true_lengths)]
+            ys = [np.concatenate(p) for p in pieces]
+            if opts["PaddingInvariant"]:
+                return ys
+            if opts["SequencePaddingDirection"] == "right":
+                return [y[:L] for y, L in zip(ys, true_lengths)]
+            return [y[len(y) - L:] for y, L in zip(ys, true_lengths)]
         return [v.float().cpu().numpy() for v in last]
 
 

@@ -159,7 +159,7 @@ class OneOf(Kind):
     def __init__(self, *kinds):
         self.kinds = kinds
         self.description = " or ".join(k.description for k in kinds)
-        self.schema = {"oneOf": [k.schema for k in kinds]}
+        self.schema = {"anyOf": [k.schema for k in kinds]}  # the first that accepts: may overlap
 
     def __call__(self, value):
         for k in self.kinds:

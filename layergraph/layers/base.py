@@ -67,8 +67,8 @@ class Layer:
     is_output_layer: ClassVar[bool] = False
 
     def __init__(self, *args, **kwargs):
-        owner = self.matlab_name
         names = ["Name", *self.options]
+        owner = _owner(self.matlab_name, args, kwargs)
         positional = []
         args = list(args)
         while args and len(positional) < len(self.positional):
@@ -86,11 +86,13 @@ class Layer:
                 opt = self.options[req]
                 raise OptionError(
                     f"{owner}: missing required argument {req} ({opt.kind.description}); "
-                    f"e.g. {owner}({_example(opt)})."
+                    f"e.g. {self.matlab_name}({_example(opt)})."
                 )
         object.__setattr__(self, "props", {"Name": ""})
         for name, opt in self.options.items():
             self.props[name] = _copy(opt.default)
+        if "Name" in given:  # first, so errors about the other options can name the layer
+            self.Name = given.pop("Name")
         for name, value in given.items():
             setattr(self, name, value)
         self.check()
@@ -104,12 +106,12 @@ class Layer:
 
     def __setattr__(self, name, value):
         if name == "Name":
-            value = check_value(self.matlab_name, "Name", Option(Text()), value)
+            value = check_value(self.where, "Name", Option(Text()), value)
         elif name in self.options:
-            value = check_value(self.matlab_name, name, self.options[name], value)
+            value = check_value(self.where, name, self.options[name], value)
         else:
             raise OptionError(
-                f"{self.matlab_name}: unknown property '{name}'. "
+                f"{self.where}: unknown property '{name}'. "
                 f"Valid properties: Name, {', '.join(self.options)}."
             )
         self.props[name] = value
@@ -172,6 +174,15 @@ class Layer:
         name = cfg.pop("Name")
         args = ", ".join(f"{k}={_short(v)}" for k, v in cfg.items())
         return f"{self.matlab_name}(Name={name!r}{', ' if args else ''}{args})"
+
+
+def _owner(matlab_name, args, kwargs):
+    """How errors during construction name the layer: with its Name when one was given."""
+    name = next((v for k, v in kwargs.items() if k.lower() == "name"), None)
+    for k, v in zip(args, args[1:]):
+        if isinstance(k, str) and k.lower() == "name":
+            name = v
+    return f"layer '{name}' ({matlab_name})" if isinstance(name, str) and name else matlab_name
 
 
 def _is_option_name(text, names):

@@ -33,12 +33,34 @@ def conv_out(size, kernel, stride, dilation, pad):
     return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def zero_padded_steps(x: Signal):
-    """Zero the padded time steps of a (B, T, ...) signal before a layer that mixes time steps."""
+def zero_padded_steps(x: Signal, value=0.0):
+    """Set the padded time steps of a (B, T, ...) signal to ``value`` (zero; -inf before a max)
+    before a layer that mixes time steps."""
     if x.lengths is None:
         return x.data
     m = time_mask(x.lengths.to(x.data.device), x.data.shape[1])
-    return x.data * m.reshape(*m.shape, *([1] * (x.data.dim() - 2))).to(x.data.dtype)
+    return x.data.masked_fill(~m.reshape(*m.shape, *([1] * (x.data.dim() - 2))), value)
+
+
+def same_time_padding(d, lengths, k, s, dilation, value=0.0):
+    """MATLAB's 'same' padding of (B, C, T) data over time, each sequence for its own length.
+
+    A sequence of L steps gets ceil(L/s) outputs, the odd padding step at the end. With a stride
+    above 1 the left padding depends on L, so each sequence is shifted right by its own left
+    padding (one gather); the result needs no further padding before a k-step window.
+    """
+    T = d.shape[2]
+    if lengths is None or s == 1:
+        return F.pad(d, same_padding(T, k, s, dilation), value=value)
+    lengths = lengths.to(d.device)
+    out = torch.div(lengths + s - 1, s, rounding_mode="floor")
+    left = torch.div((out - 1) * s + dilation * (k - 1) + 1 - lengths, 2, rounding_mode="floor")
+    left = left.clamp(min=0)
+    n = max((math.ceil(T / s) - 1) * s + dilation * (k - 1) + 1, T)
+    m = int(left.max()) if left.numel() else 0
+    padded = F.pad(d, (m, n - T), value=value)
+    idx = torch.arange(n, device=d.device)[None, :] + (m - left)[:, None]
+    return torch.gather(padded, 2, idx[:, None, :].expand(-1, d.shape[1], -1))
 
 
 class ConvolutionLayer(Layer):
@@ -160,8 +182,12 @@ class Conv1d(nn.Module):
 
     def forward(self, x: Signal):
         d = zero_padded_steps(x).transpose(1, 2)  # (B, C, T)
-        pad = self.padding_for(d.shape[2])
-        y = self.conv(F.pad(d, pad)).transpose(1, 2)
+        if self.same:
+            d = same_time_padding(d, x.lengths, self.k, self.s, self.d)
+        else:
+            pad = self.padding_for(d.shape[2])
+            d = F.pad(d, pad)
+        y = self.conv(d).transpose(1, 2)
         lengths = x.lengths
         if lengths is not None:
             if self.same:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..errors import DataError
 from ..formats import Activation
 from ..initializers import initialize_weights, weights_kind
 from ..options import Array, Number, Option, PositiveInt
@@ -75,5 +76,7 @@ class Embedding(nn.Module):
             idx = idx.masked_fill(~time_mask(x.lengths.to(idx.device), idx.shape[1]), 0)
         n = self.embedding.num_embeddings
         if idx.numel() and (idx.min() < 0 or idx.max() >= n):
-            raise ValueError(f"{self.where}: word indices must be in 1..{n}")
+            bad = idx[(idx < 0) | (idx >= n)][0].item() + 1
+            raise DataError(f"{self.where}: word indices must be integers in 1..{n} (MATLAB's "
+                            f"1-based indices), got {bad}")
         return Signal(self.embedding(idx), x.lengths)

@@ -31,15 +31,17 @@ class NormalizationLayer(Layer):
         return [x]
 
     def learnable_shapes(self, inputs):
-        c = inputs[0].channels
-        return {"Offset": (c, 1), "Scale": (c, 1)}
+        x = inputs[0]
+        # MATLAB: 1 x 1 x C after 2-D images, C x 1 for vectors and vector sequences
+        shape = (*(1,) * len(x.spatial), x.channels) if x.spatial else (x.channels, 1)
+        return {"Offset": shape, "Scale": shape}
 
     def initialize(self, inputs, rng):
-        c = inputs[0].channels
+        shape = self.learnable_shapes(inputs)["Offset"]
         if self.Offset is None:
-            self.props["Offset"] = np.zeros((c, 1))
+            self.props["Offset"] = np.zeros(shape)
         if self.Scale is None:
-            self.props["Scale"] = np.ones((c, 1))
+            self.props["Scale"] = np.ones(shape)
 
     def _affine(self, c):
         off = torch.nn.Parameter(torch.as_tensor(self.Offset.reshape(-1), dtype=torch.float32))
@@ -47,8 +49,14 @@ class NormalizationLayer(Layer):
         return off, sc
 
     def read_back(self, module):
-        self.props["Offset"] = module.offset.detach().cpu().double().numpy().reshape(-1, 1)
-        self.props["Scale"] = module.scale.detach().cpu().double().numpy().reshape(-1, 1)
+        for name, t in (("Offset", module.offset), ("Scale", module.scale)):
+            self.props[name] = _like(self.props[name], t)
+
+
+def _like(old, tensor):
+    """A tensor's values as an array in the MATLAB shape of the property it replaces."""
+    shape = (-1, 1) if old is None else old.shape
+    return tensor.detach().cpu().double().numpy().reshape(shape).copy()
 
 
 def _channel_last(d, fmt):
@@ -77,11 +85,11 @@ class BatchNormalizationLayer(NormalizationLayer):
 
     def initialize(self, inputs, rng):
         super().initialize(inputs, rng)
-        c = inputs[0].channels
+        shape = self.learnable_shapes(inputs)["Offset"]
         if self.TrainedMean is None:
-            self.props["TrainedMean"] = np.zeros((c, 1))
+            self.props["TrainedMean"] = np.zeros(shape)
         if self.TrainedVariance is None:
-            self.props["TrainedVariance"] = np.ones((c, 1))
+            self.props["TrainedVariance"] = np.ones(shape)
 
     def build(self, inputs):
         mod = BatchNorm(inputs[0].fmt, *self._affine(inputs[0].channels), self.Epsilon,
@@ -92,8 +100,8 @@ class BatchNormalizationLayer(NormalizationLayer):
 
     def read_back(self, module):
         super().read_back(module)
-        self.props["TrainedMean"] = module.running_mean.cpu().double().numpy().reshape(-1, 1)
-        self.props["TrainedVariance"] = module.running_var.cpu().double().numpy().reshape(-1, 1)
+        self.props["TrainedMean"] = _like(self.props["TrainedMean"], module.running_mean)
+        self.props["TrainedVariance"] = _like(self.props["TrainedVariance"], module.running_var)
 
 
 class BatchNorm(nn.Module):

@@ -14,7 +14,7 @@ from ..formats import Activation
 from ..options import Choice, IntVector, OneOf, Option
 from ..sequences import Signal, time_mask
 from .base import Layer, LayerProblem, register
-from .convolution import conv_out, same_padding, zero_padded_steps
+from .convolution import conv_out, same_time_padding, zero_padded_steps
 
 
 def _needs_sequence(x):
@@ -47,16 +47,17 @@ class Pool1d(nn.Module):
         self.mode, self.k, self.s, self.padding = mode, k, s, padding
 
     def forward(self, x: Signal):
-        d = zero_padded_steps(x).transpose(1, 2)
-        T = d.shape[2]
+        # Padding never wins a maximum; in a mean it counts as zeros, as in MATLAB.
+        fill = float("-inf") if self.mode == "max" else 0.0
+        d = zero_padded_steps(x, fill).transpose(1, 2)
         p = self.padding
-        pad = same_padding(T, self.k, self.s, 1) if p == "same" else (
-            (p, p) if isinstance(p, int) else tuple(p))
-        if self.mode == "max":
-            d = F.pad(d, pad, value=float("-inf"))
-            y = F.max_pool1d(d, self.k, self.s)
+        if p == "same":
+            d = same_time_padding(d, x.lengths, self.k, self.s, 1, fill)
         else:
-            y = F.avg_pool1d(F.pad(d, pad), self.k, self.s)  # MATLAB counts padding in the mean
+            pad = (p, p) if isinstance(p, int) else tuple(p)
+            d = F.pad(d, pad, value=fill)
+        pool = F.max_pool1d if self.mode == "max" else F.avg_pool1d
+        y = pool(d, self.k, self.s)
         y = y.transpose(1, 2)
         lengths = x.lengths
         if lengths is not None:

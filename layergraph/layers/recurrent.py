@@ -135,17 +135,15 @@ class RecurrentLayer(Layer):
     def initialize(self, inputs, rng):
         shapes = self.learnable_shapes(inputs)
         c, h = inputs[0].channels, self.NumHiddenUnits
-        g = self.gates
-        blocks_in, blocks_rec = [], []
-        for _ in range(self.directions):
-            blocks_in.append(initialize_weights(self.InputWeightsInitializer, (g * h, c), c,
-                                                g * h, rng))
-            blocks_rec.append(initialize_weights(self.RecurrentWeightsInitializer, (g * h, h), h,
-                                                 g * h, rng))
+        # MATLAB draws each matrix whole: numOut = 4H for lstm, 8H for bilstm, 3H for gru, and
+        # 'orthogonal' gives the whole G*H x H matrix orthonormal columns.
+        gh = shapes["InputWeights"][0]
         if self.InputWeights is None:
-            self.props["InputWeights"] = np.concatenate(blocks_in)
+            self.props["InputWeights"] = initialize_weights(self.InputWeightsInitializer, (gh, c),
+                                                            c, gh, rng)
         if self.RecurrentWeights is None:
-            self.props["RecurrentWeights"] = np.concatenate(blocks_rec)
+            self.props["RecurrentWeights"] = initialize_weights(
+                self.RecurrentWeightsInitializer, (gh, h), h, gh, rng)
         if self.Bias is None:
             n = shapes["Bias"][0]
             per = n // self.directions if self.directions > 1 else n

@@ -1,0 +1,262 @@
+"""The JSON Schema of YAML specs, generated from the one layer registry and trainingOptions.
+
+The schema is published in the repository as ``layergraph/schema/layergraph-spec.schema.json`` so
+editors (e.g. the YAML language server) can check and complete specs; a test asserts the file is
+exactly what :func:`build_schema` generates, so it never drifts from the layers. Regenerate it
+after changing a layer's options with::
+
+    python -m layergraph.schema --write
+
+Layout of a layer entry (see :mod:`layergraph.spec` for the format):
+
+* ``- softmax`` (a bare type, for layers without required options),
+* ``- lstm: {NumHiddenUnits: 100, OutputMode: last}`` (the type as the only key), or the short
+  form ``- lstm: 100`` / ``- convolution1d: [3, 32]`` (the positional arguments), or
+* ``- {type: lstm, NumHiddenUnits: 100}`` (the type beside the options).
+
+The if/then/else structure (rather than ``oneOf``) keeps validation errors precise: an error is
+reported at the option that is wrong, not as "not valid under any of the given schemas".
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import math
+from pathlib import Path
+
+from .layers import REGISTRY
+from .options import Option
+from .training.options import OPTIONS as TRAINING_OPTIONS
+from .training.options import SOLVERS
+
+SCHEMA_PATH = Path(__file__).with_name("schema") / "layergraph-spec.schema.json"
+"""Where the published schema lives in the repository (and in the installed package)."""
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+LAYER_KEYWORDS = ("inputs",)
+"""Lower-case keys a layer entry may have besides its MATLAB options (``type`` in the flat form)."""
+
+TOP_LEVEL = ("name", "description", "layers", "connections", "training", "data")
+DATA_KEYS = ("dataset", "train", "test", "validation", "description")
+TRAINING_SKIPPED = ("ValidationData",)  # data, not an option: given in the ``data`` section
+
+
+def layer_keys(cls) -> list[str]:
+    """The names a layer type may be written as: its MATLAB name and its YAML key."""
+    return [cls.matlab_name] if cls.yaml_key == cls.matlab_name else [cls.yaml_key, cls.matlab_name]
+
+
+def all_layer_keys() -> list[str]:
+    return [k for cls in REGISTRY.values() for k in layer_keys(cls)]
+
+
+def option_schema(name: str, opt: Option) -> dict:
+    """The JSON schema of one option: its kind's schema plus its meaning and default."""
+    out = dict(opt.kind.schema)
+    doc = opt.doc or name
+    default = _json_default(opt.default)
+    if default is not None:
+        out["default"] = default
+    out["description"] = doc
+    return out
+
+
+def _json_default(v):
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isinf(v):
+        return "Inf"
+    if isinstance(v, tuple):
+        return list(v)
+    if isinstance(v, (bool, int, float, str)):
+        return v
+    return None
+
+
+INPUTS_SCHEMA = {
+    "description": "where this layer's inputs come from instead of the previous layer: a source "
+                   "('layer' or 'layer/port') for the first input port, a list of sources for the "
+                   "input ports in order, a mapping {port: source}, or [] for none",
+    "type": ["string", "array", "object", "null"],
+    "items": {"type": "string"},
+    "additionalProperties": {"type": "string"},
+}
+
+
+def _layer_def(cls) -> dict:
+    """Options object of one layer type (no additionalProperties: the users close it)."""
+    props = {"Name": {"type": "string", "description": "layer name; empty or absent: assigned "
+                                                       "as MATLAB does ('lstm', 'lstm_1', ...)"}}
+    for name, opt in cls.options.items():
+        props[name] = option_schema(name, opt)
+    props["inputs"] = {"$ref": "#/$defs/inputs"}
+    out = {"type": "object",
+           "description": f"{cls.matlab_name}: {(cls.__doc__ or '').strip().splitlines()[0]}",
+           "properties": props}
+    if cls.required:
+        out["required"] = list(cls.required)
+    return out
+
+
+def _short_form(cls) -> dict:
+    """Schema of ``- key: VALUE`` when VALUE is not a mapping: the positional arguments."""
+    pos = list(cls.positional)
+    if len(pos) == 1:
+        one = option_schema(pos[0], cls.options[pos[0]])
+        if cls.required:
+            return one
+        return {"anyOf": [{"type": "null"}, one]}
+    if len(pos) > 1:
+        return {"type": "array",
+                "description": "positional arguments: " + ", ".join(pos),
+                "prefixItems": [option_schema(p, cls.options[p]) for p in pos],
+                "items": False, "minItems": len(cls.required)}
+    return {"type": "null"}
+
+
+def _keyed_value(cls) -> dict:
+    return {"if": {"type": "object"},
+            "then": {"$ref": f"#/$defs/{cls.matlab_name}", "unevaluatedProperties": False},
+            "else": _short_form(cls)}
+
+
+def build_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of a layergraph YAML spec, from the layer registry."""
+    defs = {"inputs": INPUTS_SCHEMA}
+    keyed_props, flat_rules = {}, []
+    for cls in REGISTRY.values():
+        defs[cls.matlab_name] = _layer_def(cls)
+        for key in layer_keys(cls):
+            keyed_props[key] = _keyed_value(cls)
+        flat_rules.append({
+            "if": {"properties": {"type": {"enum": layer_keys(cls)}}},
+            "then": {"$ref": f"#/$defs/{cls.matlab_name}", "properties": {"type": True},
+                     "unevaluatedProperties": False},
+        })
+    bare = [k for cls in REGISTRY.values() if not cls.required for k in layer_keys(cls)]
+    defs["keyedLayer"] = {
+        "description": "a layer written as {type: options}",
+        "type": "object", "minProperties": 1, "maxProperties": 1,
+        "properties": keyed_props, "additionalProperties": False,
+    }
+    defs["flatLayer"] = {
+        "description": "a layer written as {type: ..., option: value, ...}",
+        "type": "object", "required": ["type"],
+        "properties": {"type": {"enum": all_layer_keys()}},
+        "allOf": flat_rules,
+    }
+    defs["layer"] = {
+        "description": "one layer: a bare type name, {type: options}, or {type: ..., options}",
+        "type": ["string", "object"],
+        "if": {"type": "string"},
+        "then": {"enum": bare},
+        "else": {"if": {"required": ["type"]},
+                 "then": {"$ref": "#/$defs/flatLayer"},
+                 "else": {"$ref": "#/$defs/keyedLayer"}},
+    }
+    defs["connection"] = {
+        "description": "'source -> destination', each 'layer' or 'layer/port'; or a pair "
+                       "[source, destination]",
+        "type": ["string", "array"],
+        "if": {"type": "string"},
+        "then": {"pattern": r"^\s*[^\s>][^>]*->\s*\S.*$"},
+        "else": {"prefixItems": [{"type": "string"}, {"type": "string"}],
+                 "minItems": 2, "maxItems": 2},
+    }
+    train_props = {"solver": {"enum": list(SOLVERS), "description": "solverName of "
+                                                                     "trainingOptions"}}
+    for name, opt in TRAINING_OPTIONS.items():
+        if name not in TRAINING_SKIPPED:
+            train_props[name] = option_schema(name, opt)
+    defs["training"] = {
+        "description": "trainingOptions(solver, Name=Value, ...), MATLAB option names",
+        "type": "object", "required": ["solver"], "properties": train_props,
+        "additionalProperties": False,
+    }
+    defs["data"] = {
+        "description": "where the data come from: a shipped data set ({dataset: "
+                       "japanese_vowels}) or .npz files with arrays X and Y (paths relative to "
+                       "the spec file)",
+        "type": "object",
+        "properties": {
+            "dataset": {"type": "string", "description": "a data set shipped with layergraph"},
+            "train": {"type": "string", "description": ".npz file with X and Y for training"},
+            "test": {"type": "string", "description": ".npz file with X and Y to evaluate on"},
+            "validation": {"type": "string", "description": ".npz file: ValidationData"},
+            "description": {"type": "string"},
+        },
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": DIALECT,
+        "title": "layergraph network spec",
+        "description": "A sequence network as data: layers (MATLAB types and options), "
+                       "connections, training options and data source. Generated from "
+                       "layergraph's layer registry by layergraph.schema.build_schema(); do not "
+                       "edit by hand.",
+        "type": "object",
+        "required": ["layers"],
+        "properties": {
+            "name": {"type": "string", "description": "name of the network"},
+            "description": {"type": "string"},
+            "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"},
+                       "description": "the layers, in order; each is connected to the one "
+                                      "before it (like layerGraph(layers)) unless it says "
+                                      "'inputs'"},
+            "connections": {"type": "array", "items": {"$ref": "#/$defs/connection"},
+                            "description": "extra connections (connectLayers)"},
+            "training": {"$ref": "#/$defs/training"},
+            "data": {"$ref": "#/$defs/data"},
+        },
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
+def schema_text() -> str:
+    """The schema as the exact text kept in the repository."""
+    return json.dumps(build_schema(), indent=2, allow_nan=False) + "\n"
+
+
+def write_schema(path=SCHEMA_PATH) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(schema_text(), encoding="utf-8")
+    return path
+
+
+@functools.lru_cache(maxsize=1)
+def validator():
+    """A cached jsonschema validator of the generated schema."""
+    import jsonschema
+
+    schema = build_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m layergraph.schema",
+                                description="Print or write the JSON Schema of layergraph specs.")
+    p.add_argument("--write", action="store_true", help=f"write it to {SCHEMA_PATH}")
+    p.add_argument("--check", action="store_true",
+                   help="exit 1 if the committed schema file differs from the generated one")
+    args = p.parse_args(argv)
+    if args.check:
+        same = SCHEMA_PATH.exists() and SCHEMA_PATH.read_text(encoding="utf-8") == schema_text()
+        print("schema is up to date" if same else f"{SCHEMA_PATH} is out of date; run "
+              "python -m layergraph.schema --write")
+        return 0 if same else 1
+    if args.write:
+        print(f"wrote {write_schema()}")
+    else:
+        print(schema_text(), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
