@@ -30,6 +30,7 @@ from .network import (
     resetState,
 )
 from .persistence import load_network, save_network
+from .render import plot, render
 from .spec import Spec, SpecError, load_spec, save_spec
 from .training import TrainingInfo, TrainingOptions, trainingOptions, trainNetwork
 
@@ -42,7 +43,7 @@ __all__ = [
     "predictAndUpdateState", "resetState", "LayerGraphError", "OptionError", "GraphError",
     "NetworkError", "DataError", "trainingOptions", "TrainingOptions",
     "TrainingInfo", "trainNetwork", "save_network", "load_network",
-    "Spec", "SpecError", "load_spec", "save_spec",
+    "Spec", "SpecError", "load_spec", "save_spec", "plot", "render",
     "from_matlab", "MatlabTranslationError", "MatlabSyntaxError",
     *REGISTRY, *(c.__name__ for c in REGISTRY.values()),
 ]
