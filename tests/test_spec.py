@@ -41,7 +41,8 @@ def test_specs_folder_has_every_documented_network():
         "lstm-sequence-to-label-classification", "lstm-sequence-to-sequence-classification",
         "lstm-sequence-to-one-regression", "lstm-sequence-to-sequence-regression",
         "deep-lstm-sequence-to-label-classification",
-        "deep-lstm-sequence-to-sequence-classification", "video-classification-fold-unfold",
+        "deep-lstm-sequence-to-sequence-classification", "deep-lstm-sequence-to-one-regression",
+        "deep-lstm-sequence-to-sequence-regression", "video-classification-fold-unfold",
         "gru-sequence-to-label-classification", "bilstm-sequence-to-label-classification",
         "conv1d-sequence-classification",
     }
