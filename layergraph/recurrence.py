@@ -7,7 +7,8 @@ forward block first) so reading them back is a copy. Each direction is run by on
   each sequence before its padding, so its outputs up to each length are exact. The backward
   direction gets each sequence reversed *within its own length* (one gather before, one after), so
   it too starts on real data. Final states, when asked for, come from the packed kernel, because the
-  padded kernel's last state has stepped through the padding.
+  padded kernel's last state has stepped through the padding. For OutputMode 'last' (and no final
+  states) the backward direction runs only the one step its output at length-1 depends on.
 * **loop**: a time-step loop for cells the fused kernels lack (softsign, hard-sigmoid, GRU
   'before-multiplication'). States freeze once a sequence has ended, so final states are exact.
 """
@@ -18,7 +19,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from .sequences import reverse_index, reverse_within_length, time_mask
+from .sequences import flat_index, last_step, reverse_index, reverse_within_length, time_mask
 
 
 def hard_sigmoid(x):
@@ -37,7 +38,8 @@ GATE_ACTIVATIONS = {"sigmoid": torch.sigmoid, "hard-sigmoid": hard_sigmoid}
 class Recurrent(nn.Module):
     """LSTM / BiLSTM / GRU with MATLAB-layout parameters and padding-invariant execution.
 
-    forward(x (B,T,C), lengths (B,), state=None, need_state=False) -> (y (B,T,D*H), state or None)
+    forward(x (B,T,C), lengths (B,), state=None, need_state=False, last_only=False)
+    -> (y (B,T,D*H), or (B,D*H) with last_only; state or None)
     where state is (h (B, D*H), c (B, D*H)) for LSTM and (h,) for GRU.
     """
 
@@ -69,22 +71,33 @@ class Recurrent(nn.Module):
             b_ih, b_hh = self.bias[d * gh:(d + 1) * gh], self.zero_bias
         return w_ih, w_hh, b_ih, b_hh
 
-    def forward(self, x, lengths, state=None, need_state=False):
+    def forward(self, x, lengths, state=None, need_state=False, last_only=False):
+        """``last_only``: return only each sequence's output at its last real step, (B, D*H)
+        (OutputMode 'last'). There the backward direction has seen one step, x at length-1, so
+        unless final states are needed it runs that one step instead of the whole sequence."""
         B, T, _ = x.shape
         H = self.hidden
         lengths = lengths.to(x.device)
         outs, finals = [], []
-        rev = reverse_index(lengths, T) if self.directions == 2 else None
+        one_step = last_only and not need_state
+        reverse = self.directions == 2 and not one_step
+        rev = flat_index(reverse_index(lengths, T)) if reverse else None
         for d in range(self.directions):
-            xd = x if d == 0 else reverse_within_length(x, rev)
+            if d == 0:
+                xd = x
+            else:
+                xd = last_step(x, lengths)[:, None] if one_step else reverse_within_length(x, rev)
             s0 = None
             if state is not None:
                 s0 = tuple(s[:, d * H:(d + 1) * H] for s in state)
             run = self._fused if self.fused else self._loop
             y, final = run(xd, lengths, self.direction_params(d), s0, need_state)
-            outs.append(y if d == 0 else reverse_within_length(y, rev))
+            if last_only:  # the backward direction's output at length-1 is its first step
+                outs.append(last_step(y, lengths) if d == 0 else y[:, 0])
+            else:
+                outs.append(y if d == 0 else reverse_within_length(y, rev))
             finals.append(final)
-        y = outs[0] if self.directions == 1 else torch.cat(outs, dim=2)
+        y = outs[0] if self.directions == 1 else torch.cat(outs, dim=-1)
         if not need_state:
             return y, None
         return y, tuple(torch.cat(parts, dim=1) for parts in zip(*finals))

@@ -56,9 +56,38 @@ def reverse_index(lengths: torch.Tensor, T: int) -> torch.Tensor:
     return torch.where(t < L, L - 1 - t, t)
 
 
+def flat_index(index: torch.Tensor) -> torch.Tensor:
+    """A (B, T) time index as a (B*T,) row index into ``x.flatten(0, 1)``."""
+    B, T = index.shape
+    return (index + torch.arange(0, B * T, T, device=index.device)[:, None]).reshape(-1)
+
+
 def reverse_within_length(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-    """Apply a :func:`reverse_index` to a (B, T, C) tensor."""
-    return torch.gather(x, 1, index[:, :, None].expand(-1, -1, x.shape[2]))
+    """Apply a :func:`reverse_index` (B, T), or its :func:`flat_index` (B*T,), to a (B, T, ...)
+    tensor.
+
+    Moves whole rows of the (B*T, ...) view (``index_select``, several times faster than a
+    ``gather`` over every element); the index is its own inverse, so the gradient is reordered
+    the same way instead of scatter-added.
+    """
+    flat = index if index.dim() == 1 else flat_index(index)
+    if x.requires_grad and torch.is_grad_enabled():
+        return _SelfInverseRows.apply(x, flat)
+    return x.flatten(0, 1).index_select(0, flat).view(x.shape)
+
+
+class _SelfInverseRows(torch.autograd.Function):
+    """y = x.flatten(0, 1)[flat] for a permutation ``flat`` that is its own inverse."""
+
+    @staticmethod
+    def forward(ctx, x, flat):
+        ctx.save_for_backward(flat)
+        return x.flatten(0, 1).index_select(0, flat).view(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (flat,) = ctx.saved_tensors
+        return grad.flatten(0, 1).index_select(0, flat).view(grad.shape), None
 
 
 def last_step(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

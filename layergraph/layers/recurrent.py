@@ -14,7 +14,7 @@ from ..formats import vector, vector_sequence
 from ..initializers import initialize_bias, initialize_weights, weights_kind
 from ..options import Array, Bool, Choice, Number, OneOf, Option, PositiveInt
 from ..recurrence import Recurrent
-from ..sequences import Signal, last_step
+from ..sequences import Signal
 from .base import Layer, LayerProblem
 
 
@@ -215,11 +215,11 @@ class RecurrentModule(nn.Module):
         else:
             s0 = self._initial_state(x.data)
         need = self.has_state_outputs or self.carry_state
-        y, final = self.rnn(x.data, x.lengths, s0, need_state=need)
+        last = self.output_mode == "last"
+        y, final = self.rnn(x.data, x.lengths, s0, need_state=need, last_only=last)
         if self.carry_state:
             self.state = tuple(s.detach() for s in final)
-        out = Signal(y, x.lengths) if self.output_mode == "sequence" else Signal(
-            last_step(y, x.lengths))
+        out = Signal(y) if last else Signal(y, x.lengths)
         if self.has_state_outputs:
             return (out, *(Signal(s) for s in final))
         return out
