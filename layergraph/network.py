@@ -230,9 +230,10 @@ class Network:
                     if live:
                         pieces[i].append(data[i, :n])
             else:
+                data = y.data.float().cpu().numpy()
                 for i, L in enumerate(lens.tolist()):
                     if start < L <= start + chunk:
-                        last[i] = y.data[i]
+                        last[i] = data[i]
         for m in recurrent:
             m.carry_state = False
         if self.sequence_output:
@@ -242,7 +243,7 @@ class Network:
             if opts["SequencePaddingDirection"] == "right":
                 return [y[:L] for y, L in zip(ys, true_lengths)]
             return [y[len(y) - L:] for y, L in zip(ys, true_lengths)]
-        return [v.float().cpu().numpy() for v in last]
+        return last
 
 
 def assembleNetwork(layers_or_graph, ExecutionEnvironment="auto") -> Network:
