@@ -117,6 +117,9 @@ def cmd_train(args) -> int:
     X, Y = load_data(train_src, "train", args.allow_pickle, classification)
     if args.limit:
         X, Y = _subset(X, Y, args.limit)
+    if (spec.data or {}).get("order") == "sorted-by-length":  # as MATLAB's examples do
+        idx = np.argsort([len(x) for x in X], kind="stable")
+        X, Y = [X[i] for i in idx], (None if Y is None else [Y[i] for i in idx])
     if val_src is not None:
         given["ValidationData"] = load_data(val_src, "validation", args.allow_pickle,
                                             classification)

@@ -40,7 +40,8 @@ LAYER_KEYWORDS = ("inputs",)
 """Lower-case keys a layer entry may have besides its MATLAB options (``type`` in the flat form)."""
 
 TOP_LEVEL = ("name", "description", "layers", "connections", "training", "data")
-DATA_KEYS = ("dataset", "train", "test", "validation", "description")
+DATA_KEYS = ("dataset", "train", "test", "validation", "order", "description")
+DATA_ORDERS = ("as-is", "sorted-by-length")
 TRAINING_SKIPPED = ("ValidationData",)  # data, not an option: given in the ``data`` section
 
 
@@ -186,6 +187,9 @@ def build_schema() -> dict:
             "train": {"type": "string", "description": ".npz file with X and Y for training"},
             "test": {"type": "string", "description": ".npz file with X and Y to evaluate on"},
             "validation": {"type": "string", "description": ".npz file: ValidationData"},
+            "order": {"enum": list(DATA_ORDERS),
+                      "description": "order of the training sequences: 'sorted-by-length' as "
+                                     "MATLAB's examples prepare them, or 'as-is' (default)"},
             "description": {"type": "string"},
         },
         "additionalProperties": False,

@@ -80,7 +80,7 @@ def test_spec_equals_the_matlab_layer_array():
     assert spec.options == trainingOptions("adam", MaxEpochs=50, MiniBatchSize=27,
                                            GradientThreshold=1, SequenceLength="longest",
                                            Shuffle="never", Verbose=False)
-    assert spec.data == {"dataset": "japanese_vowels"}
+    assert spec.data == {"dataset": "japanese_vowels", "order": "sorted-by-length"}
 
 
 def test_video_spec_has_the_fold_unfold_connection():
