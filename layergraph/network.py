@@ -174,6 +174,31 @@ class Network:
         self.module.to(self.device)
         return self
 
+    # --- the MATLAB functions as methods, for Python habits (net.predict(X)) ----------------------
+    def predict(self, X, *args, **kwargs):
+        return predict(self, X, *args, **kwargs)
+
+    def classify(self, X, *args, **kwargs):
+        return classify(self, X, *args, **kwargs)
+
+    def predictAndUpdateState(self, X, *args, **kwargs):
+        return predictAndUpdateState(self, X, *args, **kwargs)
+
+    def resetState(self):
+        return resetState(self)
+
+    def save(self, path):
+        from .persistence import save_network
+
+        save_network(self, path)
+
+    def __repr__(self):
+        kind = "DAGNetwork" if any(len(lay.inputs) > 1 or len(lay.outputs) > 1
+                                   for lay in self.Layers) else "SeriesNetwork"
+        return (f"{kind} with {len(self.Layers)} layers on {self.device} "
+                f"({self.analysis.total_learnables:,} learnables)"
+                + (f", classes {list(self.Classes)}" if isinstance(self.Classes, tuple) else ""))
+
     # --- running --------------------------------------------------------------------------------
     def _batch(self, seqs, opts, length=None):
         invariant = opts["PaddingInvariant"]

@@ -527,3 +527,13 @@ def test_training_on_cuda_matches_cpu():
                                               ExecutionEnvironment="gpu"))
     assert gpu.device.type == "cuda"
     np.testing.assert_allclose(gpu.Layers[1].Weights, cpu.Layers[1].Weights, atol=1e-5)
+
+
+def test_network_methods_mirror_the_functions(tmp_path):
+    X, Y = toy_classification()
+    net, _ = trainNetwork(X, Y, classifier_layers(), quiet("adam", MaxEpochs=1, MiniBatchSize=10))
+    np.testing.assert_array_equal(net.predict(X[:3]), predict(net, X[:3]))
+    assert list(net.classify(X[:3])[0]) == list(classify(net, X[:3])[0])
+    net.save(tmp_path / "n.pt")
+    assert load_network(tmp_path / "n.pt").Classes == ("neg", "pos")
+    assert "SeriesNetwork with 6 layers" in repr(net) and "classes ['neg', 'pos']" in repr(net)
