@@ -190,7 +190,18 @@ def cmd_from_matlab(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CLIError(f"{path}: no such file")
-    result = from_matlab(path.read_text(encoding="utf-8"), filename=str(path))
+    variables = {}
+    for item in args.var or []:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip().isidentifier():
+            raise CLIError(f"--var expects NAME=VALUE with a MATLAB variable name, got {item!r}", 2)
+        try:
+            variables[name.strip()] = float(value) if not value.strip().lstrip("-").isdigit() \
+                else int(value)
+        except ValueError:
+            raise CLIError(f"--var {name.strip()}: expected a number, got {value!r}", 2) from None
+    result = from_matlab(path.read_text(encoding="utf-8"), filename=str(path),
+                         variables=variables or None)
     for note in result.notes:  # skipped statements (data, training, plots): never silently
         print(str(note).splitlines()[0], file=sys.stderr)
     to = args.to or ("python" if args.output and args.output.endswith(".py") else "yaml")
@@ -503,6 +514,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     s.add_argument("--to", choices=["yaml", "python"],
                    help="output language (default: yaml, or python for a .py output)")
+    s.add_argument("--var", action="append", metavar="NAME=VALUE",
+                   help="value of a variable the code computes from data, e.g. --var "
+                        "numClasses=9 (repeatable)")
     s.set_defaults(func=cmd_from_matlab)
 
     s = sub.add_parser("schema", help="print the JSON Schema of specs",

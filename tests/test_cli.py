@@ -255,3 +255,17 @@ def test_from_matlab(tmp_path, capsys):
                                         lg.lstmLayer(100, "OutputMode", "last"),
                                         lg.fullyConnectedLayer(9), lg.softmaxLayer(),
                                         lg.classificationLayer()])
+
+
+def test_from_matlab_var_supplies_a_value_computed_from_data(tmp_path, capsys):
+    m = tmp_path / "net.m"
+    m.write_text("numClasses = numel(categories(YTrain));\n"
+                 "layers = [sequenceInputLayer(3)\n    lstmLayer(8,'OutputMode','last')\n"
+                 "    fullyConnectedLayer(numClasses)\n    softmaxLayer\n    classificationLayer];\n")
+    code, out, err = call(capsys, "from-matlab", m)
+    assert code != 0 and "numClasses" in err and "--var numClasses=" in err
+    code, out, err = call(capsys, "from-matlab", m, "--var", "numClasses=4")
+    assert code == 0, err
+    assert lg.load_spec(out).graph.layer("fc").OutputSize == 4
+    code, out, err = call(capsys, "from-matlab", m, "--var", "numClasses=four")
+    assert code == 2 and "expected a number" in err

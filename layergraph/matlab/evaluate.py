@@ -388,7 +388,8 @@ class Evaluator:
                     "not pretrained or trained networks")
         elif u.var:
             msg += (f". Define it as a number before it is used (e.g. `{u.var} = ...;`) or pass "
-                    f"variables={{'{u.var}': ...}} to from_matlab")
+                    f"variables={{'{u.var}': ...}} to from_matlab (on the command line: "
+                    f"--var {u.var}=...)")
         else:
             msg = f"cannot evaluate `{_short(self.text(u.node))}`: {msg}"
         raise EvalError(u.node, msg + (f" ({context})" if context else ""))
