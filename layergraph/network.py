@@ -19,6 +19,7 @@ from .graph import LayerGraph
 from .layers.base import LayerProblem
 from .layers.output import ClassificationLayer
 from .layers.recurrent import RecurrentModule
+from .options import Bool, Choice, Number, Option, SequenceLength, check_value, parse_name_value
 from .sequences import Signal, pad_sequences
 
 
@@ -77,40 +78,27 @@ def resolve_device(env="auto") -> torch.device:
     raise OptionError(f"ExecutionEnvironment must be 'auto', 'cpu' or 'gpu', got {env!r}")
 
 
-PREDICT_DEFAULTS = {
-    "MiniBatchSize": 128,
-    "SequenceLength": "longest",
-    "SequencePaddingDirection": "right",
-    "SequencePaddingValue": 0.0,
-    "ExecutionEnvironment": "auto",
-    "PaddingInvariant": True,
-    "DataLayout": "TC",
+PREDICT_OPTIONS = {
+    "MiniBatchSize": Option(Number(integer=True, low=1), 128, "sequences per mini-batch"),
+    "SequenceLength": Option(SequenceLength(), "longest", "padding/truncation/splitting"),
+    "SequencePaddingDirection": Option(Choice("right", "left"), "right", "padding side"),
+    "SequencePaddingValue": Option(Number(), 0.0, "value used to pad"),
+    "ExecutionEnvironment": Option(Choice("auto", "cpu", "gpu"), "auto", "hardware to run on"),
+    "PaddingInvariant": Option(Bool(), True, "layergraph: padded steps never change results"),
+    "DataLayout": Option(Choice("TC", "CT"), "TC", "'TC' time by channels; 'CT' MATLAB's"),
 }
 
 
-def prediction_options(args, kwargs):
-    """Parse predict/classify name-value options (MATLAB style or keywords)."""
-    from .options import parse_name_value
+def prediction_options(net, args, kwargs):
+    """Parse predict/classify name-value options (MATLAB style or keywords).
 
-    opts = dict(PREDICT_DEFAULTS)
-    given = parse_name_value("predict", args, kwargs, list(PREDICT_DEFAULTS))
-    opts.update(given)
-    if not (isinstance(opts["MiniBatchSize"], (int, np.integer)) and opts["MiniBatchSize"] > 0):
-        raise OptionError(f"predict: MiniBatchSize must be a positive integer, got "
-                          f"{opts['MiniBatchSize']!r}")
-    sl = opts["SequenceLength"]
-    if isinstance(sl, str):
-        if sl.lower() not in ("longest", "shortest"):
-            raise OptionError(f"predict: SequenceLength must be 'longest', 'shortest' or a "
-                              f"positive integer, got {sl!r}")
-        opts["SequenceLength"] = sl.lower()
-    elif not (isinstance(sl, (int, np.integer)) and sl > 0):
-        raise OptionError(f"predict: SequenceLength must be 'longest', 'shortest' or a positive "
-                          f"integer, got {sl!r}")
-    if str(opts["SequencePaddingDirection"]).lower() not in ("right", "left"):
-        raise OptionError("predict: SequencePaddingDirection must be 'right' or 'left', got "
-                          f"{opts['SequencePaddingDirection']!r}")
-    opts["SequencePaddingDirection"] = str(opts["SequencePaddingDirection"]).lower()
+    An explicit ExecutionEnvironment moves the network to that hardware.
+    """
+    given = parse_name_value("predict", args, kwargs, list(PREDICT_OPTIONS))
+    opts = {name: check_value("predict", name, opt, given[name]) if name in given
+            else opt.default for name, opt in PREDICT_OPTIONS.items()}
+    if "ExecutionEnvironment" in given:
+        net.to(opts["ExecutionEnvironment"])
     return opts
 
 
@@ -170,7 +158,9 @@ class Network:
                 lay.read_back(self.module.layer_modules[key])
 
     def to(self, device):
-        self.device = resolve_device(device) if isinstance(device, str) else torch.device(device)
+        """Move to 'auto' / 'cpu' / 'gpu' (MATLAB's names) or a torch device."""
+        self.device = resolve_device(device) if isinstance(device, str) and device.lower() in (
+            "auto", "cpu", "gpu") else torch.device(device)
         self.module.to(self.device)
         return self
 
@@ -211,8 +201,14 @@ class Network:
         return x, lens.to(self.device), lengths
 
     def forward_sequences(self, X, opts, stateful=False):
-        """Per-sequence outputs (numpy), in input order: list of (T_i, K) or an (N, K) array."""
+        """Per-sequence outputs (numpy), in input order: list of (T_i, K) or an (N, K) array;
+        one (T, K) array for a single sequence."""
         seqs, single = as_sequences(X, self.input_layer, opts["DataLayout"])
+        out = self.forward_prepared(seqs, opts, stateful)
+        return out[0] if single and self.sequence_output else out
+
+    def forward_prepared(self, seqs, opts, stateful=False):
+        """:meth:`forward_sequences` for sequences already checked by ``as_sequences``."""
         order = np.argsort([-len(s) for s in seqs], kind="stable")
         if stateful:
             order = np.arange(len(seqs))
@@ -225,9 +221,7 @@ class Network:
                 outs = self._run_batch(batch, opts, recurrent, stateful)
                 for i, o in zip(idx, outs):
                     results[i] = o
-        if self.sequence_output:
-            return results[0] if single else results
-        return np.stack(results)
+        return results if self.sequence_output else np.stack(results)
 
     def _run_batch(self, batch, opts, recurrent, stateful):
         sl = opts["SequenceLength"]
@@ -284,7 +278,7 @@ def assembleNetwork(layers_or_graph, ExecutionEnvironment="auto") -> Network:
 
 def predict(net: Network, X, *args, **kwargs):
     """Network outputs: one (T, K) array per sequence for sequence outputs, (N, K) for 'last'."""
-    opts = prediction_options(args, kwargs)
+    opts = prediction_options(net, args, kwargs)
     return net.forward_sequences(X, opts)
 
 
@@ -306,14 +300,15 @@ def classify(net: Network, X, *args, **kwargs):
 
 def predictAndUpdateState(net: Network, X, *args, **kwargs):
     """Predict and keep each recurrent layer's final state as the start of the next call."""
-    opts = prediction_options(args, kwargs)
-    seqs, _ = as_sequences(X, net.input_layer, opts["DataLayout"])
+    opts = prediction_options(net, args, kwargs)
+    seqs, single = as_sequences(X, net.input_layer, opts["DataLayout"])
     state = net.module.recurrent_modules()
     if state and state[0].state is not None and state[0].state[0].shape[0] != len(seqs):
         raise DataError(f"the network's state is for {state[0].state[0].shape[0]} sequences but "
                         f"{len(seqs)} were given; call resetState(net) first")
     opts["MiniBatchSize"] = max(len(seqs), 1)
-    return net, net.forward_sequences(X, opts, stateful=True)
+    out = net.forward_prepared(seqs, opts, stateful=True)
+    return net, (out[0] if single and net.sequence_output else out)
 
 
 def resetState(net: Network) -> Network:

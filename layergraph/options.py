@@ -83,6 +83,16 @@ class Number(Kind):
         return value
 
 
+class SequenceLength(Kind):
+    """MATLAB's SequenceLength: 'longest', 'shortest' or a positive integer."""
+
+    description = "'longest', 'shortest' or a positive integer"
+    schema = {"oneOf": [{"enum": ["longest", "shortest"]}, {"type": "integer", "minimum": 1}]}
+
+    def __call__(self, value):
+        return OneOf(Choice("longest", "shortest"), Number(integer=True, low=1))(value)
+
+
 def PositiveInt():
     return Number(integer=True, low=1)
 

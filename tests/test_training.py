@@ -14,6 +14,7 @@ from reference_rnn import lstm_forward
 from layergraph import (
     DataError,
     OptionError,
+    assembleNetwork,
     classificationLayer,
     classify,
     dropoutLayer,
@@ -537,3 +538,27 @@ def test_network_methods_mirror_the_functions(tmp_path):
     net.save(tmp_path / "n.pt")
     assert load_network(tmp_path / "n.pt").Classes == ("neg", "pos")
     assert "SeriesNetwork with 6 layers" in repr(net) and "classes ['neg', 'pos']" in repr(net)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"MiniBatchSize": 0}, "'MiniBatchSize'"),
+    ({"SequenceLength": "long"}, "'SequenceLength'"),
+    ({"SequencePaddingDirection": "up"}, "'right' | 'left'"),
+    ({"DataLayout": "TCB"}, "'TC' | 'CT'"),
+    ({"MiniBatchSiz": 3}, "Did you mean 'MiniBatchSize'"),
+])
+def test_predict_options_are_validated(kwargs, match):
+    layers, _ = lstm_regression_net()
+    net = assembleNetwork(layers)
+    with pytest.raises(OptionError, match=match):
+        predict(net, [np.zeros((4, 3))], **kwargs)
+
+
+def test_predict_execution_environment_is_honoured():
+    layers, _ = lstm_regression_net()
+    net = assembleNetwork(layers)
+    predict(net, [np.zeros((4, 3))], ExecutionEnvironment="cpu")
+    assert net.device.type == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(OptionError, match="no CUDA GPU"):
+            predict(net, [np.zeros((4, 3))], ExecutionEnvironment="gpu")

@@ -51,3 +51,14 @@ def rmse(pred, targets, mask=None):
         m = mask.unsqueeze(-1).expand_as(sq)
         return torch.sqrt((sq * m).sum() / m.sum().clamp(min=1))
     return torch.sqrt(sq.mean())
+
+
+def loss_and_metric(kind, out, targets, mask=None, class_weights=None, n=None):
+    """The output layer's loss (with gradient) and MATLAB's metric (accuracy % or RMSE)."""
+    if kind == "classification":
+        loss = classification_loss(out, targets, mask, class_weights, n)
+        with torch.no_grad():
+            return loss, accuracy(out, targets, mask)
+    loss = regression_loss(out, targets, mask, n)
+    with torch.no_grad():
+        return loss, rmse(out, targets, mask)

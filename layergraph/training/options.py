@@ -15,7 +15,18 @@ import math
 import numpy as np
 
 from ..errors import OptionError
-from ..options import Bool, Choice, Kind, Number, OneOf, Option, Text, check_value, parse_name_value
+from ..options import (
+    Bool,
+    Choice,
+    Kind,
+    Number,
+    OneOf,
+    Option,
+    SequenceLength,
+    Text,
+    check_value,
+    parse_name_value,
+)
 
 SOLVERS = ("sgdm", "adam", "rmsprop")
 DEFAULT_LEARN_RATE = {"sgdm": 0.01, "adam": 0.001, "rmsprop": 0.001}
@@ -25,14 +36,6 @@ DEFAULT_SQUARED_DECAY = {"adam": 0.999, "rmsprop": 0.9}
 class Anything(Kind):
     description = "data"
     schema = {}
-
-
-class SequenceLength(Kind):
-    description = "'longest', 'shortest' or a positive integer"
-    schema = {"oneOf": [{"enum": ["longest", "shortest"]}, {"type": "integer", "minimum": 1}]}
-
-    def __call__(self, value):
-        return OneOf(Choice("longest", "shortest"), Number(integer=True, low=1))(value)
 
 
 class Positive(Kind):

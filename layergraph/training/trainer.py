@@ -262,15 +262,7 @@ class Trainer:
         return x, lens, true_lens, targets, mask.to(torch.float32)
 
     def _loss(self, out, targets, mask, n=None):
-        if self.targets.kind == "classification":
-            loss = L.classification_loss(out, targets, mask, self.class_weights, n)
-            with torch.no_grad():
-                metric = L.accuracy(out, targets, mask)
-        else:
-            loss = L.regression_loss(out, targets, mask, n)
-            with torch.no_grad():
-                metric = L.rmse(out, targets, mask)
-        return loss, metric
+        return L.loss_and_metric(self.targets.kind, out, targets, mask, self.class_weights, n)
 
     # --- validation -----------------------------------------------------------------------------
     def _validate(self):
@@ -280,8 +272,7 @@ class Trainer:
                  "SequencePaddingDirection": o.SequencePaddingDirection,
                  "SequencePaddingValue": o.SequencePaddingValue, "DataLayout": "TC",
                  "PaddingInvariant": o.PaddingInvariant}
-        seqs = [np.moveaxis(s, 1, 3) if s.ndim == 4 else s for s in vs]  # back to (T, H, W, C)
-        outs = self.net.forward_sequences(seqs, popts)
+        outs = self.net.forward_prepared(vs, popts)
         self.module.train()
         loss, metric = _evaluate(outs, vt, self.class_weights)
         return loss, metric
@@ -340,21 +331,13 @@ def _factor(layer, learnable, suffix, default):
 
 def _evaluate(outs, targets: Targets, class_weights):
     """Loss and metric of predictions (numpy, as predict returns them) against targets."""
-    n = len(targets.values)
     if targets.per_sequence:
         out = torch.as_tensor(np.asarray(outs))
         dtype = torch.long if targets.kind == "classification" else torch.float32
         t = torch.as_tensor(np.stack(targets.values), dtype=dtype)
-        mask = None
-    else:
+    else:  # all real steps as one long sequence; the loss still divides by the sequence count
         out = torch.as_tensor(np.concatenate(outs))[None]
         t = torch.as_tensor(np.concatenate(targets.values))[None]
-        mask = None
-    if targets.kind == "classification":
-        cw = None if class_weights is None else class_weights.cpu()
-        loss = L.classification_loss(out, t, mask, cw, n)
-        metric = L.accuracy(out, t, mask)
-    else:
-        loss = L.regression_loss(out, t, mask, n)
-        metric = L.rmse(out, t, mask)
+    cw = None if class_weights is None else class_weights.cpu()
+    loss, metric = L.loss_and_metric(targets.kind, out, t, None, cw, len(targets.values))
     return float(loss), float(metric)
