@@ -72,7 +72,3 @@ def image_sequence(h: int, w: int, c: int) -> Activation:
 
 def vector(channels: int) -> Activation:
     return Activation("CB", (channels, None))
-
-
-def images(h: int, w: int, c: int) -> Activation:
-    return Activation("SSCB", (h, w, c, None))

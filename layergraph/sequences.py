@@ -94,21 +94,3 @@ def last_step(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """(B, T, C) -> (B, C): each sequence's output at its own last real step (index length-1)."""
     idx = (lengths - 1).clamp(min=0).to(x.device)
     return x[torch.arange(x.shape[0], device=x.device), idx]
-
-
-def left_to_right(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    """Move left-padded (B, T, ...) data to right-padded layout (a per-sequence roll)."""
-    B, T = x.shape[:2]
-    t = torch.arange(T, device=x.device)[None, :]
-    src = (t + (T - lengths.to(x.device))[:, None]) % T
-    idx = src.reshape(B, T, *([1] * (x.dim() - 2))).expand_as(x)
-    return torch.gather(x, 1, idx)
-
-
-def right_to_left(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    """Inverse of :func:`left_to_right`."""
-    B, T = x.shape[:2]
-    t = torch.arange(T, device=x.device)[None, :]
-    src = (t - (T - lengths.to(x.device))[:, None]) % T
-    idx = src.reshape(B, T, *([1] * (x.dim() - 2))).expand_as(x)
-    return torch.gather(x, 1, idx)
