@@ -124,29 +124,16 @@ def analyze(layers_or_graph) -> NetworkAnalysis:
         srcs = g.sources(lay.Name)
         for port in lay.inputs:
             if port not in srcs:
-                if port == "miniBatchSize":
-                    problems.append(Problem(
-                        "unfold-without-fold", (lay.Name,),
-                        f"input 'miniBatchSize' of {lay.where} is not connected; connect it: "
-                        f"connectLayers(lgraph, 'fold/miniBatchSize', '{lay.Name}/miniBatchSize')"))
-                else:
-                    problems.append(Problem("unconnected-input", (lay.Name,),
-                                            f"input '{port}' of {lay.where} is not connected"))
+                kind, msg = lay.unconnected_problem(port, "inputs") or (
+                    "unconnected-input", f"input '{port}' of {lay.where} is not connected")
+                problems.append(Problem(kind, (lay.Name,), msg))
         used = {sp for s, sp, _, _ in g.edges() if s == lay.Name}
         for port in lay.outputs:
-            if port in used:
-                continue
-            if port == "miniBatchSize":
-                problems.append(Problem(
-                    "fold-without-unfold", (lay.Name,),
-                    f"{lay.where} has no matching sequenceUnfoldingLayer: connect "
-                    f"'{lay.Name}/miniBatchSize' to an unfolding layer's 'miniBatchSize' input, "
-                    f"e.g. connectLayers(lgraph, '{lay.Name}/miniBatchSize', "
-                    "'unfold/miniBatchSize')"))
-            else:
-                problems.append(Problem("unconnected-output", (lay.Name,),
-                                        f"output '{port}' of {lay.where} is not connected to "
-                                        "anything"))
+            if port not in used:
+                kind, msg = lay.unconnected_problem(port, "outputs") or (
+                    "unconnected-output",
+                    f"output '{port}' of {lay.where} is not connected to anything")
+                problems.append(Problem(kind, (lay.Name,), msg))
 
     outs = [lay.Name for lay in g.Layers if lay.is_output_layer]
     if not outs:
@@ -179,7 +166,7 @@ def analyze(layers_or_graph) -> NetworkAnalysis:
         for port, a in zip(lay.outputs, outs_):
             acts[(name, port)] = a
     for lay in g.Layers:
-        r = LayerReport(lay.Name, lay.type_description, _description(lay))
+        r = LayerReport(lay.Name, lay.type_description, lay.describe())
         r.activations = {p: acts[(lay.Name, p)] for p in lay.outputs if (lay.Name, p) in acts}
         if lay.Name in inputs_of and (r.activations or lay.is_output_layer):
             r.learnables = lay.learnable_shapes(inputs_of[lay.Name])
@@ -208,23 +195,9 @@ def _explain(g: LayerGraph, lay: Layer, ins, message) -> Problem:
 def _upstream_last(g: LayerGraph, name: str):
     for anc in nx.bfs_tree(g.nx_graph.reverse(copy=False), name):
         lay = g.layer(anc)
-        if anc != name and lay.props.get("OutputMode") == "last":
+        if anc != name and lay.emits_one_step:
             return anc
     return None
-
-
-def _description(lay: Layer) -> str:
-    """MATLAB-like one-line description, e.g. 'BiLSTM with 100 hidden units'."""
-    p = lay.props
-    if "NumHiddenUnits" in p:
-        return f"{lay.type_description} with {p['NumHiddenUnits']} hidden units"
-    if "OutputSize" in p:
-        return f"{p['OutputSize']} fully connected layer"
-    if "InputSize" in p and lay.matlab_name == "sequenceInputLayer":
-        s = p["InputSize"]
-        return f"Sequence input with {'x'.join(map(str, s)) if isinstance(s, tuple) else s} " \
-               "dimensions"
-    return lay.type_description
 
 
 def analyzeNetwork(layers_or_graph, verbose=True) -> NetworkAnalysis:

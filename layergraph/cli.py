@@ -244,7 +244,7 @@ def _load(path, strict):
 
 
 def _is_classification(graph) -> bool:
-    return any(lay.matlab_name == "classificationLayer" for lay in graph.Layers)
+    return any(lay.output_kind == "classification" for lay in graph.Layers)
 
 
 def _source(text, spec_dir):

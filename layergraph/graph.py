@@ -14,6 +14,7 @@ import networkx as nx
 
 from .errors import GraphError
 from .layers.base import Layer
+from .services import available, service
 
 
 class LayerGraph:
@@ -183,27 +184,21 @@ class LayerGraph:
                                  f"'{src}'; disconnect it first")
         self._g.add_edge(s, d, key=(sp, dp), src_port=sp, dst_port=dp)
 
-    # --- YAML specs (layergraph.spec) -----------------------------------------------------------
+    # --- YAML and diagrams: thin calls of services the higher floors register ----------------
     def save_spec(self, path=None, **kwargs) -> str:
         """Write this graph as a YAML spec (see :mod:`layergraph.spec`); returns the YAML text."""
-        from .spec import save_spec
-
-        return save_spec(self, path, **kwargs)
+        return service("save_spec", "layergraph.spec")(self, path, **kwargs)
 
     @classmethod
     def from_spec(cls, source, strict=True) -> LayerGraph:
         """The graph of a YAML spec (a path, YAML text or file); see :func:`layergraph.load_spec`."""
-        from .spec import load_spec
-
-        return load_spec(source, strict=strict).graph
+        return service("load_spec", "layergraph.spec")(source, strict=strict).graph
 
     def _repr_svg_(self):  # Jupyter shows graphs as diagrams when graphviz is available
-        try:
-            from .render import to_svg
-        except ImportError:
+        if not available("to_svg"):
             return None
         try:
-            return to_svg(self)
+            return service("to_svg", "layergraph.render")(self)
         except Exception:
             return None
 

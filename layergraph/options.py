@@ -188,52 +188,69 @@ def _scalar(value):
     return value
 
 
+@dataclass(frozen=True)
+class LearnableFactors:
+    """The options that scale one learnable's training: MATLAB's (...)LearnRateFactor and
+    (...)L2Factor names, which differ in spelling between layers (WeightLearnRateFactor for a
+    fully connected layer's Weights, InputWeightsLearnRateFactor for an LSTM's InputWeights)."""
+
+    learn_rate: str
+    l2: str
+
+
 @dataclass
 class Option:
-    """One MATLAB property: its kind, default and meaning."""
+    """One MATLAB property: its kind, default and meaning. ``learnable`` marks a learnable
+    parameter and names its factor options."""
 
     kind: Kind
     default: Any = None
     doc: str = ""
     validate: Callable | None = field(default=None, repr=False)
+    learnable: LearnableFactors | None = field(default=None, repr=False)
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-def canonical_name(name: str, names, owner: str) -> str:
+def canonical_name(name: str, names, owner: str, layer_type: str | None = None) -> str:
     """MATLAB matches property names case-insensitively; suggest the closest on a miss."""
     for n in names:
         if n.lower() == str(name).lower():
             return n
     close = difflib.get_close_matches(str(name), list(names), n=1, cutoff=0.5)
     hint = f" Did you mean '{close[0]}'?" if close else ""
-    raise OptionError(
-        f"{owner}: unknown option '{name}'.{hint} Valid options: {', '.join(sorted(names))}."
-    )
+    raise OptionError(f"unknown option '{name}'.{hint} Valid options: {', '.join(sorted(names))}.",
+                      owner=owner, option=str(name), part="name", layer_type=layer_type,
+                      expected="one of " + ", ".join(sorted(names)))
 
 
-def parse_name_value(owner: str, args: tuple, kwargs: dict, names) -> dict:
+def parse_name_value(owner: str, args: tuple, kwargs: dict, names,
+                     layer_type: str | None = None) -> dict:
     """Turn ``('OutputMode','last', ...)`` plus keywords into ``{canonical name: value}``."""
     if len(args) % 2:
         raise OptionError(
-            f"{owner}: name-value arguments must come in pairs, got {len(args)} values "
-            f"after the positional arguments: {args!r}."
-        )
+            f"name-value arguments must come in pairs, got {len(args)} values "
+            f"after the positional arguments: {args!r}.", owner=owner, part="name",
+            layer_type=layer_type, expected="Name, Value pairs")
     out = {}
     pairs = list(zip(args[0::2], args[1::2])) + list(kwargs.items())
     for key, value in pairs:
         if not isinstance(key, str):
-            raise OptionError(f"{owner}: expected an option name (a string), got {key!r}.")
-        name = canonical_name(key, names, owner)
+            raise OptionError(f"expected an option name (a string), got {key!r}.", owner=owner,
+                              part="name", layer_type=layer_type, expected="an option name")
+        name = canonical_name(key, names, owner, layer_type)
         if name in out:
-            raise OptionError(f"{owner}: option '{name}' given twice.")
+            raise OptionError(f"option '{name}' given twice.", owner=owner, option=name,
+                              part="name", layer_type=layer_type)
         out[name] = value
     return out
 
 
-def check_value(owner: str, name: str, option: Option, value):
+def check_value(owner: str, name: str, option: Option, value, layer_type: str | None = None):
     try:
         return option.kind(value)
     except ValueError as exc:
-        raise OptionError(f"{owner}: invalid value for '{name}': {exc}.") from None
+        raise OptionError(f"invalid value for '{name}': {exc}.", owner=owner, option=name,
+                          part="value", layer_type=layer_type,
+                          expected=option.kind.description) from None

@@ -1,14 +1,19 @@
 """How recurrent layers run: padding-invariant, on the fused kernels where the cell allows.
 
+A :class:`Cell` (declared next to its layer: layers/lstm.py, layers/gru.py) states its gate
+count, its states and its math; this engine asks the cell and never branches on which one it is.
 Parameters are held in MATLAB's layout (gate blocks stacked along rows; for two directions, the
 forward block first) so reading them back is a copy. Each direction is run by one of two engines:
 
-* **fused**: ``torch.lstm`` / ``torch.gru`` on the right-padded batch. The forward direction reads
-  each sequence before its padding, so its outputs up to each length are exact. The backward
-  direction gets each sequence reversed *within its own length* (one gather before, one after), so
-  it too starts on real data. Final states, when asked for, come from the packed kernel, because the
-  padded kernel's last state has stepped through the padding. For OutputMode 'last' (and no final
-  states) the backward direction runs only the one step its output at length-1 depends on.
+* **fused**: the cell's fused kernel (``torch.lstm`` / ``torch.gru``) on the right-padded batch.
+  The forward direction reads each sequence before its padding, so its outputs up to each length
+  are exact. The backward direction gets each sequence reversed *within its own length* (one
+  gather before, one after), so it too starts on real data. Final states, when asked for, come
+  from the same call where they can: when every sequence fills the batch (streaming, equal
+  lengths) the kernel's last state is each sequence's own, and a cell whose state is its output
+  (GRU) reads it at each sequence's last step. Otherwise (LSTM's cell state, unequal lengths)
+  they come from one extra packed call. For OutputMode 'last' (and no final states) the backward
+  direction runs only the one step its output at length-1 depends on.
 * **loop**: a time-step loop for cells the fused kernels lack (softsign, hard-sigmoid, GRU
   'before-multiplication'). States freeze once a sequence has ended, so final states are exact.
 """
@@ -35,67 +40,112 @@ STATE_ACTIVATIONS = {"tanh": torch.tanh, "softsign": softsign}
 GATE_ACTIVATIONS = {"sigmoid": torch.sigmoid, "hard-sigmoid": hard_sigmoid}
 
 
-class Recurrent(nn.Module):
-    """LSTM / BiLSTM / GRU with MATLAB-layout parameters and padding-invariant execution.
+class Cell:
+    """What the engine needs to know about a recurrent cell (one instance per layer).
 
-    forward(x (B,T,C), lengths (B,), state=None, need_state=False, last_only=False)
-    -> (y (B,T,D*H), or (B,D*H) with last_only; state or None)
-    where state is (h (B, D*H), c (B, D*H)) for LSTM and (h,) for GRU.
+    Subclasses set ``gates`` (blocks of H rows in the weights), ``states`` (state port names, the
+    first being the hidden state, which is also the output) and ``state_options`` (the layer's
+    initial-state properties), and implement :meth:`step` and, where torch has one, the fused
+    kernel.
     """
 
-    def __init__(self, cell, input_size, hidden, directions, state_act="tanh",
-                 gate_act="sigmoid", reset_gate_mode="after-multiplication"):
+    gates: int = 1
+    states: tuple = ("hidden",)
+    state_options: tuple = ("HiddenState",)
+    kernel = None  # torch's fused kernel (torch.lstm / torch.gru), or None
+
+    def __init__(self, state_activation="tanh", gate_activation="sigmoid"):
+        self.state_activation, self.gate_activation = state_activation, gate_activation
+        self.act = STATE_ACTIVATIONS[state_activation]
+        self.sig = GATE_ACTIVATIONS[gate_activation]
+
+    @property
+    def fused(self) -> bool:
+        """Whether the fused kernel computes exactly this cell's equations."""
+        return (self.kernel is not None and self.state_activation == "tanh"
+                and self.gate_activation == "sigmoid")
+
+    @property
+    def bias_blocks(self) -> int:
+        """How many G*H bias blocks the layer's Bias holds per direction (GRU's recurrent-bias
+        mode has two: input and recurrent)."""
+        return 1
+
+    def direction_bias(self, bias, d, gh, zero):
+        """(input bias, recurrent bias) of direction ``d`` from the layer's Bias vector."""
+        return bias[d * gh:(d + 1) * gh], zero
+
+    def step(self, gx, state, w_hh, b_hh, H):
+        """One time step of MATLAB's equations: ``gx`` = W x + b_W (B, G*H); returns the new
+        state tuple (hidden first)."""
+        raise NotImplementedError
+
+    def call_kernel(self, x, state, params, training):
+        """Fused kernel on (B, T, C) data: (outputs (B, T, H), final state tuple)."""
+        hx = [s[None].contiguous() for s in state]
+        res = self.kernel(x, hx if len(hx) > 1 else hx[0], params, True, 1, 0.0, training,
+                          False, True)
+        return res[0], tuple(s[0] for s in res[1:])
+
+    def call_packed(self, packed, state, params, training):
+        """Fused kernel on packed data: the final state tuple."""
+        hx = [s[None].contiguous() for s in state]
+        res = self.kernel(packed.data, packed.batch_sizes, hx if len(hx) > 1 else hx[0], params,
+                          True, 1, 0.0, training, False)
+        return tuple(s[0] for s in res[1:])
+
+
+class Recurrent(nn.Module):
+    """A recurrent layer's parameters (MATLAB layout) and padding-invariant execution.
+
+    forward(x (B,T,C), lengths (B,), state=None, need_state=False, last_only=False)
+    -> (y (B,T,D*H), or (B,D*H) with last_only; state tuple (each (B, D*H)) or None)
+    """
+
+    def __init__(self, cell: Cell, input_size, hidden, directions):
         super().__init__()
         self.cell, self.hidden, self.directions = cell, hidden, directions
-        self.gates = 4 if cell == "lstm" else 3
-        self.state_act, self.gate_act, self.reset_gate_mode = state_act, gate_act, reset_gate_mode
-        gh = self.gates * hidden * directions
+        gh = cell.gates * hidden * directions
         self.input_weights = nn.Parameter(torch.zeros(gh, input_size))
         self.recurrent_weights = nn.Parameter(torch.zeros(gh, hidden))
-        bias_len = 2 * gh if reset_gate_mode == "recurrent-bias-after-multiplication" else gh
-        self.bias = nn.Parameter(torch.zeros(bias_len))
-        self.register_buffer("zero_bias", torch.zeros(self.gates * hidden), persistent=False)
-        self.fused = (
-            state_act == "tanh"
-            and gate_act == "sigmoid"
-            and (cell == "lstm" or reset_gate_mode != "before-multiplication")
-        )
+        self.bias = nn.Parameter(torch.zeros(cell.bias_blocks * gh))
+        self.register_buffer("zero_bias", torch.zeros(cell.gates * hidden), persistent=False)
+        self.fused = cell.fused  # which engine runs it (the loop computes every cell)
 
     def direction_params(self, d):
-        gh = self.gates * self.hidden
+        gh = self.cell.gates * self.hidden
         w_ih = self.input_weights[d * gh:(d + 1) * gh]
         w_hh = self.recurrent_weights[d * gh:(d + 1) * gh]
-        if self.reset_gate_mode == "recurrent-bias-after-multiplication":
-            b_ih, b_hh = self.bias[:gh], self.bias[gh:]
-        else:
-            b_ih, b_hh = self.bias[d * gh:(d + 1) * gh], self.zero_bias
+        b_ih, b_hh = self.cell.direction_bias(self.bias, d, gh, self.zero_bias)
         return w_ih, w_hh, b_ih, b_hh
 
-    def forward(self, x, lengths, state=None, need_state=False, last_only=False):
+    def forward(self, x, lengths, state=None, need_state=False, last_only=False, full=False):
         """``last_only``: return only each sequence's output at its last real step, (B, D*H)
         (OutputMode 'last'). There the backward direction has seen one step, x at length-1, so
-        unless final states are needed it runs that one step instead of the whole sequence."""
+        unless final states are needed it runs that one step instead of the whole sequence.
+        ``full``: the caller knows every sequence is T steps long (no padding)."""
         B, T, _ = x.shape
         H = self.hidden
-        lengths = lengths.to(x.device)
         outs, finals = [], []
         one_step = last_only and not need_state
-        reverse = self.directions == 2 and not one_step
-        rev = flat_index(reverse_index(lengths, T)) if reverse else None
+        reverse = self.directions == 2 and not one_step and not full
+        rev = flat_index(reverse_index(lengths.to(x.device), T)) if reverse else None
         for d in range(self.directions):
             if d == 0:
                 xd = x
+            elif one_step:
+                xd = (x[:, -1:] if full else last_step(x, lengths)[:, None])
             else:
-                xd = last_step(x, lengths)[:, None] if one_step else reverse_within_length(x, rev)
+                xd = x.flip(1) if full else reverse_within_length(x, rev)
             s0 = None
             if state is not None:
                 s0 = tuple(s[:, d * H:(d + 1) * H] for s in state)
             run = self._fused if self.fused else self._loop
-            y, final = run(xd, lengths, self.direction_params(d), s0, need_state)
+            y, final = run(xd, lengths, self.direction_params(d), s0, need_state, full)
             if last_only:  # the backward direction's output at length-1 is its first step
-                outs.append(last_step(y, lengths) if d == 0 else y[:, 0])
+                outs.append((y[:, -1] if full else last_step(y, lengths)) if d == 0 else y[:, 0])
             else:
-                outs.append(y if d == 0 else reverse_within_length(y, rev))
+                outs.append(y if d == 0 else (y.flip(1) if full else reverse_within_length(y, rev)))
             finals.append(final)
         y = outs[0] if self.directions == 1 else torch.cat(outs, dim=-1)
         if not need_state:
@@ -104,68 +154,46 @@ class Recurrent(nn.Module):
 
     # --- engines ---------------------------------------------------------------------------------
     def _initial(self, x, s0):
-        B, H = x.shape[0], self.hidden
-        n = 2 if self.cell == "lstm" else 1
         if s0 is None:
-            return tuple(x.new_zeros(B, H) for _ in range(n))
+            return tuple(x.new_zeros(x.shape[0], self.hidden) for _ in self.cell.states)
         return tuple(s.to(x.dtype) for s in s0)
 
-    def _fused(self, x, lengths, params, s0, need_state):
+    def _fused(self, x, lengths, params, s0, need_state, full):
         h0 = self._initial(x, s0)
-        hx = [h[None].contiguous() for h in h0]
-        params = list(params)
-        kernel = torch.lstm if self.cell == "lstm" else torch.gru
-        hx_arg = hx if self.cell == "lstm" else hx[0]
-        y = kernel(x, hx_arg, params, True, 1, 0.0, self.training, False, True)[0]
-        if not need_state:
-            return y, None
-        # Final states from the packed kernel; sequences with no steps here keep their state.
+        y, last = self.cell.call_kernel(x, h0, list(params), self.training)
+        if not need_state or full:
+            return y, (last if need_state else None)
+        lengths = lengths.to(x.device)
+        if len(self.cell.states) == 1:  # the state is the output: read it at each own last step
+            ended = (lengths > 0)[:, None]
+            return y, (torch.where(ended, last_step(y, lengths), h0[0]),)
+        # Cell state of unequal lengths: the packed kernel; sequences with no steps keep theirs.
         live = (lengths > 0).nonzero().reshape(-1)
-        final = tuple(h[0].clone() for h in hx)
+        final = tuple(h.clone() for h in h0)
         if live.numel():
             packed = pack_padded_sequence(x.index_select(0, live), lengths.index_select(0, live)
                                           .cpu(), batch_first=True, enforce_sorted=False)
             perm = live.index_select(0, packed.sorted_indices.to(live.device))
-            hx_sorted = [h.index_select(1, perm) for h in hx]
-            hx_arg = hx_sorted if self.cell == "lstm" else hx_sorted[0]
-            res = kernel(packed.data, packed.batch_sizes, hx_arg, params, True, 1, 0.0,
-                         self.training, False)
+            res = self.cell.call_packed(packed, tuple(h.index_select(0, perm) for h in h0),
+                                        list(params), self.training)
             inv = packed.unsorted_indices.to(live.device)
-            final = tuple(f.index_copy(0, live, s[0].index_select(0, inv))
-                          for f, s in zip(final, res[1:]))
+            final = tuple(f.index_copy(0, live, s.index_select(0, inv))
+                          for f, s in zip(final, res))
         return y, final
 
-    def _loop(self, x, lengths, params, s0, need_state):
+    def _loop(self, x, lengths, params, s0, need_state, full):
         w_ih, w_hh, b_ih, b_hh = params
-        sig = GATE_ACTIVATIONS[self.gate_act]
-        act = STATE_ACTIVATIONS[self.state_act]
-        H = self.hidden
         state = self._initial(x, s0)
         xw = torch.nn.functional.linear(x, w_ih, b_ih)
-        mask = time_mask(lengths, x.shape[1])
+        mask = None if full else time_mask(lengths.to(x.device), x.shape[1])
         ys = []
         for t in range(x.shape[1]):
-            g = xw[:, t]
-            if self.cell == "lstm":
-                h, c = state
-                z = g + h @ w_hh.T
-                i, f = sig(z[:, :H]), sig(z[:, H:2 * H])
-                cand, o = act(z[:, 2 * H:3 * H]), sig(z[:, 3 * H:])
-                c_new = f * c + i * cand
-                new = (o * act(c_new), c_new)
+            new = self.cell.step(xw[:, t], state, w_hh, b_hh, self.hidden)
+            if mask is None:
+                state = new
             else:
-                (h,) = state
-                if self.reset_gate_mode == "before-multiplication":
-                    rz = g[:, :2 * H] + h @ w_hh[:2 * H].T + b_hh[:2 * H]
-                    r, u = sig(rz[:, :H]), sig(rz[:, H:])
-                    cand = act(g[:, 2 * H:] + (r * h) @ w_hh[2 * H:].T)
-                else:
-                    rh = h @ w_hh.T + b_hh
-                    r, u = sig(g[:, :H] + rh[:, :H]), sig(g[:, H:2 * H] + rh[:, H:2 * H])
-                    cand = act(g[:, 2 * H:] + r * rh[:, 2 * H:])
-                new = ((1 - u) * cand + u * h,)
-            m = mask[:, t:t + 1]
-            state = tuple(torch.where(m, n, s) for n, s in zip(new, state))
+                m = mask[:, t:t + 1]
+                state = tuple(torch.where(m, n, s) for n, s in zip(new, state))
             ys.append(new[0])
         y = torch.stack(ys, dim=1)
         return y, (state if need_state else None)

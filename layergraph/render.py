@@ -22,7 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .analysis import analyze, as_graph
 from .errors import LayerGraphError
+from .graph import LayerGraph
+from .services import provide
 
 FORMATS = ("dot", "svg", "png", "pdf")
 
@@ -30,27 +33,10 @@ INSTALL_HINT = ("Graphviz's 'dot' program is needed to draw {fmt}; install Graph
                 "(apt-get install graphviz / brew install graphviz / conda install graphviz) "
                 "or write DOT source with format 'dot'")
 
-KEY_OPTIONS = ("InputSize", "NumHiddenUnits", "OutputMode", "FilterSize", "NumFilters", "Padding",
-               "Stride", "DilationFactor", "PoolSize", "OutputSize", "Probability", "Scale",
-               "Dimension", "NumWords", "Normalization", "HasStateInputs", "HasStateOutputs",
-               "ResetGateMode", "Classes")
-"""Options shown on a node, in this order, when the layer sets them (positional ones always)."""
-
-FILL = {  # node colours by what a layer does
+FILL = {  # node colours by what a layer does (Layer.category)
     "input": "#d9ead3", "recurrent": "#cfe2f3", "conv": "#fce5cd", "output": "#f4cccc",
-    "norm": "#eeeeee", "reshape": "#fff2cc", "other": "#ffffff",
+    "norm": "#eeeeee", "reshape": "#fff2cc", "activation": "#ffffff", "other": "#ffffff",
 }
-
-
-def _category(layer) -> str:
-    mod = type(layer).__module__.rsplit(".", 1)[-1]
-    if not layer.inputs:
-        return "input"
-    if layer.is_output_layer:
-        return "output"
-    return {"lstm": "recurrent", "gru": "recurrent", "recurrent": "recurrent",
-            "convolution": "conv", "pooling": "conv", "normalization": "norm",
-            "reshaping": "reshape"}.get(mod, "other")
 
 
 def _fmt_value(v) -> str:
@@ -66,14 +52,8 @@ def _fmt_value(v) -> str:
 
 
 def key_options(layer, limit: int = 5) -> list[tuple[str, str]]:
-    """(name, value text) of the options worth showing on the node."""
-    cfg = layer.config()
-    out = []
-    for name in KEY_OPTIONS:
-        if name in layer.options and (name in cfg or name in layer.positional
-                                      or name == "OutputMode"):
-            out.append((name, _fmt_value(layer.props[name])))
-    return out[:limit]
+    """(name, value text) of the options worth showing on the node (the layer says which)."""
+    return [(name, _fmt_value(layer.props[name])) for name in layer.diagram_options()][:limit]
 
 
 def _label(layer) -> str:
@@ -87,9 +67,6 @@ def _label(layer) -> str:
 
 
 def _as_graph(x):
-    from .analysis import as_graph
-    from .graph import LayerGraph
-
     if hasattr(x, "graph") and isinstance(x.graph, LayerGraph):  # a Spec or analysis
         x = x.graph
     return as_graph(x)[0]
@@ -104,8 +81,6 @@ def to_digraph(graph, rankdir: str = "TB", show_sizes: bool = False, analysis=No
     layers with problems in red (the analysis is run when ``analysis`` is not given).
     """
     import graphviz
-
-    from .analysis import analyze
 
     rankdir = str(rankdir).upper()
     if rankdir not in ("TB", "LR", "BT", "RL"):
@@ -131,7 +106,7 @@ def to_digraph(graph, rankdir: str = "TB", show_sizes: bool = False, analysis=No
     dot.attr("edge", fontname="Helvetica", fontsize="9", color="#555555", arrowsize="0.7")
     ids = _node_ids(g)
     for lay in g.Layers:
-        attrs = {"fillcolor": FILL[_category(lay)],
+        attrs = {"fillcolor": FILL.get(lay.category, FILL["other"]),
                  "tooltip": f"{lay.Name} ({lay.matlab_name})"}
         if lay.Name in problems_of:
             attrs.update(color="red", penwidth="2.5", fontcolor="#990000",
@@ -186,6 +161,9 @@ def _pipe(dot, fmt: str) -> bytes:
 def to_svg(graph, **kwargs) -> str:
     """The diagram as SVG text (needs Graphviz's ``dot``)."""
     return _pipe(to_digraph(graph, **kwargs), "svg").decode("utf-8")
+
+
+provide("to_svg", to_svg, "layergraph.render")
 
 
 def render(graph, path, format: str | None = None, rankdir: str = "TB",

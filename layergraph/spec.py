@@ -77,6 +77,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from .errors import GraphError, LayerGraphError, OptionError
 from .graph import LayerGraph, _assign_names, layerGraph
 from .layers.base import _BY_KEY, Layer
+from .services import provide
 from .training.options import OPTIONS as TRAINING_OPTIONS
 from .training.options import SOLVERS, TrainingOptions, trainingOptions
 
@@ -1011,7 +1012,7 @@ def _dump(graph: LayerGraph, name, description, options, data, learnables) -> st
         cfg = lay.config()
         cfg.pop("Name", None)
         if not learnables:  # learned values belong in the saved network file
-            for k in (*lay.learnables, *getattr(lay, "statistics", ())):
+            for k in (*lay.learnables, *lay.trained_statistics):
                 cfg.pop(k, None)
         body = {k: _plain(v) for k, v in cfg.items()}
         if keep_name[lay.Name]:
@@ -1066,3 +1067,7 @@ def _training_section(options: TrainingOptions) -> dict:
             v = "Inf"
         out[k] = _plain(v)
     return out
+
+
+provide("save_spec", save_spec, "layergraph.spec")
+provide("load_spec", load_spec, "layergraph.spec")

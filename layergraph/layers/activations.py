@@ -27,6 +27,8 @@ class Pointwise(nn.Module):
 class ActivationLayer(Layer):
     """A layer that keeps its input's format and size."""
 
+    category = "activation"
+
     def infer(self, inputs):
         return [inputs[0]]
 
@@ -46,8 +48,7 @@ def channel_dim(fmt):
 class SoftmaxLayer(ActivationLayer):
     """Softmax over channels: softmaxLayer()."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "softmaxLayer", "softmax", "Softmax", "softmax")
+    matlab_name, type_description, default_name = "softmaxLayer", "Softmax", "softmax"
 
     def infer(self, inputs):
         if inputs[0].fmt not in ("CB", "CBT", "SSCB", "SSCBT"):
@@ -63,7 +64,7 @@ class SoftmaxLayer(ActivationLayer):
 class ReLULayer(ActivationLayer):
     """Rectified linear unit: reluLayer()."""
 
-    matlab_name, yaml_key, type_description, default_name = "reluLayer", "relu", "ReLU", "relu"
+    matlab_name, type_description, default_name = "reluLayer", "ReLU", "relu"
 
     def function(self):
         return torch.relu
@@ -73,8 +74,7 @@ class ReLULayer(ActivationLayer):
 class LeakyReLULayer(ActivationLayer):
     """Leaky ReLU: leakyReluLayer(scale=0.01) computes x for x >= 0 and scale*x otherwise."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "leakyReluLayer", "leakyRelu", "Leaky ReLU", "leakyrelu")
+    matlab_name, type_description, default_name = "leakyReluLayer", "Leaky ReLU", "leakyrelu"
     positional = ("Scale",)
     options = {"Scale": Option(Number(), 0.01, "slope for negative inputs")}
 
@@ -87,7 +87,7 @@ class LeakyReLULayer(ActivationLayer):
 class TanhLayer(ActivationLayer):
     """Hyperbolic tangent: tanhLayer()."""
 
-    matlab_name, yaml_key, type_description, default_name = "tanhLayer", "tanh", "Tanh", "tanh"
+    matlab_name, type_description, default_name = "tanhLayer", "Tanh", "tanh"
 
     def function(self):
         return torch.tanh
@@ -98,8 +98,7 @@ class DropoutLayer(ActivationLayer):
     """dropoutLayer(probability=0.5): zeroes inputs with that probability while training and scales
     the rest by 1/(1-p); the identity at prediction, as in MATLAB."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "dropoutLayer", "dropout", "Dropout", "dropout")
+    matlab_name, type_description, default_name = "dropoutLayer", "Dropout", "dropout"
     positional = ("Probability",)
     options = {"Probability": Option(Number(low=0, high=1, high_open=True), 0.5,
                                      "probability of dropping an input element")}

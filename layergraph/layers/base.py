@@ -1,8 +1,12 @@
 """The Layer base class and the one layer registry.
 
 A layer is data: its MATLAB properties, its port names, how it transforms the activation format
-and size, which learnables it has, and how to build its torch module. One registry maps the MATLAB
-constructor name and the YAML key to the class, so Python, YAML and MATLAB text share it.
+and size, which learnables it has, and how to build its torch module. It also knows the facts that
+analysis, diagrams, YAML and the trainer ask about (category, key options, one-line description,
+statistics it learns from data, what kind of output layer it is, its learnables' factor options),
+so nothing elsewhere branches on a layer's name. One registry maps the MATLAB constructor name and
+the YAML key to the class, so Python, YAML and MATLAB text share it: a new layer is one class in
+one file.
 """
 
 from __future__ import annotations
@@ -13,7 +17,17 @@ import numpy as np
 
 from ..errors import OptionError
 from ..formats import Activation
-from ..options import Option, Text, check_value, parse_name_value
+from ..options import (
+    Array,
+    Choice,
+    Kind,
+    LearnableFactors,
+    Number,
+    Option,
+    Text,
+    check_value,
+    parse_name_value,
+)
 
 REGISTRY: dict[str, type[Layer]] = {}
 """MATLAB constructor name -> layer class (e.g. 'lstmLayer' -> LSTMLayer)."""
@@ -22,7 +36,13 @@ _BY_KEY: dict[str, type[Layer]] = {}
 
 
 def register(cls):
-    """Class decorator: register a layer under its MATLAB name and its YAML key."""
+    """Class decorator: register a layer under its MATLAB name and its YAML key.
+
+    The YAML key is the MATLAB name without "Layer" (``lstmLayer`` -> ``lstm``) unless the class
+    sets its own ``yaml_key``.
+    """
+    if not cls.__dict__.get("yaml_key"):
+        cls.yaml_key = cls.matlab_name.removesuffix("Layer") or cls.matlab_name
     for key in (cls.matlab_name, cls.yaml_key):
         if key in _BY_KEY and _BY_KEY[key] is not cls:
             raise RuntimeError(f"layer key '{key}' registered twice")
@@ -41,7 +61,29 @@ def layer_class(name: str) -> type[Layer]:
 
         close = difflib.get_close_matches(str(name), list(_BY_KEY), n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
-        raise OptionError(f"unknown layer type '{name}'.{hint}") from None
+        raise OptionError(f"unknown layer type '{name}'.{hint}", option=str(name), part="name",
+                          expected="a layer type such as 'lstmLayer' or 'lstm'") from None
+
+
+def learnable_block(name: str, doc: str, *, initializers: Kind | tuple | None = None,
+                    initializer: str | None = None, factor_stem: str | None = None,
+                    l2: float = 1.0) -> dict[str, Option]:
+    """The options MATLAB gives every learnable parameter, declared once: its initializer (when
+    ``initializers`` is given), the array itself, its learn-rate factor and its L2 factor.
+
+    ``factor_stem`` is the spelling MATLAB uses in the factor names (fullyConnectedLayer's Weights
+    have ``WeightLearnRateFactor``); by default the learnable's own name.
+    """
+    stem = factor_stem or name
+    factors = LearnableFactors(f"{stem}LearnRateFactor", f"{stem}L2Factor")
+    out = {}
+    if initializers is not None:
+        kind = Choice(*initializers) if isinstance(initializers, tuple) else initializers
+        out[f"{name}Initializer"] = Option(kind, initializer, f"initializer of {name}")
+    out[name] = Option(Array(), None, doc, learnable=factors)
+    out[factors.learn_rate] = Option(Number(low=0), 1.0, f"learn rate multiplier of {name}")
+    out[factors.l2] = Option(Number(low=0), float(l2), f"L2 regularization multiplier of {name}")
+    return out
 
 
 class LayerProblem(Exception):
@@ -55,16 +97,39 @@ class Layer:
     """
 
     matlab_name: ClassVar[str] = ""
-    yaml_key: ClassVar[str] = ""
+    yaml_key: ClassVar[str] = ""  # derived from matlab_name by @register unless set
     type_description: ClassVar[str] = ""  # MATLAB's "Type" column, e.g. 'LSTM'
     default_name: ClassVar[str] = ""  # MATLAB's automatic name stem, e.g. 'lstm'
     positional: ClassVar[tuple] = ()  # option names that may be given positionally
     required: ClassVar[tuple] = ()  # positional options that must be given
     options: ClassVar[dict[str, Option]] = {}
-    learnables: ClassVar[tuple] = ()  # option names holding learnable parameters
     inputs: ClassVar[tuple] = ("in",)
     outputs: ClassVar[tuple] = ("out",)
-    is_output_layer: ClassVar[bool] = False
+    category: ClassVar[str] = "other"
+    """What the layer does, for diagram colours: 'input', 'recurrent', 'conv', 'norm', 'reshape',
+    'activation', 'output' or 'other'."""
+    key_options: ClassVar[tuple] = ()
+    """Options a diagram shows on the layer's node (besides the positional ones), when set."""
+    output_kind: ClassVar[str | None] = None
+    """'classification' or 'regression' for output layers (which hold the loss); else None."""
+    data_statistics: ClassVar[tuple] = ()
+    """Properties computed from the training data before training (input normalization)."""
+    trained_statistics: ClassVar[tuple] = ()
+    """Properties learned during training that are not learnables (batch-norm running moments)."""
+
+    @property
+    def is_output_layer(self) -> bool:
+        return self.output_kind is not None
+
+    @property
+    def learnables(self) -> tuple:
+        """Option names holding learnable parameters, in the order the torch module holds them."""
+        return _learnables(type(self))
+
+    def learnable_factors(self, name: str) -> tuple[float, float]:
+        """(learn-rate factor, L2 factor) of learnable ``name``, from the layer's options."""
+        f = self.options[name].learnable
+        return float(self.props[f.learn_rate]), float(self.props[f.l2])
 
     def __init__(self, *args, **kwargs):
         names = ["Name", *self.options]
@@ -76,18 +141,19 @@ class Layer:
                 break
             positional.append(args.pop(0))
         given = dict(zip(self.positional, positional))
-        named = parse_name_value(owner, tuple(args), kwargs, names)
+        named = parse_name_value(owner, tuple(args), kwargs, names, self.matlab_name)
         for k in named:
             if k in given:
-                raise OptionError(f"{owner}: '{k}' given both positionally and by name.")
+                raise OptionError(f"'{k}' given both positionally and by name.", owner=owner,
+                                  option=k, part="name", layer_type=self.matlab_name)
         given.update(named)
         for req in self.required:
             if req not in given:
                 opt = self.options[req]
                 raise OptionError(
-                    f"{owner}: missing required argument {req} ({opt.kind.description}); "
-                    f"e.g. {self.matlab_name}({_example(opt)})."
-                )
+                    f"missing required argument {req} ({opt.kind.description}); "
+                    f"e.g. {self.matlab_name}({_example(opt)}).", owner=owner, option=req,
+                    part="name", layer_type=self.matlab_name, expected=opt.kind.description)
         object.__setattr__(self, "props", {"Name": ""})
         for name, opt in self.options.items():
             self.props[name] = _copy(opt.default)
@@ -106,14 +172,14 @@ class Layer:
 
     def __setattr__(self, name, value):
         if name == "Name":
-            value = check_value(self.where, "Name", Option(Text()), value)
+            value = check_value(self.where, "Name", _NAME, value, self.matlab_name)
         elif name in self.options:
-            value = check_value(self.where, name, self.options[name], value)
+            value = check_value(self.where, name, self.options[name], value, self.matlab_name)
         else:
             raise OptionError(
-                f"{self.where}: unknown property '{name}'. "
-                f"Valid properties: Name, {', '.join(self.options)}."
-            )
+                f"unknown property '{name}'. Valid properties: Name, {', '.join(self.options)}.",
+                owner=self.where, option=name, part="name", layer_type=self.matlab_name,
+                expected="one of Name, " + ", ".join(self.options))
         self.props[name] = value
 
     def check(self):
@@ -122,6 +188,37 @@ class Layer:
     @property
     def where(self) -> str:
         return f"layer '{self.Name}' ({self.matlab_name})" if self.Name else self.matlab_name
+
+    # --- facts for analysis and diagrams --------------------------------------------------------
+    def describe(self) -> str:
+        """MATLAB-like one-line description for analysis, e.g. 'BiLSTM with 100 hidden units'."""
+        return self.type_description
+
+    def diagram_options(self) -> list[str]:
+        """Options a diagram shows on the node: the positional ones, then the set key options."""
+        cfg = self.config()
+        return [*self.positional, *(n for n in self.key_options if n in cfg)]
+
+    def unconnected_problem(self, port: str, side: str) -> tuple[str, str] | None:
+        """(kind, message) for an unconnected port that needs more than the generic message
+        (``side`` is 'inputs' or 'outputs'); None for the generic one."""
+        return None
+
+    @property
+    def emits_one_step(self) -> bool:
+        """True when this layer turns sequences into one vector per sequence by an option the
+        user can change (OutputMode 'last'), so analysis can name it when a later layer needs
+        sequences."""
+        return False
+
+    # --- data statistics ------------------------------------------------------------------------
+    def missing_statistics(self) -> list[str]:
+        """Data statistics this layer needs and does not have yet."""
+        return []
+
+    def fit_statistics(self, sequences, reset: bool) -> None:
+        """Compute :attr:`data_statistics` from the training sequences (all of them when
+        ``reset``, else only the missing ones)."""
 
     # --- graph behaviour ------------------------------------------------------------------------
     def infer(self, inputs: list[Activation]) -> list[Activation]:
@@ -174,6 +271,17 @@ class Layer:
         name = cfg.pop("Name")
         args = ", ".join(f"{k}={_short(v)}" for k, v in cfg.items())
         return f"{self.matlab_name}(Name={name!r}{', ' if args else ''}{args})"
+
+
+_NAME = Option(Text())
+
+
+def _learnables(cls) -> tuple:
+    cached = cls.__dict__.get("_learnable_names")
+    if cached is None:
+        cached = tuple(n for n, o in cls.options.items() if o.learnable is not None)
+        cls._learnable_names = cached
+    return cached
 
 
 def _owner(matlab_name, args, kwargs):

@@ -17,9 +17,9 @@ from torch import nn
 
 from ..formats import Activation
 from ..initializers import initialize_weights, weights_kind
-from ..options import Array, Choice, IntVector, Number, OneOf, Option, PositiveInt
+from ..options import Choice, IntVector, OneOf, Option, PositiveInt
 from ..sequences import Signal, time_mask
-from .base import Layer, LayerProblem, register
+from .base import Layer, LayerProblem, learnable_block, register
 
 
 def same_padding(size, kernel, stride, dilation):
@@ -66,7 +66,8 @@ def same_time_padding(d, lengths, k, s, dilation, value=0.0):
 class ConvolutionLayer(Layer):
     positional = ("FilterSize", "NumFilters")
     required = ("FilterSize", "NumFilters")
-    learnables = ("Weights", "Bias")
+    category = "conv"
+    key_options = ("Padding", "Stride", "DilationFactor")
     dims = 1
 
     def _check_weights(self, channels):
@@ -117,15 +118,11 @@ def conv_options(dims):
                                 IntVector(lengths=pad_lengths, low=0, expand=False)),
                           0, "'same'" + (", 'causal'" if dims == 1 else "") + " or sizes"),
         "NumChannels": Option(OneOf(Choice("auto"), PositiveInt()), "auto", "input channels"),
-        "WeightsInitializer": Option(weights_kind(), "glorot", "initializer of Weights"),
-        "BiasInitializer": Option(Choice("zeros", "narrow-normal", "ones"), "zeros",
-                                  "initializer of Bias"),
-        "Weights": Option(Array(), None, "filter weights (MATLAB layout)"),
-        "Bias": Option(Array(), None, "bias"),
-        "WeightLearnRateFactor": Option(Number(low=0), 1.0, "learn rate multiplier"),
-        "BiasLearnRateFactor": Option(Number(low=0), 1.0, "learn rate multiplier"),
-        "WeightL2Factor": Option(Number(low=0), 1.0, "L2 multiplier"),
-        "BiasL2Factor": Option(Number(low=0), 0.0, "L2 multiplier"),
+        **learnable_block("Weights", "filter weights (MATLAB layout)",
+                          initializers=weights_kind(), initializer="glorot",
+                          factor_stem="Weight"),
+        **learnable_block("Bias", "bias", initializers=("zeros", "narrow-normal", "ones"),
+                          initializer="zeros", l2=0.0),
     }
 
 
@@ -137,8 +134,8 @@ def _pair(v, n):
 class Convolution1dLayer(ConvolutionLayer):
     """1-D convolution over time: convolution1dLayer(filterSize, numFilters, Padding='causal')."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "convolution1dLayer", "convolution1d", "1-D Convolution", "conv1d")
+    matlab_name, type_description, default_name = (
+        "convolution1dLayer", "1-D Convolution", "conv1d")
     options = conv_options(1)
 
     def learnable_shapes_for(self, c):
@@ -205,8 +202,8 @@ class Convolution2dLayer(ConvolutionLayer):
     On image sequences (SSCBT) it applies to every frame, as MATLAB does.
     """
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "convolution2dLayer", "convolution2d", "2-D Convolution", "conv")
+    matlab_name, type_description, default_name = (
+        "convolution2dLayer", "2-D Convolution", "conv")
     options = conv_options(2)
     dims = 2
 

@@ -12,27 +12,25 @@ from torch import nn
 from ..errors import DataError
 from ..formats import Activation
 from ..initializers import initialize_weights, weights_kind
-from ..options import Array, Number, Option, PositiveInt
-from ..sequences import Signal
-from .base import Layer, LayerProblem, register
+from ..options import Option, PositiveInt
+from ..sequences import Signal, time_mask
+from .base import Layer, LayerProblem, learnable_block, register
 
 
 @register
 class WordEmbeddingLayer(Layer):
     """Word embedding layer: wordEmbeddingLayer(dimension, numWords)."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "wordEmbeddingLayer", "wordEmbedding", "Word Embedding Layer", "word_embedding")
+    matlab_name, type_description, default_name = (
+        "wordEmbeddingLayer", "Word Embedding Layer", "word_embedding")
     positional = ("Dimension", "NumWords")
     required = ("Dimension", "NumWords")
-    learnables = ("Weights",)
     options = {
         "Dimension": Option(PositiveInt(), None, "embedding dimension"),
         "NumWords": Option(PositiveInt(), None, "vocabulary size"),
-        "WeightsInitializer": Option(weights_kind(), "narrow-normal", "initializer of Weights"),
-        "Weights": Option(Array(), None, "embedding vectors, Dimension x NumWords"),
-        "WeightLearnRateFactor": Option(Number(low=0), 1.0, "learn rate multiplier"),
-        "WeightL2Factor": Option(Number(low=0), 1.0, "L2 multiplier"),
+        **learnable_block("Weights", "embedding vectors, Dimension x NumWords",
+                          initializers=weights_kind(), initializer="narrow-normal",
+                          factor_stem="Weight"),
     }
 
     def infer(self, inputs):
@@ -71,8 +69,6 @@ class Embedding(nn.Module):
     def forward(self, x: Signal):
         idx = x.data[..., 0].round().long() - 1
         if x.lengths is not None:
-            from ..sequences import time_mask
-
             idx = idx.masked_fill(~time_mask(x.lengths.to(idx.device), idx.shape[1]), 0)
         n = self.embedding.num_embeddings
         if idx.numel() and (idx.min() < 0 or idx.max() >= n):

@@ -13,9 +13,9 @@ from torch import nn
 
 from ..formats import Activation
 from ..initializers import initialize_weights, weights_kind
-from ..options import Array, Choice, Number, OneOf, Option, PositiveInt
+from ..options import Choice, OneOf, Option, PositiveInt
 from ..sequences import Signal
-from .base import Layer, LayerProblem, register
+from .base import Layer, LayerProblem, learnable_block, register
 
 
 def matlab_flatten(d: torch.Tensor, spatial_dims: int) -> torch.Tensor:
@@ -31,24 +31,23 @@ def matlab_flatten(d: torch.Tensor, spatial_dims: int) -> torch.Tensor:
 class FullyConnectedLayer(Layer):
     """Fully connected layer: fullyConnectedLayer(outputSize, Name=Value, ...)."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "fullyConnectedLayer", "fullyConnected", "Fully Connected", "fc")
+    matlab_name, type_description, default_name = (
+        "fullyConnectedLayer", "Fully Connected", "fc")
     positional = ("OutputSize",)
     required = ("OutputSize",)
-    learnables = ("Weights", "Bias")
     options = {
         "OutputSize": Option(PositiveInt(), None, "number of outputs K"),
         "InputSize": Option(OneOf(Choice("auto"), PositiveInt()), "auto", "input features"),
-        "WeightsInitializer": Option(weights_kind(), "glorot", "initializer of Weights"),
-        "BiasInitializer": Option(Choice("zeros", "narrow-normal", "ones"), "zeros",
-                                  "initializer of Bias"),
-        "Weights": Option(Array(), None, "weights, OutputSize x InputSize"),
-        "Bias": Option(Array(), None, "bias, OutputSize x 1"),
-        "WeightLearnRateFactor": Option(Number(low=0), 1.0, "learn rate multiplier"),
-        "BiasLearnRateFactor": Option(Number(low=0), 1.0, "learn rate multiplier"),
-        "WeightL2Factor": Option(Number(low=0), 1.0, "L2 multiplier"),
-        "BiasL2Factor": Option(Number(low=0), 0.0, "L2 multiplier"),
+        **learnable_block("Weights", "weights, OutputSize x InputSize",
+                          initializers=weights_kind(), initializer="glorot",
+                          factor_stem="Weight"),
+        **learnable_block("Bias", "bias, OutputSize x 1",
+                          initializers=("zeros", "narrow-normal", "ones"), initializer="zeros",
+                          l2=0.0),
     }
+
+    def describe(self):
+        return f"{self.OutputSize} fully connected layer"
 
     def infer(self, inputs):
         x = inputs[0]

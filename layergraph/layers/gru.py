@@ -13,28 +13,70 @@ the recurrent-bias one; with b_R = 0 it is 'after-multiplication').
 
 from __future__ import annotations
 
+import torch
+
 from ..options import Choice, Option
+from ..recurrence import Cell
 from .base import register
 from .recurrent import RecurrentLayer, recurrent_options
+
+RESET_GATE_MODES = ("after-multiplication", "before-multiplication",
+                    "recurrent-bias-after-multiplication")
+
+
+class GRUCell(Cell):
+    """The equations above, for one ResetGateMode."""
+
+    gates = 3
+    states = ("hidden",)
+    state_options = ("HiddenState",)
+    kernel = staticmethod(torch.gru)
+
+    def __init__(self, state_activation="tanh", gate_activation="sigmoid",
+                 reset_gate_mode="after-multiplication"):
+        super().__init__(state_activation, gate_activation)
+        self.reset_gate_mode = reset_gate_mode
+
+    @property
+    def fused(self):
+        return super().fused and self.reset_gate_mode != "before-multiplication"
+
+    @property
+    def bias_blocks(self):
+        return 2 if self.reset_gate_mode == "recurrent-bias-after-multiplication" else 1
+
+    def direction_bias(self, bias, d, gh, zero):
+        if self.bias_blocks == 2:
+            return bias[:gh], bias[gh:]
+        return super().direction_bias(bias, d, gh, zero)
+
+    def step(self, gx, state, w_hh, b_hh, H):
+        (h,) = state
+        sig, act = self.sig, self.act
+        if self.reset_gate_mode == "before-multiplication":
+            rz = gx[:, :2 * H] + h @ w_hh[:2 * H].T + b_hh[:2 * H]
+            r, u = sig(rz[:, :H]), sig(rz[:, H:])
+            cand = act(gx[:, 2 * H:] + (r * h) @ w_hh[2 * H:].T)
+        else:
+            rh = h @ w_hh.T + b_hh
+            r, u = sig(gx[:, :H] + rh[:, :H]), sig(gx[:, H:2 * H] + rh[:, H:2 * H])
+            cand = act(gx[:, 2 * H:] + r * rh[:, 2 * H:])
+        return ((1 - u) * cand + u * h,)
 
 
 @register
 class GRULayer(RecurrentLayer):
     """Gated recurrent unit layer: gruLayer(numHiddenUnits, Name=Value, ...)."""
 
-    matlab_name = "gruLayer"
-    yaml_key = "gru"
-    type_description = "GRU"
-    default_name = "gru"
-    cell, gates, directions = "gru", 3, 1
+    matlab_name, type_description, default_name = "gruLayer", "GRU", "gru"
+    cell_class, directions = GRUCell, 1
+    key_options = (*RecurrentLayer.key_options, "ResetGateMode")
     options = {
         **recurrent_options(("zeros", "narrow-normal", "ones"), "zeros"),
-        "ResetGateMode": Option(
-            Choice("after-multiplication", "before-multiplication",
-                   "recurrent-bias-after-multiplication"),
-            "after-multiplication", "where the reset gate applies in the candidate state"),
+        "ResetGateMode": Option(Choice(*RESET_GATE_MODES), "after-multiplication",
+                                "where the reset gate applies in the candidate state"),
     }
 
-    def bias_length(self):
-        rb = self.ResetGateMode == "recurrent-bias-after-multiplication"
-        return (2 if rb else 1) * self.gates * self.state_size
+    def make_cell(self):
+        return GRUCell(self.StateActivationFunction, self.GateActivationFunction,
+                       self.ResetGateMode)

@@ -32,6 +32,9 @@ class SequenceInputLayer(Layer):
     positional = ("InputSize",)
     required = ("InputSize",)
     inputs = ()
+    category = "input"
+    key_options = ("Normalization",)
+    data_statistics = ("Mean", "StandardDeviation", "Min", "Max")
     options = {
         "InputSize": Option(IntVector(lengths=(1, 3), expand=False), None,
                             "channels C, or [h w c] for image sequences"),
@@ -52,8 +55,13 @@ class SequenceInputLayer(Layer):
         s = self.InputSize
         return s[-1] if isinstance(s, tuple) else s
 
+    def describe(self):
+        s = self.InputSize
+        return f"Sequence input with {'x'.join(map(str, s)) if isinstance(s, tuple) else s} " \
+               "dimensions"
+
     def infer(self, inputs):
-        for name in ("Mean", "StandardDeviation", "Min", "Max"):
+        for name in self.data_statistics:
             v = self.props[name]
             if v is not None and v.size not in (1, self.channels):
                 raise LayerProblem(f"{name} must have 1 or {self.channels} elements, got {v.size}")
@@ -62,8 +70,12 @@ class SequenceInputLayer(Layer):
     def missing_statistics(self):
         return [n for n in NEEDS[self.Normalization] if self.props[n] is None]
 
-    def compute_statistics(self, sequences):
-        """Fill missing normalization statistics from training sequences (per channel)."""
+    def fit_statistics(self, sequences, reset):
+        """Normalization statistics from the training sequences, per channel (MATLAB computes
+        them before training; with ResetInputNormalization false, only the missing ones)."""
+        if reset:
+            for name in self.data_statistics:
+                self.props[name] = None
         missing = self.missing_statistics()
         if not missing:
             return

@@ -12,9 +12,31 @@ time step of that output sequence, as in MATLAB.
 
 from __future__ import annotations
 
+import torch
+
 from ..options import Array, Option
+from ..recurrence import Cell
 from .base import register
 from .recurrent import RecurrentLayer, recurrent_options
+
+
+class LSTMCell(Cell):
+    """The equations above; torch.lstm computes them for tanh / sigmoid."""
+
+    gates = 4
+    states = ("hidden", "cell")
+    state_options = ("HiddenState", "CellState")
+    kernel = staticmethod(torch.lstm)
+
+    def step(self, gx, state, w_hh, b_hh, H):
+        h, c = state
+        z = gx + h @ w_hh.T
+        sig, act = self.sig, self.act
+        i, f = sig(z[:, :H]), sig(z[:, H:2 * H])
+        g, o = act(z[:, 2 * H:3 * H]), sig(z[:, 3 * H:])
+        c_new = f * c + i * g
+        return o * act(c_new), c_new
+
 
 LSTM_OPTIONS = {
     **recurrent_options(("unit-forget-gate", "narrow-normal", "ones", "zeros"),
@@ -27,11 +49,8 @@ LSTM_OPTIONS = {
 class LSTMLayer(RecurrentLayer):
     """Long short-term memory layer: lstmLayer(numHiddenUnits, Name=Value, ...)."""
 
-    matlab_name = "lstmLayer"
-    yaml_key = "lstm"
-    type_description = "LSTM"
-    default_name = "lstm"
-    cell, gates, directions = "lstm", 4, 1
+    matlab_name, type_description, default_name = "lstmLayer", "LSTM", "lstm"
+    cell_class, directions = LSTMCell, 1
     options = LSTM_OPTIONS
 
 
@@ -39,9 +58,6 @@ class LSTMLayer(RecurrentLayer):
 class BiLSTMLayer(RecurrentLayer):
     """Bidirectional LSTM layer: bilstmLayer(numHiddenUnits, Name=Value, ...); output 2H channels."""
 
-    matlab_name = "bilstmLayer"
-    yaml_key = "bilstm"
-    type_description = "BiLSTM"
-    default_name = "bilstm"
-    cell, gates, directions = "lstm", 4, 2
+    matlab_name, type_description, default_name = "bilstmLayer", "BiLSTM", "bilstm"
+    cell_class, directions = LSTMCell, 2
     options = LSTM_OPTIONS

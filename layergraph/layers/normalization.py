@@ -14,17 +14,24 @@ from torch import nn
 from ..options import Array, Choice, Number, Option
 from ..sequences import Signal, time_mask
 from .activations import channel_dim
-from .base import Layer, LayerProblem, register
+from .base import Layer, LayerProblem, learnable_block, register
+
+AFFINE = {
+    **learnable_block("Offset", "learnable offset (beta), C x 1"),
+    **learnable_block("Scale", "learnable scale (gamma), C x 1"),
+}
+"""Offset and Scale with MATLAB's OffsetLearnRateFactor, OffsetL2Factor, ScaleLearnRateFactor,
+ScaleL2Factor (all 1 by default)."""
 
 
 class NormalizationLayer(Layer):
-    learnables = ("Offset", "Scale")
+    category = "norm"
 
     def infer(self, inputs):
         x = inputs[0]
         if x.fmt not in ("CB", "CBT", "SSCB", "SSCBT"):
             raise LayerProblem(f"cannot normalize {x.fmt} data")
-        for name in self.learnables + getattr(self, "statistics", ()):
+        for name in self.learnables + self.trained_statistics:
             v = self.props[name]
             if v is not None and v.size != x.channels:
                 raise LayerProblem(f"{name} must have {x.channels} elements, got {v.size}")
@@ -70,15 +77,14 @@ def _channel_last(d, fmt):
 class BatchNormalizationLayer(NormalizationLayer):
     """batchNormalizationLayer(Epsilon=1e-5, MeanDecay=0.1, VarianceDecay=0.1, ...)."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "batchNormalizationLayer", "batchNormalization", "Batch Normalization", "batchnorm")
-    statistics = ("TrainedMean", "TrainedVariance")
+    matlab_name, type_description, default_name = (
+        "batchNormalizationLayer", "Batch Normalization", "batchnorm")
+    trained_statistics = ("TrainedMean", "TrainedVariance")
     options = {
         "Epsilon": Option(Number(low=1e-5), 1e-5, "added to the variance"),
         "MeanDecay": Option(Number(low=0, high=1), 0.1, "decay of the running mean"),
         "VarianceDecay": Option(Number(low=0, high=1), 0.1, "decay of the running variance"),
-        "Offset": Option(Array(), None, "learnable offset (beta), C x 1"),
-        "Scale": Option(Array(), None, "learnable scale (gamma), C x 1"),
+        **AFFINE,
         "TrainedMean": Option(Array(), None, "running mean used at prediction"),
         "TrainedVariance": Option(Array(), None, "running variance used at prediction"),
     }
@@ -137,14 +143,13 @@ class BatchNorm(nn.Module):
 class LayerNormalizationLayer(NormalizationLayer):
     """layerNormalizationLayer(Epsilon=1e-5): per observation and time step, over channels."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "layerNormalizationLayer", "layerNormalization", "Layer Normalization", "layernorm")
+    matlab_name, type_description, default_name = (
+        "layerNormalizationLayer", "Layer Normalization", "layernorm")
     options = {
         "Epsilon": Option(Number(low=0, low_open=True), 1e-5, "added to the variance"),
         "OperationDimension": Option(Choice("auto", "channel-only", "spatial-channel"), "auto",
                                      "dimensions normalized over"),
-        "Offset": Option(Array(), None, "learnable offset (beta), C x 1"),
-        "Scale": Option(Array(), None, "learnable scale (gamma), C x 1"),
+        **AFFINE,
     }
 
     def build(self, inputs):

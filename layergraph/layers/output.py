@@ -37,7 +37,7 @@ class Identity(nn.Module):
 
 class OutputLayer(Layer):
     outputs = ()
-    is_output_layer = True
+    category = "output"
 
     def build(self, inputs):
         return Identity()
@@ -47,8 +47,10 @@ class OutputLayer(Layer):
 class ClassificationLayer(OutputLayer):
     """classificationLayer(Classes='auto', ClassWeights='none'): cross-entropy loss."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "classificationLayer", "classification", "Classification Output", "classoutput")
+    matlab_name, type_description, default_name = (
+        "classificationLayer", "Classification Output", "classoutput")
+    output_kind = "classification"
+    key_options = ("Classes",)
     options = {
         "Classes": Option(ClassNames(), "auto", "class names; 'auto' takes them from the labels"),
         "ClassWeights": Option(OneOf(Choice("none"), Array()), "none",
@@ -73,8 +75,9 @@ class ClassificationLayer(OutputLayer):
 class RegressionLayer(OutputLayer):
     """regressionLayer(ResponseNames=...): half mean squared error loss."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "regressionLayer", "regression", "Regression Output", "regressionoutput")
+    matlab_name, type_description, default_name = (
+        "regressionLayer", "Regression Output", "regressionoutput")
+    output_kind = "regression"
     options = {"ResponseNames": Option(OneOf(Choice("auto"), ClassNames()), "auto",
                                        "names of the responses")}
 

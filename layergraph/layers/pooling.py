@@ -23,6 +23,8 @@ def _needs_sequence(x):
 
 
 class Pooling1dLayer(Layer):
+    category = "conv"
+    key_options = ("Stride", "Padding")
     positional = ("PoolSize",)
     required = ("PoolSize",)
     options = {
@@ -74,8 +76,8 @@ class Pool1d(nn.Module):
 class MaxPooling1dLayer(Pooling1dLayer):
     """maxPooling1dLayer(poolSize, Stride=1, Padding=0)."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "maxPooling1dLayer", "maxPooling1d", "1-D Max Pooling", "maxpool1d")
+    matlab_name, type_description, default_name = (
+        "maxPooling1dLayer", "1-D Max Pooling", "maxpool1d")
     mode = "max"
 
 
@@ -83,12 +85,13 @@ class MaxPooling1dLayer(Pooling1dLayer):
 class AveragePooling1dLayer(Pooling1dLayer):
     """averagePooling1dLayer(poolSize, Stride=1, Padding=0)."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "averagePooling1dLayer", "averagePooling1d", "1-D Average Pooling", "avgpool1d")
+    matlab_name, type_description, default_name = (
+        "averagePooling1dLayer", "1-D Average Pooling", "avgpool1d")
     mode = "average"
 
 
 class GlobalPooling1dLayer(Layer):
+    category = "conv"
     mode = "max"
 
     def infer(self, inputs):
@@ -116,8 +119,8 @@ class GlobalPool1d(nn.Module):
 class GlobalMaxPooling1dLayer(GlobalPooling1dLayer):
     """globalMaxPooling1dLayer(): maximum over each sequence's time steps (CBT -> CB)."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "globalMaxPooling1dLayer", "globalMaxPooling1d", "1-D Global Max Pooling", "gmpool1d")
+    matlab_name, type_description, default_name = (
+        "globalMaxPooling1dLayer", "1-D Global Max Pooling", "gmpool1d")
     mode = "max"
 
 
@@ -125,7 +128,6 @@ class GlobalMaxPooling1dLayer(GlobalPooling1dLayer):
 class GlobalAveragePooling1dLayer(GlobalPooling1dLayer):
     """globalAveragePooling1dLayer(): mean over each sequence's time steps (CBT -> CB)."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "globalAveragePooling1dLayer", "globalAveragePooling1d", "1-D Global Average Pooling",
-        "gapool1d")
+    matlab_name, type_description, default_name = (
+        "globalAveragePooling1dLayer", "1-D Global Average Pooling", "gapool1d")
     mode = "average"

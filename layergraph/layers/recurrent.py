@@ -1,7 +1,8 @@
 """What lstmLayer, bilstmLayer and gruLayer share: options, ports, learnables, state handling.
 
-Each concrete layer (lstm.py, gru.py) only states its cell, its number of directions and its
-extra options, the way torch/nn/modules/rnn.py varies RNN, LSTM and GRU over one base class.
+Each concrete layer (lstm.py, gru.py) only states its cell (gates, states, math), its number of
+directions and its extra options, the way torch/nn/modules/rnn.py varies RNN, LSTM and GRU over
+one base class.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from torch import nn
 
 from ..formats import vector, vector_sequence
 from ..initializers import initialize_bias, initialize_weights, weights_kind
-from ..options import Array, Bool, Choice, Number, OneOf, Option, PositiveInt
-from ..recurrence import Recurrent
+from ..options import Array, Bool, Choice, OneOf, Option, PositiveInt
+from ..recurrence import Cell, Recurrent
 from ..sequences import Signal
-from .base import Layer, LayerProblem
+from .base import Layer, LayerProblem, learnable_block
 
 
 def recurrent_options(bias_initializers, default_bias):
@@ -31,37 +32,36 @@ def recurrent_options(bias_initializers, default_bias):
                                           "activation of the state (sigma_s)"),
         "GateActivationFunction": Option(Choice("sigmoid", "hard-sigmoid"), "sigmoid",
                                          "activation of the gates (sigma_g)"),
-        "InputWeightsInitializer": Option(weights_kind(), "glorot", "initializer of InputWeights"),
-        "RecurrentWeightsInitializer": Option(weights_kind(), "orthogonal",
-                                              "initializer of RecurrentWeights"),
-        "BiasInitializer": Option(Choice(*bias_initializers), default_bias,
-                                  "initializer of Bias"),
-        "InputWeights": Option(Array(), None, "input weights, MATLAB layout (G*H x C)"),
-        "RecurrentWeights": Option(Array(), None, "recurrent weights (G*H x H)"),
-        "Bias": Option(Array(), None, "bias (G*H x 1)"),
+        **learnable_block("InputWeights", "input weights, MATLAB layout (G*H x C)",
+                          initializers=weights_kind(), initializer="glorot"),
+        **learnable_block("RecurrentWeights", "recurrent weights (G*H x H)",
+                          initializers=weights_kind(), initializer="orthogonal"),
+        **learnable_block("Bias", "bias (G*H x 1)", initializers=bias_initializers,
+                          initializer=default_bias, l2=0.0),
         "HiddenState": Option(Array(), None, "initial hidden state (H x 1); [] means zeros"),
-        "InputWeightsLearnRateFactor": Option(Number(low=0), 1.0, "learn rate multiplier"),
-        "RecurrentWeightsLearnRateFactor": Option(Number(low=0), 1.0, "learn rate multiplier"),
-        "BiasLearnRateFactor": Option(Number(low=0), 1.0, "learn rate multiplier"),
-        "InputWeightsL2Factor": Option(Number(low=0), 1.0, "L2 multiplier"),
-        "RecurrentWeightsL2Factor": Option(Number(low=0), 1.0, "L2 multiplier"),
-        "BiasL2Factor": Option(Number(low=0), 0.0, "L2 multiplier"),
     }
 
 
 class RecurrentLayer(Layer):
-    """Base of the recurrent layers. Subclasses set ``cell``, ``gates`` and ``directions``."""
+    """Base of the recurrent layers. Subclasses set ``cell_class`` (the :class:`Cell` with the
+    math) and ``directions``."""
 
-    cell = "lstm"
-    gates = 4
+    cell_class: type[Cell] = Cell
     directions = 1
     positional = ("NumHiddenUnits",)
     required = ("NumHiddenUnits",)
-    learnables = ("InputWeights", "RecurrentWeights", "Bias")
+    category = "recurrent"
+    key_options = ("OutputMode", "HasStateInputs", "HasStateOutputs")
+
+    def make_cell(self) -> Cell:
+        return self.cell_class(self.StateActivationFunction, self.GateActivationFunction)
 
     @property
     def state_names(self):
-        return ("hidden", "cell") if self.cell == "lstm" else ("hidden",)
+        return self.cell_class.states
+
+    def state_props(self):
+        return self.cell_class.state_options
 
     @property
     def inputs(self):
@@ -75,8 +75,23 @@ class RecurrentLayer(Layer):
     def state_size(self):
         return self.directions * self.NumHiddenUnits
 
+    @property
+    def gates(self):
+        return self.cell_class.gates
+
     def bias_length(self):
-        return self.gates * self.state_size
+        return self.make_cell().bias_blocks * self.gates * self.state_size
+
+    def describe(self):
+        return f"{self.type_description} with {self.NumHiddenUnits} hidden units"
+
+    def diagram_options(self):
+        return ["NumHiddenUnits", "OutputMode",
+                *(n for n in self.key_options[1:] if n in self.config())]
+
+    @property
+    def emits_one_step(self):
+        return self.OutputMode == "last"
 
     # --- analysis -------------------------------------------------------------------------------
     def infer(self, inputs):
@@ -129,9 +144,6 @@ class RecurrentLayer(Layer):
             if v is not None and v.size != self.state_size:
                 raise LayerProblem(f"{name} must have {self.state_size} elements, got {v.size}")
 
-    def state_props(self):
-        return ("HiddenState", "CellState") if self.cell == "lstm" else ("HiddenState",)
-
     def initialize(self, inputs, rng):
         shapes = self.learnable_shapes(inputs)
         c, h = inputs[0].channels, self.NumHiddenUnits
@@ -153,9 +165,8 @@ class RecurrentLayer(Layer):
 
     # --- execution ------------------------------------------------------------------------------
     def build(self, inputs):
-        mod = Recurrent(self.cell, inputs[0].channels, self.NumHiddenUnits, self.directions,
-                        self.StateActivationFunction, self.GateActivationFunction,
-                        self.props.get("ResetGateMode", "after-multiplication"))
+        mod = Recurrent(self.make_cell(), inputs[0].channels, self.NumHiddenUnits,
+                        self.directions)
         with torch.no_grad():
             for name, p in (("InputWeights", mod.input_weights),
                             ("RecurrentWeights", mod.recurrent_weights), ("Bias", mod.bias)):
@@ -216,7 +227,9 @@ class RecurrentModule(nn.Module):
             s0 = self._initial_state(x.data)
         need = self.has_state_outputs or self.carry_state
         last = self.output_mode == "last"
-        y, final = self.rnn(x.data, x.lengths, s0, need_state=need, last_only=last)
+        # Sequences that fill the batch (streaming, equal lengths) need no per-length work.
+        full = need and bool((x.lengths == x.data.shape[1]).all())
+        y, final = self.rnn(x.data, x.lengths, s0, need_state=need, last_only=last, full=full)
         if self.carry_state:
             self.state = tuple(s.detach() for s in final)
         out = Signal(y) if last else Signal(y, x.lengths)

@@ -25,8 +25,8 @@ class FlattenLayer(Layer):
     """flattenLayer(): collapses spatial dimensions into channels (SSCBT -> CBT, SSCB -> CB), in
     MATLAB's column-major order."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "flattenLayer", "flatten", "Flatten", "flatten")
+    matlab_name, type_description, default_name = "flattenLayer", "Flatten", "flatten"
+    category = "reshape"
 
     def infer(self, inputs):
         x = inputs[0]
@@ -52,9 +52,19 @@ class Flatten(nn.Module):
 class SequenceFoldingLayer(Layer):
     """sequenceFoldingLayer(): outputs 'out' (frames as images) and 'miniBatchSize'."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "sequenceFoldingLayer", "sequenceFolding", "Sequence Folding", "seqfold")
+    matlab_name, type_description, default_name = (
+        "sequenceFoldingLayer", "Sequence Folding", "seqfold")
     outputs = ("out", "miniBatchSize")
+    category = "reshape"
+
+    def unconnected_problem(self, port, side):
+        if port != "miniBatchSize":
+            return None
+        return ("fold-without-unfold",
+                f"{self.where} has no matching sequenceUnfoldingLayer: connect "
+                f"'{self.Name}/miniBatchSize' to an unfolding layer's 'miniBatchSize' input, "
+                f"e.g. connectLayers(lgraph, '{self.Name}/miniBatchSize', "
+                "'unfold/miniBatchSize')")
 
     def infer(self, inputs):
         x = inputs[0]
@@ -76,9 +86,17 @@ class Fold(nn.Module):
 class SequenceUnfoldingLayer(Layer):
     """sequenceUnfoldingLayer(): inputs 'in' and 'miniBatchSize' (from the folding layer)."""
 
-    matlab_name, yaml_key, type_description, default_name = (
-        "sequenceUnfoldingLayer", "sequenceUnfolding", "Sequence Unfolding", "sequnfold")
+    matlab_name, type_description, default_name = (
+        "sequenceUnfoldingLayer", "Sequence Unfolding", "sequnfold")
     inputs = ("in", "miniBatchSize")
+    category = "reshape"
+
+    def unconnected_problem(self, port, side):
+        if port != "miniBatchSize":
+            return None
+        return ("unfold-without-fold",
+                f"input 'miniBatchSize' of {self.where} is not connected; connect it: "
+                f"connectLayers(lgraph, 'fold/miniBatchSize', '{self.Name}/miniBatchSize')")
 
     def infer(self, inputs):
         x, mb = inputs

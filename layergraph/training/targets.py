@@ -46,7 +46,7 @@ class Targets:
 def prepare_targets(Y, seqs, output_layer, sequence_output, name="Y", classes=None) -> Targets:
     n = len(seqs)
     items = _as_list(Y, n, name)
-    if output_layer.matlab_name == "classificationLayer":
+    if output_layer.output_kind == "classification":
         if classes is None:
             cl = output_layer.Classes
             classes = class_names(items) if cl == "auto" else cl

@@ -88,11 +88,7 @@ class Trainer:
         if ckpt is None:
             torch.manual_seed(opts.Seed if opts.Seed is not None
                               else int(self.rng.integers(2 ** 31)))
-            if opts.ResetInputNormalization or self.input_layer.missing_statistics():
-                for name in ("Mean", "StandardDeviation", "Min", "Max"):
-                    if opts.ResetInputNormalization:
-                        self.input_layer.props[name] = None
-                self.input_layer.compute_statistics(self.seqs)
+            self.input_layer.fit_statistics(self.seqs, reset=opts.ResetInputNormalization)
             for name in analysis.order:
                 self.graph.layer(name).initialize(analysis.inputs[name], self.rng)
         if self.targets.kind == "classification":
@@ -124,8 +120,7 @@ class Trainer:
             params = list(self.module.layer_modules[key].parameters())
             assert len(params) == len(lay.learnables), lay.Name
             for name, p in zip(lay.learnables, params):
-                entries.append((p, _factor(lay, name, "LearnRateFactor", 1.0),
-                                _factor(lay, name, "L2Factor", 1.0)))
+                entries.append((p, *lay.learnable_factors(name)))
         return entries
 
     # --- loop -----------------------------------------------------------------------------------
@@ -320,13 +315,6 @@ class Trainer:
         if len(self.order) != len(self.seqs):
             raise OptionError(f"the checkpoint was trained on {len(self.order)} sequences but "
                               f"{len(self.seqs)} were given; resume with the same data")
-
-
-def _factor(layer, learnable, suffix, default):
-    for name in (f"{learnable}{suffix}", f"{learnable[:-1]}{suffix}"):
-        if name in layer.props:
-            return float(layer.props[name])
-    return default
 
 
 def _evaluate(outs, targets: Targets, class_weights):

@@ -1,0 +1,33 @@
+"""Services a higher floor offers to a lower one, so the lower never imports the higher.
+
+The graph is on a low floor and knows topology only, yet ``LayerGraph.save_spec()``,
+``LayerGraph.from_spec()`` and Jupyter's ``_repr_svg_`` are convenient. The YAML and drawing
+modules register their functions here when they are imported (``layergraph`` imports them all),
+and the graph's thin methods call them by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .errors import LayerGraphError
+
+_SERVICES: dict[str, tuple[Callable, str]] = {}
+
+
+def provide(name: str, function: Callable, module: str) -> None:
+    """Offer ``function`` as service ``name``; ``module`` is what to import to get it."""
+    _SERVICES[name] = (function, module)
+
+
+def service(name: str, module: str) -> Callable:
+    """The function registered as ``name``, or an error saying which module provides it."""
+    try:
+        return _SERVICES[name][0]
+    except KeyError:
+        raise LayerGraphError(f"'{name}' is provided by {module}; import it first "
+                              f"(import {module})") from None
+
+
+def available(name: str) -> bool:
+    return name in _SERVICES
