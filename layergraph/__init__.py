@@ -25,11 +25,12 @@ from .network import (
     Network,
     assembleNetwork,
     classify,
+    load_network,
     predict,
     predictAndUpdateState,
     resetState,
+    save_network,
 )
-from .persistence import load_network, save_network
 from .render import plot, render
 from .spec import Spec, SpecError, load_spec, save_spec
 from .training import TrainingInfo, TrainingOptions, trainingOptions, trainNetwork

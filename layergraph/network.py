@@ -12,15 +12,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from .analysis import NetworkAnalysis, analyze
+from .analysis import NetworkAnalysis, analyze, as_graph
 from .data import as_sequences, minibatches
-from .errors import DataError, NetworkError, OptionError
+from .errors import DataError, LayerGraphError, NetworkError, OptionError
 from .graph import LayerGraph
 from .layers.base import LayerProblem
-from .layers.output import ClassificationLayer
 from .layers.recurrent import RecurrentModule
-from .options import Bool, Choice, Number, Option, SequenceLength, check_value, parse_name_value
-from .sequences import Signal, pad_sequences
+from .options import Choice, Number, Option, check_value, parse_name_value
+from .persistence import graph_from_state, graph_state, read_state, write_state
+from .sequences import SEQUENCE_OPTIONS, SequencePolicy, Signal, run_chunks
 
 
 class CompiledNetwork(nn.Module):
@@ -80,13 +80,12 @@ def resolve_device(env="auto") -> torch.device:
 
 PREDICT_OPTIONS = {
     "MiniBatchSize": Option(Number(integer=True, low=1), 128, "sequences per mini-batch"),
-    "SequenceLength": Option(SequenceLength(), "longest", "padding/truncation/splitting"),
-    "SequencePaddingDirection": Option(Choice("right", "left"), "right", "padding side"),
-    "SequencePaddingValue": Option(Number(), 0.0, "value used to pad"),
+    **SEQUENCE_OPTIONS,
     "ExecutionEnvironment": Option(Choice("auto", "cpu", "gpu"), "auto", "hardware to run on"),
-    "PaddingInvariant": Option(Bool(), True, "layergraph: padded steps never change results"),
     "DataLayout": Option(Choice("TC", "CT"), "TC", "'TC' time by channels; 'CT' MATLAB's"),
 }
+_PREDICT_NAMES = list(PREDICT_OPTIONS)
+_PREDICT_DEFAULTS = {name: opt.default for name, opt in PREDICT_OPTIONS.items()}
 
 
 def prediction_options(net, args, kwargs):
@@ -94,9 +93,12 @@ def prediction_options(net, args, kwargs):
 
     An explicit ExecutionEnvironment moves the network to that hardware.
     """
-    given = parse_name_value("predict", args, kwargs, list(PREDICT_OPTIONS))
-    opts = {name: check_value("predict", name, opt, given[name]) if name in given
-            else opt.default for name, opt in PREDICT_OPTIONS.items()}
+    if not args and not kwargs:
+        return dict(_PREDICT_DEFAULTS)
+    given = parse_name_value("predict", args, kwargs, _PREDICT_NAMES)
+    opts = dict(_PREDICT_DEFAULTS)
+    for name, value in given.items():
+        opts[name] = check_value("predict", name, PREDICT_OPTIONS[name], value)
     if "ExecutionEnvironment" in given:
         net.to(opts["ExecutionEnvironment"])
     return opts
@@ -109,13 +111,13 @@ class Network:
     class names of a classification network.
     """
 
-    def __init__(self, graph: LayerGraph, device="auto"):
-        self.analysis = analyze(graph)
+    def __init__(self, graph: LayerGraph, device="auto", analysis: NetworkAnalysis | None = None):
+        """``analysis``: the graph's analysis when the caller has it (trainNetwork), so a
+        network is analysed once."""
+        self.analysis = analysis if analysis is not None and analysis.graph is graph \
+            else analyze(graph)
         if not self.analysis.ok:
-            raise NetworkError(
-                "the network has problems:\n" + "\n".join(f"  - {p}" for p in
-                                                          self.analysis.problems),
-                self.analysis.problems)
+            raise NetworkError.from_problems(self.analysis.problems)
         self.graph = self.analysis.graph
         missing = []
         for lay in self.graph.Layers:
@@ -146,7 +148,7 @@ class Network:
     @property
     def Classes(self):
         lay = self.output_layer
-        if not isinstance(lay, ClassificationLayer):
+        if lay.output_kind != "classification":
             return None
         return lay.Classes
 
@@ -178,8 +180,6 @@ class Network:
         return resetState(self)
 
     def save(self, path):
-        from .persistence import save_network
-
         save_network(self, path)
 
     def __repr__(self):
@@ -190,16 +190,6 @@ class Network:
                 + (f", classes {list(self.Classes)}" if isinstance(self.Classes, tuple) else ""))
 
     # --- running --------------------------------------------------------------------------------
-    def _batch(self, seqs, opts, length=None):
-        invariant = opts["PaddingInvariant"]
-        direction = "right" if invariant else opts["SequencePaddingDirection"]
-        data, lengths = pad_sequences(seqs, opts["SequencePaddingValue"], direction, length)
-        x = torch.as_tensor(data, device=self.device)
-        lens = torch.as_tensor(lengths)
-        if not invariant:  # MATLAB parity: padding is data, every sequence is T long
-            lens = torch.full_like(lens, data.shape[1])
-        return x, lens.to(self.device), lengths
-
     def forward_sequences(self, X, opts, stateful=False):
         """Per-sequence outputs (numpy), in input order: list of (T_i, K) or an (N, K) array;
         one (T, K) array for a single sequence."""
@@ -209,70 +199,44 @@ class Network:
 
     def forward_prepared(self, seqs, opts, stateful=False):
         """:meth:`forward_sequences` for sequences already checked by ``as_sequences``."""
-        order = np.argsort([-len(s) for s in seqs], kind="stable")
-        if stateful:
-            order = np.arange(len(seqs))
-        recurrent = self.module.recurrent_modules()
+        policy = SequencePolicy.of(opts)
+        order = np.arange(len(seqs)) if stateful else policy.order([len(s) for s in seqs])
         results = [None] * len(seqs)
         self.module.eval()
         with torch.no_grad():
             for idx in minibatches(len(seqs), opts["MiniBatchSize"], order):
-                batch = [seqs[i] for i in idx]
-                outs = self._run_batch(batch, opts, recurrent, stateful)
+                outs = self._run_batch([seqs[i] for i in idx], policy, stateful)
                 for i, o in zip(idx, outs):
                     results[i] = o
         return results if self.sequence_output else np.stack(results)
 
-    def _run_batch(self, batch, opts, recurrent, stateful):
-        sl = opts["SequenceLength"]
-        lengths = np.array([len(s) for s in batch])
-        if sl == "shortest":
-            batch = [s[: lengths.min()] for s in batch]
-            lengths = np.minimum(lengths, lengths.min())
-        x, lens, true_lengths = self._batch(batch, opts)
-        T = x.shape[1]
-        chunk = T if not isinstance(sl, (int, np.integer)) else int(sl)
-        for m in recurrent:
-            m.carry_state = stateful or chunk < T
-            if not stateful:
-                m.reset_state()
-        pieces, last = [[] for _ in batch], [None] * len(batch)
-        for start in range(0, T, chunk):
-            xs = x[:, start:start + chunk]
-            ls = (lens - start).clamp(min=0, max=xs.shape[1])
-            y = self.module(Signal(xs, ls))
+    def _run_batch(self, batch, policy, stateful):
+        batch, _ = policy.cut(batch)
+        padded = policy.pad(batch, self.device)
+        n = len(batch)
+        pieces, last = [[] for _ in range(n)], [None] * n
+        for start, stop, lengths, y in run_chunks(self.module, padded, policy, stateful):
+            data = y.data.float().cpu().numpy()
             if self.sequence_output:
                 # Each sequence's own output steps (a strided layer shortens them).
-                out_lens = y.lengths if y.lengths is not None else ls
-                data = y.data.float().cpu().numpy()
-                for i, (n, live) in enumerate(zip(out_lens.tolist(), ls.tolist())):
+                out_lens = (y.lengths if y.lengths is not None else lengths).tolist()
+                for i, (k, live) in enumerate(zip(out_lens, lengths.tolist())):
                     if live:
-                        pieces[i].append(data[i, :n])
+                        pieces[i].append(data[i, :k])
             else:
-                data = y.data.float().cpu().numpy()
-                for i, L in enumerate(lens.tolist()):
-                    if start < L <= start + chunk:
-                        last[i] = data[i]
-        for m in recurrent:
-            m.carry_state = False
-        if self.sequence_output:
-            ys = [np.concatenate(p) for p in pieces]
-            if opts["PaddingInvariant"]:
-                return ys
-            if opts["SequencePaddingDirection"] == "right":
-                return [y[:L] for y, L in zip(ys, true_lengths)]
-            return [y[len(y) - L:] for y, L in zip(ys, true_lengths)]
-        return last
+                for i in policy.ends_in(padded, start, stop).nonzero().reshape(-1).tolist():
+                    last[i] = data[i]
+        if not self.sequence_output:
+            return last
+        ys = [p[0] if len(p) == 1 else np.concatenate(p) for p in pieces]
+        return policy.unpad(ys, [len(s) for s in batch])
 
 
 def assembleNetwork(layers_or_graph, ExecutionEnvironment="auto") -> Network:
     """Build a Network from layers whose learnables are all set (MATLAB's assembleNetwork)."""
-    from .analysis import as_graph
-
     graph, problems = as_graph(layers_or_graph)
     if problems:
-        raise NetworkError("the network has problems:\n" + "\n".join(f"  - {p}" for p in
-                                                                    problems), problems)
+        raise NetworkError.from_problems(problems)
     return Network(graph.copy(), ExecutionEnvironment)
 
 
@@ -317,3 +281,27 @@ def resetState(net: Network) -> Network:
         m.reset_state()
     return net
 
+
+
+# --- saving and loading (the file format is persistence.py's) -----------------------------------
+
+NETWORK_FORMAT = "layergraph.network"
+NETWORK_VERSION = 1
+
+
+def save_network(net: Network, path) -> None:
+    """Save a trained or assembled network (layers, weights, normalization, class names)."""
+    net.sync_layers()
+    write_state({"format": NETWORK_FORMAT, "version": NETWORK_VERSION,
+                 "graph": graph_state(net.graph)}, path)
+
+
+def load_network(path, ExecutionEnvironment="auto") -> Network:
+    """Load a network saved by :func:`save_network`."""
+    state = read_state(path)
+    if not isinstance(state, dict) or state.get("format") != NETWORK_FORMAT:
+        raise LayerGraphError(f"{path}: not a layergraph network file")
+    if state.get("version", 0) > NETWORK_VERSION:
+        raise LayerGraphError(f"{path}: written by a newer layergraph (format version "
+                              f"{state['version']}); upgrade layergraph")
+    return Network(graph_from_state(state["graph"]), ExecutionEnvironment)

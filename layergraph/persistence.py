@@ -1,14 +1,17 @@
-"""Saving and loading networks without pickle's arbitrary code execution.
+"""The file format of saved networks and checkpoints: plain data, no pickle code execution.
 
-A network file is a ``torch.save`` of plain containers: layer types and options (strings, numbers,
+A file is a ``torch.save`` of plain containers: layer types and options (strings, numbers,
 lists), learnables and statistics as tensors, and the connections. It is read back with
 ``torch.load(weights_only=True)``, which refuses anything but tensors and plain data, then rebuilt
-through the layer registry, so a file can never run code.
+through the layer registry, so a file can never run code. Files are written to a temporary file
+and renamed into place, so an interrupted save never leaves a half-written file under the name.
+What is saved (networks, checkpoints) is decided by network.py and the trainer.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 
 import numpy as np
 import torch
@@ -16,9 +19,6 @@ import torch
 from .errors import LayerGraphError
 from .graph import LayerGraph
 from .layers.base import layer_class
-
-FORMAT = "layergraph.network"
-VERSION = 1
 
 
 def graph_state(graph: LayerGraph) -> dict:
@@ -52,13 +52,24 @@ def graph_from_state(state: dict) -> LayerGraph:
     return g
 
 
-def save_network(net, path) -> None:
-    """Save a trained or assembled network (layers, weights, normalization, class names)."""
-    net.sync_layers()
-    torch.save({"format": FORMAT, "version": VERSION, "graph": graph_state(net.graph)}, path)
+def write_state(state: dict, path) -> None:
+    """``torch.save`` to a temporary file beside ``path``, then rename it into place."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".layergraph-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(state, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
-def load_state(path) -> dict:
+def read_state(path) -> dict:
     if not os.path.exists(path):
         raise LayerGraphError(f"{path}: no such file")
     try:
@@ -66,16 +77,3 @@ def load_state(path) -> dict:
     except Exception as exc:  # refused or corrupt: say so, without torch's internals
         raise LayerGraphError(f"{path}: not a layergraph file, or it holds objects other than "
                               f"plain data and tensors ({type(exc).__name__})") from None
-
-
-def load_network(path, ExecutionEnvironment="auto"):
-    """Load a network saved by :func:`save_network`."""
-    from .network import Network
-
-    state = load_state(path)
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise LayerGraphError(f"{path}: not a layergraph network file")
-    if state.get("version", 0) > VERSION:
-        raise LayerGraphError(f"{path}: written by a newer layergraph (format version "
-                              f"{state['version']}); upgrade layergraph")
-    return Network(graph_from_state(state["graph"]), ExecutionEnvironment)

@@ -1,4 +1,5 @@
-"""Where padding happens: padded batches, lengths and the gathers that keep results padding-invariant.
+"""Where padding happens: the sequence policy, padded batches, lengths, the one chunk iterator,
+and the gathers that keep results padding-invariant.
 
 Inside a compiled network a sequence batch travels as a :class:`Signal`: a right-padded tensor
 (batch first, time second) plus the true length of every sequence. Recurrent layers use the
@@ -7,10 +8,13 @@ lengths, so a sequence's result never depends on what it was batched with.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import torch
+
+from .options import Bool, Choice, Number, Option, SequenceLength
 
 
 class Signal(NamedTuple):
@@ -94,3 +98,146 @@ def last_step(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """(B, T, C) -> (B, C): each sequence's output at its own last real step (index length-1)."""
     idx = (lengths - 1).clamp(min=0).to(x.device)
     return x[torch.arange(x.shape[0], device=x.device), idx]
+
+
+# --- the sequence policy: declared once, used by training and prediction alike ------------------
+
+SEQUENCE_OPTIONS = {
+    "SequenceLength": Option(SequenceLength(), "longest",
+                             "'longest' pads each mini-batch to its longest sequence, 'shortest' "
+                             "truncates to its shortest, an integer splits into chunks of that "
+                             "many steps with the recurrent state carried between them"),
+    "SequencePaddingDirection": Option(Choice("right", "left"), "right", "padding side"),
+    "SequencePaddingValue": Option(Number(), 0.0, "value used to pad"),
+    "PaddingInvariant": Option(Bool(), True, "layergraph: padded steps never change results"),
+}
+"""MATLAB's sequence options (plus layergraph's PaddingInvariant), shared by trainingOptions and
+predict / classify / predictAndUpdateState."""
+
+
+@dataclass(frozen=True)
+class SequencePolicy:
+    """How a mini-batch of sequences is cut, padded and split, as MATLAB's options say.
+
+    With ``PaddingInvariant`` (the default) padding goes on the right and the network sees each
+    sequence's true length, so padding never changes a result and direction and value have no
+    effect. Without it, padding is data as in MATLAB: ``SequencePaddingDirection`` and
+    ``SequencePaddingValue`` act, and every sequence is as long as the padded batch.
+    """
+
+    SequenceLength: str | int = "longest"
+    SequencePaddingDirection: str = "right"
+    SequencePaddingValue: float = 0.0
+    PaddingInvariant: bool = True
+
+    @classmethod
+    def of(cls, options) -> SequencePolicy:
+        """The policy of trainingOptions or a dict of predict options."""
+        get = options.get if isinstance(options, dict) else lambda k: getattr(options, k)
+        return cls(*(get(name) for name in SEQUENCE_OPTIONS))
+
+    @property
+    def direction(self) -> str:
+        return "right" if self.PaddingInvariant else self.SequencePaddingDirection
+
+    @property
+    def chunk_length(self) -> int | None:
+        sl = self.SequenceLength
+        return None if isinstance(sl, str) else int(sl)
+
+    def order(self, lengths) -> np.ndarray:
+        """Prediction order: longest first (stable), so each mini-batch pads little."""
+        return np.argsort(-np.asarray(lengths), kind="stable")
+
+    def num_chunks(self, longest: int) -> int:
+        n = self.chunk_length
+        return 1 if n is None else -(-longest // n)
+
+    def cut(self, seqs, per_step_targets=None):
+        """'shortest': every sequence (and per-step targets) truncated to the shortest."""
+        if self.SequenceLength != "shortest":
+            return seqs, per_step_targets
+        m = min(len(s) for s in seqs)
+        seqs = [s[:m] for s in seqs]
+        if per_step_targets is not None:
+            per_step_targets = [t[:m] for t in per_step_targets]
+        return seqs, per_step_targets
+
+    def pad(self, seqs, device=None) -> PaddedBatch:
+        """The padded mini-batch the network runs on."""
+        data, lengths = pad_sequences(seqs, self.SequencePaddingValue, self.direction)
+        x = torch.as_tensor(data, device=device)
+        true = torch.as_tensor(lengths, device=device)
+        seen = true if self.PaddingInvariant else torch.full_like(true, data.shape[1])
+        return PaddedBatch(x, seen, true, self.direction)
+
+    def pad_targets(self, targets, dtype, device=None) -> torch.Tensor:
+        """Per-step targets padded like the inputs (zeros on padded steps, which the mask drops)."""
+        padded, _ = pad_sequences(targets, 0, self.direction, dtype=dtype)
+        return torch.as_tensor(padded, device=device)
+
+    def chunks(self, batch: PaddedBatch):
+        """(start, stop, lengths the network sees in this chunk) for each chunk, in order."""
+        T = batch.x.shape[1]
+        step = self.chunk_length or T
+        for start in range(0, T, step):
+            stop = min(start + step, T)
+            yield start, stop, (batch.lengths - start).clamp(min=0, max=stop - start)
+
+    def ends_in(self, batch: PaddedBatch, start: int, stop: int) -> torch.Tensor:
+        """(B,) True for the sequences whose last step falls in [start, stop): where a
+        sequence-to-label sequence's output and loss are read. Without PaddingInvariant every
+        sequence ends at the end of the padded batch, as in MATLAB."""
+        if self.PaddingInvariant:
+            return (batch.true_lengths > start) & (batch.true_lengths <= stop)
+        T = batch.x.shape[1]
+        return torch.full_like(batch.true_lengths, stop == T, dtype=torch.bool)
+
+    def unpad(self, outputs, true_lengths):
+        """Each sequence's own steps of whole-batch per-step outputs (MATLAB parity mode pads
+        outputs like inputs: left padding is cut from the front)."""
+        if self.PaddingInvariant:
+            return outputs  # already each sequence's own steps
+        if self.direction == "right":
+            return [y[:L] for y, L in zip(outputs, true_lengths)]
+        return [y[len(y) - L:] for y, L in zip(outputs, true_lengths)]
+
+
+class PaddedBatch(NamedTuple):
+    """A padded mini-batch: data (B, T, ...), the lengths the network sees, the true lengths, and
+    the side the padding is on."""
+
+    x: torch.Tensor
+    lengths: torch.Tensor
+    true_lengths: torch.Tensor
+    direction: str
+
+    def mask(self) -> torch.Tensor:
+        """(B, T) float mask of real steps, for per-step losses."""
+        m = time_mask(self.true_lengths, self.x.shape[1])
+        return (m.flip(1) if self.direction == "left" else m).to(torch.float32)
+
+
+def run_chunks(module, batch: PaddedBatch, policy: SequencePolicy, stateful: bool = False):
+    """The one chunk iterator: runs ``module`` over each chunk of ``batch`` in order and yields
+    (start, stop, lengths, output Signal).
+
+    With an integer SequenceLength (or ``stateful``, for predictAndUpdateState) every recurrent
+    layer carries its final state into the next chunk (and, when stateful, into the next call);
+    otherwise each call starts from the layers' initial states. Training and prediction both run
+    through here, so state is carried identically in both.
+    """
+    recurrent = module.recurrent_modules()
+    carry = stateful or policy.num_chunks(batch.x.shape[1]) > 1
+    for m in recurrent:
+        m.carry_state = carry
+        if not stateful:
+            m.reset_state()
+    try:
+        for start, stop, lengths in policy.chunks(batch):
+            yield start, stop, lengths, module(Signal(batch.x[:, start:stop], lengths))
+    finally:
+        for m in recurrent:
+            m.carry_state = False
+            if not stateful:
+                m.reset_state()

@@ -22,11 +22,11 @@ from ..options import (
     Number,
     OneOf,
     Option,
-    SequenceLength,
     Text,
     check_value,
     parse_name_value,
 )
+from ..sequences import SEQUENCE_OPTIONS
 
 SOLVERS = ("sgdm", "adam", "rmsprop")
 DEFAULT_LEARN_RATE = {"sgdm": 0.01, "adam": 0.001, "rmsprop": 0.001}
@@ -74,9 +74,7 @@ OPTIONS = {
     "GradientThreshold": Option(Positive(), math.inf, "gradient clipping threshold"),
     "GradientThresholdMethod": Option(Choice("l2norm", "global-l2norm", "absolute-value"),
                                       "l2norm", "gradient clipping method"),
-    "SequenceLength": Option(SequenceLength(), "longest", "padding/truncation/splitting"),
-    "SequencePaddingDirection": Option(Choice("right", "left"), "right", "padding side"),
-    "SequencePaddingValue": Option(Number(), 0.0, "value used to pad"),
+    **SEQUENCE_OPTIONS,  # SequenceLength, SequencePaddingDirection/Value, PaddingInvariant
     "ValidationData": Option(Anything(), None, "(X, Y) validation data"),
     "ValidationFrequency": Option(Number(integer=True, low=1), 50, "iterations between "
                                   "validations"),
@@ -94,7 +92,6 @@ OPTIONS = {
     "ResetInputNormalization": Option(Bool(), True, "recompute input normalization statistics"),
     "Seed": Option(OneOf(Choice("none"), Number(integer=True, low=0)), "none",
                    "layergraph: integer seed for reproducible training"),
-    "PaddingInvariant": Option(Bool(), True, "layergraph: padded steps never change results"),
     "ProgressBar": Option(Bool(), True, "layergraph: show a progress bar while training"),
     "PlotPath": Option(Text(), "training-progress.png",
                        "layergraph: where Plots='training-progress' saves its PNG"),

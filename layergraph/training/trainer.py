@@ -13,7 +13,7 @@ loss in the chunk where it ends, read at its own last step.
 from __future__ import annotations
 
 import copy
-import math
+import dataclasses
 import os
 
 import numpy as np
@@ -23,8 +23,8 @@ from ..analysis import analyze, as_graph
 from ..data import as_sequences
 from ..errors import NetworkError, OptionError
 from ..network import Network
-from ..persistence import graph_from_state, graph_state, load_state
-from ..sequences import Signal, last_step, pad_sequences, time_mask
+from ..persistence import graph_from_state, graph_state, read_state, write_state
+from ..sequences import SequencePolicy, last_step, run_chunks
 from . import loss as L
 from .monitor import Monitor, TrainingInfo, save_progress_plot
 from .options import TrainingOptions
@@ -53,7 +53,7 @@ class Trainer:
         self.opts, self.out = opts, out
         ckpt = None
         if resume_from is not None:
-            ckpt = load_state(resume_from)
+            ckpt = read_state(resume_from)
             if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
                 raise OptionError(f"{resume_from}: not a layergraph training checkpoint")
             graph = graph_from_state(ckpt["graph"])
@@ -61,14 +61,13 @@ class Trainer:
             source = layers.graph if isinstance(layers, Network) else layers
             graph, problems = as_graph(source)
             if problems:
-                raise NetworkError("the network has problems:\n" + "\n".join(
-                    f"  - {p}" for p in problems), problems)
+                raise NetworkError.from_problems(problems)
             graph = graph.copy()
-        analysis = analyze(graph)
+        analysis = analyze(graph)  # the one analysis of this training (Network reuses it)
         if not analysis.ok:
-            raise NetworkError("the network has problems:\n" + "\n".join(
-                f"  - {p}" for p in analysis.problems), analysis.problems)
+            raise NetworkError.from_problems(analysis.problems)
         self.graph = analysis.graph
+        self.policy = SequencePolicy.of(opts)
         self.input_layer = self.graph.layer(self.graph.InputNames[0])
         self.output_layer = self.graph.layer(self.graph.OutputNames[0])
         self.sequence_output = analysis.inputs[self.output_layer.Name][0].is_sequence
@@ -93,7 +92,7 @@ class Trainer:
                 self.graph.layer(name).initialize(analysis.inputs[name], self.rng)
         if self.targets.kind == "classification":
             self.output_layer.props["Classes"] = self.targets.classes
-        self.net = Network(self.graph, opts.ExecutionEnvironment)
+        self.net = Network(self.graph, opts.ExecutionEnvironment, analysis)
         self.device = self.net.device
         self.module = self.net.module
         self.solver = Solver(opts, self._parameter_entries())
@@ -128,9 +127,7 @@ class Trainer:
         o = self.opts
         n = len(self.seqs)
         per_epoch = max(n // o.MiniBatchSize, 1)
-        chunks = 1
-        if isinstance(o.SequenceLength, int):
-            chunks = math.ceil(max(len(s) for s in self.seqs) / o.SequenceLength)
+        chunks = self.policy.num_chunks(max(len(s) for s in self.seqs))
         monitor = Monitor(o, (o.MaxEpochs - self.epoch) * per_epoch * chunks, self.metric,
                           self.out)
         reason = "max epochs completed"
@@ -191,70 +188,33 @@ class Trainer:
     # --- one mini-batch -------------------------------------------------------------------------
     def _train_batch(self, idx, lr):
         """Yields (loss, metric) per iteration: one, or one per chunk of an integer split."""
-        o = self.opts
+        t = self.targets
         seqs = [self.seqs[i] for i in idx]
-        tv = [self.targets.values[i] for i in idx]
-        if o.SequenceLength == "shortest":
-            m = min(len(s) for s in seqs)
-            seqs = [s[:m] for s in seqs]
-            if not self.targets.per_sequence:
-                tv = [t[:m] for t in tv]
-        x, lens, true_lens, targets, mask = self._batch(seqs, tv)
-        T = x.shape[1]
-        step = o.SequenceLength if isinstance(o.SequenceLength, int) else T
-        recurrent = self.module.recurrent_modules()
-        for m in recurrent:
-            m.reset_state()
-            m.carry_state = step < T
-        self.module.train()
-        try:
-            for start in range(0, T, step):
-                stop = min(start + step, T)
-                xs = x[:, start:stop]
-                ls = (lens - start).clamp(min=0, max=stop - start)
-                y = self.module(Signal(xs, ls))
-                if self.targets.per_sequence:
-                    if o.PaddingInvariant:
-                        ends = (true_lens > start) & (true_lens <= stop)
-                    else:
-                        ends = torch.full_like(true_lens, stop == T, dtype=torch.bool)
-                    if not bool(ends.any()):
-                        continue
-                    out = y.data if y.data.dim() == 2 else last_step(y.data, ls)
-                    loss, metric = self._loss(out[ends], targets[ends], None)
-                else:
-                    loss, metric = self._loss(y.data, targets[:, start:stop],
-                                              mask[:, start:stop], n=len(seqs))
-                self.solver.zero_grad()
-                loss.backward()
-                self.solver.step(lr)
-                yield float(loss.detach()), float(metric)
-        finally:
-            for m in recurrent:
-                m.carry_state = False
-                m.reset_state()
-
-    def _batch(self, seqs, tv):
-        """Padded inputs, lengths for the network, true lengths, padded targets, real-step mask."""
-        o = self.opts
-        direction = "right" if o.PaddingInvariant else o.SequencePaddingDirection
-        data, true = pad_sequences(seqs, o.SequencePaddingValue, direction)
-        dev = self.device
-        x = torch.as_tensor(data, device=dev)
-        true_lens = torch.as_tensor(true, device=dev)
-        T = data.shape[1]
-        lens = true_lens if o.PaddingInvariant else torch.full_like(true_lens, T)
-        mask = time_mask(true_lens, T)
-        if direction == "left":
-            mask = mask.flip(1)
-        if self.targets.per_sequence:
-            dtype = torch.long if self.targets.kind == "classification" else torch.float32
-            targets = torch.as_tensor(np.stack(tv), dtype=dtype, device=dev)
+        tv = [t.values[i] for i in idx]
+        seqs, cut = self.policy.cut(seqs, None if t.per_sequence else tv)
+        tv = tv if t.per_sequence else cut
+        batch = self.policy.pad(seqs, self.device)
+        dtype = np.int64 if t.kind == "classification" else np.float32
+        if t.per_sequence:
+            targets = torch.as_tensor(np.stack(tv).astype(dtype), device=self.device)
         else:
-            padded, _ = pad_sequences(tv, 0, direction, dtype=np.int64 if
-                                      self.targets.kind == "classification" else np.float32)
-            targets = torch.as_tensor(padded, device=dev)
-        return x, lens, true_lens, targets, mask.to(torch.float32)
+            targets = self.policy.pad_targets(tv, dtype, self.device)
+            mask = batch.mask()
+        self.module.train()
+        for start, stop, lengths, y in run_chunks(self.module, batch, self.policy):
+            if t.per_sequence:
+                ends = self.policy.ends_in(batch, start, stop)
+                if not bool(ends.any()):
+                    continue
+                out = y.data if y.data.dim() == 2 else last_step(y.data, lengths)
+                loss, metric = self._loss(out[ends], targets[ends], None)
+            else:
+                loss, metric = self._loss(y.data, targets[:, start:stop], mask[:, start:stop],
+                                          n=len(seqs))
+            self.solver.zero_grad()
+            loss.backward()
+            self.solver.step(lr)
+            yield float(loss.detach()), float(metric)
 
     def _loss(self, out, targets, mask, n=None):
         return L.loss_and_metric(self.targets.kind, out, targets, mask, self.class_weights, n)
@@ -262,11 +222,7 @@ class Trainer:
     # --- validation -----------------------------------------------------------------------------
     def _validate(self):
         vs, vt = self.validation
-        o = self.opts
-        popts = {"MiniBatchSize": o.MiniBatchSize, "SequenceLength": o.SequenceLength,
-                 "SequencePaddingDirection": o.SequencePaddingDirection,
-                 "SequencePaddingValue": o.SequencePaddingValue, "DataLayout": "TC",
-                 "PaddingInvariant": o.PaddingInvariant}
+        popts = {"MiniBatchSize": self.opts.MiniBatchSize, **dataclasses.asdict(self.policy)}
         outs = self.net.forward_prepared(vs, popts)
         self.module.train()
         loss, metric = _evaluate(outs, vt, self.class_weights)
@@ -296,7 +252,7 @@ class Trainer:
         }
         path = os.path.join(self.opts.CheckpointPath,
                             f"net_checkpoint__{self.iteration}__epoch{self.epoch}.pt")
-        torch.save(state, path)
+        write_state(state, path)
         return path
 
     def _restore(self, ck):
