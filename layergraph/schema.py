@@ -232,9 +232,13 @@ def write_schema(path=SCHEMA_PATH) -> Path:
     return path
 
 
-@functools.lru_cache(maxsize=1)
 def validator():
-    """A cached jsonschema validator of the generated schema."""
+    """A jsonschema validator of the generated schema, rebuilt when a layer is registered."""
+    return _validator(tuple(REGISTRY))
+
+
+@functools.lru_cache(maxsize=1)
+def _validator(layer_names):
     import jsonschema
 
     schema = build_schema()
