@@ -61,7 +61,12 @@ class CompiledNetwork(nn.Module):
         return result
 
     def recurrent_modules(self):
-        return [m for m in self.modules() if isinstance(m, RecurrentModule)]
+        """The modules that hold recurrent state (found once: streaming asks every call)."""
+        found = self.__dict__.get("_recurrent")
+        if found is None:
+            found = [m for m in self.modules() if isinstance(m, RecurrentModule)]
+            self.__dict__["_recurrent"] = found
+        return found
 
 
 def resolve_device(env="auto") -> torch.device:
@@ -202,7 +207,8 @@ class Network:
         policy = SequencePolicy.of(opts)
         order = np.arange(len(seqs)) if stateful else policy.order([len(s) for s in seqs])
         results = [None] * len(seqs)
-        self.module.eval()
+        if self.module.training:
+            self.module.eval()
         with torch.no_grad():
             for idx in minibatches(len(seqs), opts["MiniBatchSize"], order):
                 outs = self._run_batch([seqs[i] for i in idx], policy, stateful)

@@ -32,6 +32,8 @@ def pad_sequences(seqs, value=0.0, direction="right", length=None, dtype=np.floa
     """
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)
     T = int(lengths.max()) if length is None else int(length)
+    if lengths.min() == T:  # nothing to pad (streaming, equal lengths)
+        return np.stack(seqs).astype(dtype, copy=False), lengths
     tail = np.shape(seqs[0])[1:]
     out = np.full((len(seqs), T, *tail), value, dtype=dtype)
     for i, s in enumerate(seqs):
