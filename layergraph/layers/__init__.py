@@ -1,23 +1,17 @@
-"""The layer catalogue. Importing this package registers every layer; each module holds one concept.
+"""The layer catalogue: every module of this package holds one concept and registers its layers.
 
-Each class is exported under its class name and its MATLAB constructor name, so both
-``LSTMLayer(100)`` and ``lstmLayer(100)`` work.
+The modules are found and imported here, so a new layer is one new file in this folder and
+nothing else. Each class is exported under its class name and its MATLAB constructor name, so
+both ``LSTMLayer(100)`` and ``lstmLayer(100)`` work.
 """
 
-from . import (  # noqa: F401  (importing a module registers its layers)
-    activations,
-    convolution,
-    embedding,
-    fully_connected,
-    gru,
-    input,
-    lstm,
-    normalization,
-    output,
-    pooling,
-    reshaping,
-)
+import importlib
+import pkgutil
+
 from .base import REGISTRY, Layer, LayerProblem, layer_class, register
+
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    importlib.import_module(f"{__name__}.{_module}")
 
 globals().update({name: cls for name, cls in REGISTRY.items()})
 globals().update({cls.__name__: cls for cls in REGISTRY.values()})
