@@ -53,73 +53,115 @@ class TrainingInfo(dict):
         return info
 
 
-class Monitor:
-    """Progress bar (tqdm), MATLAB's verbose table, and the training-progress plot."""
+COLUMNS = ("Epoch", "Iteration", "Time Elapsed", "Mini-batch {m}", "Validation {m}",
+           "Mini-batch Loss", "Validation Loss", "Base Learn Rate")
 
-    def __init__(self, opts, total_iterations, metric, out=None):
+
+class Monitor:
+    """Progress while training: MATLAB's verbose table, and a progress bar on a terminal or one
+    line per epoch off a terminal (a log, a pipe, CI), as Keras' ``verbose=2`` does."""
+
+    def __init__(self, opts, total_iterations, metric, out=None, stream=None):
         self.opts, self.metric = opts, metric
         self.out = out or sys.stdout
+        self.stream = stream or sys.stderr  # where the bar or the epoch lines go
         self.start = time.time()
+        self.total = total_iterations
         self.bar = None
+        self.epoch_lines = False
         if opts.ProgressBar:
-            try:
+            if _is_terminal(self.stream):
                 from tqdm.auto import tqdm
-            except ImportError:  # tqdm is a dependency; stay usable without it
-                tqdm = None
-            if tqdm is not None:
-                self.bar = tqdm(total=total_iterations, unit="it", leave=False,
-                                disable=None, file=sys.stderr)
+
+                self.bar = tqdm(total=total_iterations, unit="it", leave=True,
+                                file=self.stream, dynamic_ncols=True)
+            elif not opts.Verbose:  # the table already reports progress when it prints
+                self.epoch_lines = True
+        cols = [c.format(m=metric) for c in COLUMNS]
+        self.widths = [max(len(c), 12) for c in cols]
+        self.header = cols
         self.header_done = False
-        self.last, self.printed = None, None
+        self.last, self.printed, self.printed_val = None, None, False
+        self.epoch, self.epoch_val = None, None  # the epoch and its latest validation
 
     def _write(self, line):
         if self.bar is not None:
             self.bar.write(line, file=self.out)
         else:
-            print(line, file=self.out)
+            print(line, file=self.out, flush=True)
+
+    def _metric_text(self, value):
+        return f"{value:.2f}%" if self.metric == "Accuracy" else f"{value:.4f}"
 
     def iteration(self, epoch, iteration, loss, metric, lr, val=None):
+        if self.epoch_lines and self.epoch is not None and epoch != self.epoch:
+            self._epoch_line(*self.last[:5], self.epoch_val)
+        if epoch != self.epoch:
+            self.epoch, self.epoch_val = epoch, None
+        if val is not None:
+            self.epoch_val = val
         self.last = (epoch, iteration, loss, metric, lr, val)
         if self.bar is not None:
             self.bar.update(1)
-            post = {"epoch": epoch, "loss": f"{loss:.4f}", self.metric.lower(): f"{metric:.3g}",
-                    "lr": f"{lr:.2g}"}
+            post = {"epoch": epoch, "loss": f"{loss:.4f}",
+                    self.metric.lower(): self._metric_text(metric), "lr": f"{lr:.2g}"}
             if val is not None:
                 post["val_loss"] = f"{val[0]:.4f}"
             self.bar.set_postfix(post, refresh=False)
         if self.opts.Verbose and (iteration == 1 or iteration % self.opts.VerboseFrequency == 0
                                   or val is not None):
             self._row(epoch, iteration, loss, metric, lr, val)
-            self.printed = iteration
+            self.printed, self.printed_val = iteration, val is not None
+
+    def _epoch_line(self, epoch, iteration, loss, metric, lr, val):
+        line = (f"epoch {epoch}/{self.opts.MaxEpochs}  iteration {iteration}/{self.total}  "
+                f"loss {loss:.4f}  {self.metric.lower()} {self._metric_text(metric)}")
+        if val is not None:
+            line += f"  val_loss {val[0]:.4f}  val_{self.metric.lower()} {self._metric_text(val[1])}"
+        line += f"  lr {lr:.3g}  {time.time() - self.start:.1f}s"
+        print(line, file=self.stream, flush=True)
+
+    def _rule(self):
+        return "|" + "|".join("=" * (w + 2) for w in self.widths) + "|"
+
+    def _cells(self, cells):
+        return "| " + " | ".join(f"{c:^{w}}" for c, w in zip(cells, self.widths)) + " |"
 
     def _row(self, epoch, iteration, loss, metric, lr, val):
-        m = self.metric
         if not self.header_done:
-            cols = ("Epoch", "Iteration", "Time Elapsed", f"Mini-batch {m}",
-                    f"Validation {m}", "Mini-batch Loss", "Validation Loss", "Base Learn Rate")
-            rule = "|" + "=" * 138 + "|"
-            self._write(rule)
-            self._write("| " + " | ".join(f"{c:^14}" for c in cols) + " |")
-            self._write(rule)
+            self._write(self._rule())
+            self._write(self._cells(self.header))
+            self._write(self._rule())
             self.header_done = True
         el = time.time() - self.start
         hms = f"{int(el // 3600):02d}:{int(el % 3600 // 60):02d}:{int(el % 60):02d}"
-        fmt_m = (lambda v: f"{v:.2f}%") if m == "Accuracy" else (lambda v: f"{v:.4f}")
-        vm = fmt_m(val[1]) if val else ""
+        vm = self._metric_text(val[1]) if val else ""
         vl = f"{val[0]:.4f}" if val else ""
-        cells = (str(epoch), str(iteration), hms, fmt_m(metric), vm, f"{loss:.4f}", vl,
-                 f"{lr:.4g}")
-        self._write("| " + " | ".join(f"{c:^14}" for c in cells) + " |")
+        self._write(self._cells((str(epoch), str(iteration), hms, self._metric_text(metric), vm,
+                                 f"{loss:.4f}", vl, f"{lr:.4g}")))
 
     def close(self, reason, final_validation=None):
-        """MATLAB ends the table with the last iteration's row (and the final validation)."""
+        """MATLAB ends the table with the last iteration's row (with the final validation),
+        unless that row is already there."""
         if self.bar is not None:
             self.bar.close()
+        if self.epoch_lines and self.last is not None:
+            self._epoch_line(*self.last[:5], final_validation or self.epoch_val)
+            print(f"Training finished: {reason}.", file=self.stream, flush=True)
         if self.opts.Verbose and self.last is not None:
-            if self.printed != self.last[1] or final_validation is not None:
+            shown = self.printed == self.last[1] and (self.printed_val or
+                                                      final_validation is None)
+            if not shown:
                 self._row(*self.last[:5], final_validation or self.last[5])
-            self._write("|" + "=" * 138 + "|")
+            self._write(self._rule())
             self._write(f"Training finished: {reason}.")
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def save_progress_plot(info: TrainingInfo, path: str) -> str:

@@ -3,7 +3,9 @@
     opts = trainingOptions('adam', 'MaxEpochs', 50, 'MiniBatchSize', 27, 'GradientThreshold', 1)
     opts = trainingOptions("adam", MaxEpochs=50, MiniBatchSize=27, GradientThreshold=1)
 
-Two options are layergraph's own: ``Seed`` (an integer makes training reproducible) and
+Two options are layergraph's own: ``Seed`` (0 by default, so a script gives the same result
+every time it runs, as a fresh MATLAB session starts from the same generator state;
+``Seed='shuffle'`` seeds from the clock instead, as MATLAB's ``rng('shuffle')``) and
 ``PaddingInvariant`` (True by default: padded steps never change results; False reproduces
 MATLAB's treatment of padding as data, for bit-for-bit parity of padded batches).
 """
@@ -90,8 +92,9 @@ OPTIONS = {
     "ExecutionEnvironment": Option(Choice("auto", "cpu", "gpu", "multi-gpu", "parallel"), "auto",
                                    "hardware: 'auto' uses a CUDA GPU when present"),
     "ResetInputNormalization": Option(Bool(), True, "recompute input normalization statistics"),
-    "Seed": Option(OneOf(Choice("none"), Number(integer=True, low=0)), "none",
-                   "layergraph: integer seed for reproducible training"),
+    "Seed": Option(OneOf(Choice("shuffle", "none"), Number(integer=True, low=0, high=2**63 - 1)),
+                   0, "layergraph: seed of the initialization, shuffling and dropout; 0 by "
+                   "default (every run repeats), 'shuffle' for a new seed each run"),
     "ProgressBar": Option(Bool(), True, "layergraph: show a progress bar while training"),
     "PlotPath": Option(Text(), "training-progress.png",
                        "layergraph: where Plots='training-progress' saves its PNG"),
@@ -162,7 +165,7 @@ def trainingOptions(solverName, *args, **kwargs) -> TrainingOptions:
     if vd is not None and not (isinstance(vd, (tuple, list)) and len(vd) == 2):
         raise OptionError("trainingOptions: ValidationData must be a pair (XValidation, "
                           "YValidation)")
-    if values["Seed"] == "none":
+    if values["Seed"] in ("shuffle", "none"):  # 'none': the earlier spelling of 'shuffle'
         values["Seed"] = None
     opts = TrainingOptions(solver, values)
     object.__setattr__(opts, "_given_names", set(given))

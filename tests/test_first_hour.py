@@ -1,0 +1,102 @@
+"""What a new user hits in the first hour (the training side): each test failed before its fix."""
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from layergraph import (
+    classificationLayer,
+    fullyConnectedLayer,
+    lstmLayer,
+    sequenceInputLayer,
+    softmaxLayer,
+    trainingOptions,
+    trainNetwork,
+)
+from layergraph.training.monitor import Monitor
+
+
+def _data(n=20, seed=0):
+    rng = np.random.default_rng(seed)
+    X = [rng.normal(size=(int(rng.integers(3, 8)), 3)) for _ in range(n)]
+    return X, [str(i % 2) for i in range(n)]
+
+
+def _layers():
+    return [sequenceInputLayer(3), lstmLayer(4, "OutputMode", "last"), fullyConnectedLayer(2),
+            softmaxLayer(), classificationLayer()]
+
+
+def _table(capsys, **kw):
+    X, Y = _data()
+    opts = trainingOptions("adam", MaxEpochs=3, MiniBatchSize=5, ProgressBar=False,
+                           ValidationData=(X, Y), ValidationFrequency=4, VerboseFrequency=5, **kw)
+    trainNetwork(X, Y, _layers(), opts)
+    return capsys.readouterr().out.splitlines()
+
+
+def test_verbose_table_is_aligned_and_ends_once(capsys):
+    lines = _table(capsys)
+    table = [ln for ln in lines if ln.startswith("|")]
+    assert len({len(ln) for ln in table}) == 1, "every row, rule and header has one width"
+    bars = {tuple(i for i, ch in enumerate(ln) if ch == "|") for ln in table}
+    assert len(bars) == 1, "column separators line up in every row"
+    rows = [ln for ln in table if "=" not in ln and "Epoch" not in ln]
+    assert len(rows) == len({r.split("|")[2] for r in rows}), "no iteration is printed twice"
+    assert rows[-1].split("|")[2].strip() == "12"
+
+
+def test_progress_off_a_terminal_prints_a_line_per_epoch():
+    X, Y = _data()
+    opts = trainingOptions("adam", MaxEpochs=3, MiniBatchSize=5, Verbose=False)
+    log = io.StringIO()  # not a terminal, as under nohup, CI or a notebook's log
+    monitor = Monitor(opts, 12, "Accuracy", out=io.StringIO(), stream=log)
+    for it in range(1, 13):
+        monitor.iteration((it - 1) // 4 + 1, it, 0.5, 62.5, 1e-3)
+    monitor.close("max epochs completed")
+    lines = log.getvalue().splitlines()
+    assert [ln.split()[1] for ln in lines[:3]] == ["1/3", "2/3", "3/3"]
+    assert "accuracy 62.50%" in lines[0] and "iteration 12/12" in lines[2]
+    assert lines[-1] == "Training finished: max epochs completed."
+
+
+def test_progress_bar_shows_accuracy_with_a_percent_sign():
+    opts = trainingOptions("adam", Verbose=False)
+    monitor = Monitor(opts, 1, "Accuracy", out=io.StringIO(), stream=io.StringIO())
+    assert monitor._metric_text(63.0) == "63.00%"
+
+
+SCRIPT = """
+import numpy as np
+from layergraph import *
+rng = np.random.default_rng(0)
+X = [rng.normal(size=(6, 3)) for _ in range(12)]
+Y = [str(i % 3) for i in range(12)]
+layers = [sequenceInputLayer(3), lstmLayer(5, 'OutputMode', 'last'), dropoutLayer(0.3),
+          fullyConnectedLayer(3), softmaxLayer(), classificationLayer()]
+opts = trainingOptions('adam', 'MaxEpochs', 2, 'MiniBatchSize', 4, 'Verbose', 0,
+                       'ProgressBar', 0, 'ExecutionEnvironment', 'cpu'{extra})
+net, info = trainNetwork(X, Y, layers, opts)
+print(repr(info.TrainingLoss))
+"""
+
+
+def _fresh_run(extra=""):
+    res = subprocess.run([sys.executable, "-c", SCRIPT.format(extra=extra)],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    return res.stdout
+
+
+def test_fresh_processes_repeat_their_result_by_default():
+    assert _fresh_run() == _fresh_run()  # shuffling, initialization and dropout all seeded
+
+
+def test_seed_shuffle_opts_out():
+    assert trainingOptions("adam").Seed == 0
+    assert trainingOptions("adam", Seed="shuffle").Seed is None
+    with pytest.raises(Exception, match="Seed"):
+        trainingOptions("adam", Seed="random")
