@@ -78,7 +78,7 @@ class Monitor:
             elif not opts.Verbose:  # the table already reports progress when it prints
                 self.epoch_lines = True
         cols = [c.format(m=metric) for c in COLUMNS]
-        self.widths = [max(len(c), 12) for c in cols]
+        self.widths = [max(len(c), 14) for c in cols]
         self.header = cols
         self.header_done = False
         self.last, self.printed, self.printed_val = None, None, False
