@@ -159,6 +159,14 @@ def test_validation_data_from_data_is_a_note_and_the_other_options_are_kept():
     assert (note.line, note.column, note.text) == (2, 47, "{XV, YV}")
 
 
+def test_unknown_variable_message_is_built_from_the_name_and_where_it_may_come_from():
+    e = error_of("load data.mat\nlayers = [sequenceInputLayer(numFeatures) lstmLayer(3)];")
+    assert place(e) == (2, 30, "numFeatures")
+    assert e.problems[0].message == (
+        "unknown variable 'numFeatures' (it may come from `load data.mat` at line 1, which "
+        "layergraph does not read) (an argument of sequenceInputLayer)")
+
+
 # --- structure -------------------------------------------------------------------------------
 
 PACKAGE = Path(bridge.__file__).parent

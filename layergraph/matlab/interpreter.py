@@ -152,10 +152,10 @@ class Evaluator:
         array or layer graph was expected there)."""
         if u.failed:
             raise AlreadyReported()
-        msg = self.explain(u)
         if u.undefined:
-            msg = "unknown variable " + msg.replace(" is not defined", "", 1)
-            raise EvalError(u.node, msg + (f" ({context})" if context else ""))
+            raise EvalError(u.node, f"unknown variable '{u.var}'{u.hint}" +
+                            (f" ({context})" if context else ""))
+        msg = self.explain(u)
         if u.var and network:
             msg += (". layergraph translates networks built from layers in the MATLAB code, "
                     "not pretrained or trained networks")
@@ -510,12 +510,12 @@ class Evaluator:
             return CONSTANTS[name]
         if self.is_function(name):
             return self.call(name, [], node, node)
-        why = f"'{name}' is not defined"
+        hint = ""
         if self.loads:
             where = ", ".join(f"`{_short(self.text(x))}` at line {self.line_of(x)}"
                               for x in self.loads[-2:])
-            why += f" (it may come from {where}, which layergraph does not read)"
-        return Unknown(node, why, undefined=True)
+            hint = f" (it may come from {where}, which layergraph does not read)"
+        return Unknown(node, f"'{name}' is not defined{hint}", name, undefined=True, hint=hint)
 
     def is_function(self, name):
         """A name that is called when written alone (``softmaxLayer``, ``pi`` aside)."""

@@ -48,7 +48,8 @@ class Unknown:
     assigned: Node | None = None  # the statement that assigned that variable
     cause: Unknown | None = None  # the unknown that variable was assigned
     failed: bool = False  # the consequence of an error already reported
-    undefined: bool = False  # a name never assigned (an unknown variable)
+    undefined: bool = False  # a name never assigned (an unknown variable; ``var`` is the name)
+    hint: str = ""  # for an undefined name: where it may come from (a file the code loads)
 
 
 COLON = object()  # a lone ':' index
