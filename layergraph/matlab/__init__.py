@@ -8,9 +8,13 @@
     t.to_python()    # a Python script using layergraph
     t.to_yaml()      # a YAML spec
 
-Modules: ``lexer`` (tokens with positions, MATLAB quote/continuation/comment rules),
-``parser`` (statements and expressions), ``evaluate`` (what the network is made of),
-``translation`` (the result and its Python/YAML forms), ``names`` (MATLAB names known).
+Modules, each importing only those before it: ``errors`` (source positions, problems),
+``names`` (MATLAB names known), ``lexer`` (tokens with positions, MATLAB quote/continuation/comment
+rules), ``parser`` (statements and expressions), ``values`` (MATLAB values and conversions),
+``builtins`` (numeric built-in functions: where a new one goes), ``bridge`` (MATLAB calls that
+build layergraph objects: layers, layer graphs, trainingOptions, training; where a new one goes),
+``interpreter`` (statements, expressions and the dispatch of calls), ``translation`` (the result
+and its Python/YAML forms).
 """
 
 from .errors import MatlabProblem, MatlabSyntaxError, MatlabTranslationError

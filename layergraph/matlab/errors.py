@@ -84,3 +84,18 @@ class MatlabTranslationError(LayerGraphError, ValueError):
 
 class MatlabSyntaxError(MatlabTranslationError):
     """MATLAB text that does not parse (an unterminated string or bracket, a stray operator)."""
+
+
+class EvalError(Exception):
+    """An error found while evaluating, at a node of the parsed MATLAB (anything with ``start`` and
+    ``end`` offsets); the evaluator turns it into a :class:`MatlabProblem` and goes on with the
+    next statement, so that one run reports every error."""
+
+    def __init__(self, node, message: str, end: int | None = None):
+        super().__init__(message)
+        self.node, self.message = node, message
+        self.end = node.end if end is None else end
+
+
+class AlreadyReported(Exception):
+    """An error already reported caused this one: do not report it twice."""

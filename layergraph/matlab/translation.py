@@ -13,10 +13,12 @@ import numpy as np
 from ..errors import LayerGraphError
 from ..graph import LayerGraph, layerGraph
 from ..layers import Layer
+from ..spec import save_spec
 from ..training import TrainingOptions
 from .errors import MatlabProblem, MatlabSyntaxError, MatlabTranslationError, Source
-from .evaluate import Evaluator, Unknown, is_network, to_py
+from .interpreter import Evaluator
 from .parser import parse
+from .values import Unknown, is_network, to_py
 
 
 @dataclass
@@ -51,11 +53,6 @@ class MatlabTranslation:
 
     def to_yaml(self) -> str:
         """The YAML spec of the network and its training options (layergraph.spec)."""
-        try:
-            from ..spec import save_spec
-        except ImportError as e:  # pragma: no cover - depends on the spec module being present
-            raise LayerGraphError("YAML output needs layergraph.spec, which is not available: "
-                                  f"{e}") from None
         name = os.path.splitext(os.path.basename(self.filename))[0] if self.filename != \
             "<matlab>" else None
         return save_spec(self.graph, options=self.options, name=name,

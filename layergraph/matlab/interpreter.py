@@ -1,12 +1,17 @@
-"""Evaluate the parsed MATLAB: numbers, strings, layer arrays, layer graphs and trainingOptions.
+"""Run the parsed MATLAB: statements, assignments, loops, if/switch, expressions, indexing, and the
+dispatch of calls.
 
-What the network is made of is evaluated exactly, with layergraph's own constructors and graph
-functions (so MATLAB name-value pairs, defaults and validation are the same as in Python). What it
-is not made of — data loading, training, plots — cannot and need not be evaluated: such values
-become :class:`Unknown`, which remember where they came from and why. An ``Unknown`` is harmless
-until a layer, a graph function or trainingOptions needs it; then it is an error that says which
-variable could not be evaluated, where it was assigned and why. Statements that contribute nothing
-to the network are recorded as notes, never dropped silently.
+What the network is made of is evaluated exactly; what it is not made of (data loading, training,
+plots) cannot and need not be: such values become :class:`~.values.Unknown`, which remember where
+they came from and why. An ``Unknown`` is harmless until a layer, a graph function or
+trainingOptions needs it; then it is an error that says which variable could not be evaluated,
+where it was assigned and why. Statements that contribute nothing to the network are recorded as
+notes, never dropped silently.
+
+A call ``f(...)`` goes, in this order, to a local function of the file (not run), to the bridge
+(``bridge.py``: layers, layer graphs, trainingOptions, training), to a numeric built-in
+(``builtins.py``), and otherwise to the MATLAB functions the translator knows but does not run
+(``names.py``).
 """
 
 from __future__ import annotations
@@ -14,24 +19,16 @@ from __future__ import annotations
 import copy
 import difflib
 import math
-import re
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import LayerGraphError
 from ..graph import LayerGraph
-from ..graph import addLayers as _addLayers
-from ..graph import connectLayers as _connectLayers
-from ..graph import disconnectLayers as _disconnectLayers
-from ..graph import layerGraph as _layerGraph
-from ..graph import removeLayers as _removeLayers
-from ..graph import replaceLayer as _replaceLayer
-from ..layers import REGISTRY, Layer
-from ..training import TrainingOptions, trainingOptions
-from ..training.options import OPTIONS as TRAINING_OPTIONS
-from . import names
-from .errors import MatlabProblem, Source
+from ..layers import Layer
+from ..training import TrainingOptions
+from . import bridge, names
+from .builtins import BUILTINS, call_builtin
+from .errors import AlreadyReported, EvalError, MatlabProblem, Source
 from .parser import (
     AnonFunc,
     Assign,
@@ -61,56 +58,24 @@ from .parser import (
     Unary,
     While,
 )
-
-# --- values ------------------------------------------------------------------------------------
-
-
-class MString(str):
-    """A MATLAB string scalar ("double quoted"); plain ``str`` is a char vector."""
-
-
-class StringArray(list):
-    """A MATLAB string array such as ``["data" "fc"]``."""
-
-
-class CellArray(list):
-    """A MATLAB cell array (elements in row-major order)."""
-
-
-class LayerArray(list):
-    """A MATLAB layer array ``[layer1; layer2; ...]``."""
-
-
-@dataclass(eq=False)
-class Unknown:
-    """A value the translator did not evaluate, with where and why."""
-
-    node: Node  # the expression, at the place it is used
-    why: str  # why it cannot be evaluated (for errors)
-    var: str | None = None  # the variable it was read from
-    assigned: Node | None = None  # the statement that assigned that variable
-    cause: Unknown | None = None  # the unknown that variable was assigned
-    failed: bool = False  # the consequence of an error already reported
-    undefined: bool = False  # a name never assigned (an unknown variable)
-
-
-COLON = object()  # a lone ':' index
-
-CONSTANTS = {"true": True, "false": False, "pi": math.pi, "inf": math.inf, "Inf": math.inf,
-             "nan": math.nan, "NaN": math.nan, "eps": float(np.finfo(float).eps)}
-
-NETWORK_TYPES = (LayerArray, LayerGraph)
-
-
-class EvalError(Exception):
-    def __init__(self, node: Node, message: str, end: int | None = None):
-        super().__init__(message)
-        self.node, self.message = node, message
-        self.end = node.end if end is None else end
-
-
-class _Silent(Exception):
-    """An error already reported caused this one: do not report it twice."""
+from .values import (
+    COLON,
+    CONSTANTS,
+    CellArray,
+    LayerArray,
+    MString,
+    StringArray,
+    Unknown,
+    binary_op,
+    from_given,
+    from_py,
+    is_network,
+    literal_text,
+    numeric,
+    simplify,
+    to_py,
+    truth,
+)
 
 
 class _Break(Exception):
@@ -125,210 +90,18 @@ class _Return(Exception):
     pass
 
 
-def is_network(value) -> bool:
-    return isinstance(value, NETWORK_TYPES)
-
-
-# --- conversions -------------------------------------------------------------------------------
-
-
-def to_py(value):
-    """A MATLAB value as layergraph's constructors take it: 12.0 -> 12, [28 28 1] -> [28, 28, 1]."""
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (float, int, np.floating, np.integer)):
-        v = float(value)
-        return int(v) if v.is_integer() and abs(v) < 2**53 else v
-    if isinstance(value, np.ndarray):
-        if value.size == 1:
-            return to_py(value.reshape(()).item())
-        if value.ndim == 2 and 1 in value.shape:
-            return [to_py(v) for v in value.reshape(-1)]
-        return value.astype(float)
-    if isinstance(value, MString):
-        return str(value)
-    if isinstance(value, StringArray):
-        return [str(v) for v in value]
-    if isinstance(value, LayerArray):
-        return list(value)
-    if isinstance(value, CellArray):
-        return [to_py(v) for v in value]
-    return value
-
-
-def from_py(value):
-    """A layergraph property value as a MATLAB value (for ``layer.Prop`` in expressions)."""
-    if isinstance(value, bool) or isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)):
-        return float(value)
-    if value is None:
-        return np.zeros((0, 0))
-    if isinstance(value, (tuple, list)):
-        return np.asarray(value, dtype=float).reshape(1, -1)
-    if isinstance(value, np.ndarray):
-        return np.atleast_2d(value.astype(float))
-    return value
-
-
-def _num(value):
-    """A numeric MATLAB value as a 2-D array, or None if it is not numeric."""
-    if isinstance(value, (bool, np.bool_)):
-        return np.array([[value]])
-    if isinstance(value, (int, float, np.number)):
-        return np.array([[float(value)]])
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        return np.atleast_2d(value)
-    return None
-
-
-def _simplify(arr):
-    arr = np.asarray(arr)
-    if arr.ndim < 2:
-        arr = np.atleast_2d(arr)
-    if arr.size == 1:
-        v = arr.reshape(()).item()
-        return bool(v) if arr.dtype.kind == "b" else float(v)
-    return arr
-
-
-def _truth(value):
-    arr = _num(value)
-    if arr is None:
-        return None
-    return bool(arr.size and np.all(arr != 0))
-
-
-def _literal_text(value) -> str:
-    if isinstance(value, Layer):
-        return value.matlab_name
-    if isinstance(value, LayerArray):
-        return f"a {len(value)}-layer array"
-    if isinstance(value, LayerGraph):
-        return "a layer graph"
-    if isinstance(value, TrainingOptions):
-        return "training options"
-    if isinstance(value, str):
-        return repr(str(value))
-    return repr(to_py(value))
-
-
-# --- numeric built-ins evaluated when their arguments are known --------------------------------
-
-
-def _size(x, dim=None):
-    if isinstance(x, (str, MString)):
-        shape = (1, len(x))
-    elif isinstance(x, (list, tuple)):
-        shape = (1, len(x))
-    else:
-        a = _num(x)
-        if a is None:
-            raise TypeError
-        shape = a.shape
-    if dim is None:
-        return np.array([list(map(float, shape))])
-    d = int(dim)
-    return float(shape[d - 1]) if d <= len(shape) else 1.0
-
-
-def _numel(x):
-    if isinstance(x, MString):
-        return 1.0
-    if isinstance(x, (str, list, tuple)):
-        return float(len(x))
-    a = _num(x)
-    if a is None:
-        raise TypeError
-    return float(a.size)
-
-
-def _length(x):
-    if isinstance(x, (list, tuple)):
-        return float(len(x))
-    if isinstance(x, str):
-        return float(len(x)) if not isinstance(x, MString) else 1.0
-    a = _num(x)
-    if a is None:
-        raise TypeError
-    return float(max(a.shape) if a.size else 0)
-
-
-def _minmax(fn):
-    def f(a, b=None, dim=None):
-        if b is not None and _num(b) is not None and _num(b).size:
-            return _simplify(fn(_num(a), _num(b)))
-        arr = _num(a)
-        if dim is None:
-            axis = 0 if arr.shape[0] > 1 else 1
-        else:
-            axis = int(dim) - 1
-        return _simplify((np.max if fn is np.maximum else np.min)(arr, axis=axis, keepdims=True))
-
-    return f
-
-
-def _reduce(fn):
-    def f(a, dim=None):
-        arr = _num(a)
-        if dim is None:
-            axis = 0 if arr.shape[0] > 1 else 1
-        else:
-            axis = int(dim) - 1
-        return _simplify(fn(arr, axis=axis, keepdims=True))
-
-    return f
-
-
-def _elementwise(fn):
-    return lambda *a: _simplify(fn(*[_num(x) for x in a]))
-
-
-def _filled(fill):
-    def f(*dims):
-        if not dims:
-            return float(fill)
-        d = [int(to_py(x)) for x in dims] if len(dims) > 1 else to_py(dims[0])
-        if isinstance(d, int):
-            d = [d, d]
-        return _simplify(np.full(tuple(int(v) for v in d), float(fill)))
-
-    return f
-
-
-def _round_int(a):
-    return _simplify(np.round(_num(a)))
-
-
-BUILTINS = {
-    "numel": _numel, "length": _length, "size": _size,
-    "floor": _elementwise(np.floor), "ceil": _elementwise(np.ceil),
-    "round": _elementwise(np.round), "fix": _elementwise(np.trunc),
-    "abs": _elementwise(np.abs), "sqrt": _elementwise(np.sqrt), "exp": _elementwise(np.exp),
-    "log": _elementwise(np.log), "log2": _elementwise(np.log2), "log10": _elementwise(np.log10),
-    "mod": _elementwise(lambda a, b: np.where(b == 0, a, np.mod(a, np.where(b == 0, 1, b)))),
-    "rem": _elementwise(lambda a, b: np.fmod(a, b)), "power": _elementwise(np.power),
-    "max": _minmax(np.maximum), "min": _minmax(np.minimum),
-    "sum": _reduce(np.sum), "prod": _reduce(np.prod), "mean": _reduce(np.mean),
-    "double": lambda a: _simplify(_num(a).astype(float)),
-    "single": lambda a: _simplify(_num(a).astype(float)),
-    "logical": lambda a: _simplify(_num(a) != 0),
-    "zeros": _filled(0), "ones": _filled(1),
-    "isempty": lambda a: len(a) == 0 if isinstance(a, (str, list)) else bool(
-        _num(a) is not None and _num(a).size == 0),
-    **{t: _round_int for t in ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-                                "uint64")},
-}
-
-
-# --- the evaluator -----------------------------------------------------------------------------
-
-
 class Evaluator:
+    """Runs the statements of one MATLAB file in order, keeping the variables in ``env``.
+
+    Errors are collected in ``errors`` (each statement that fails is reported and the variables it
+    assigns become failed Unknowns, so one error does not cascade); skipped statements in
+    ``notes``. ``trained`` and ``last_network``/``last_options`` are what the translation picks.
+    """
+
     def __init__(self, source: Source, variables: dict | None = None):
         self.src = source
         self.env: dict = {}
-        self.given = {k: _from_given(v) for k, v in (variables or {}).items()}
+        self.given = {k: from_given(v) for k, v in (variables or {}).items()}
         self.errors: list[MatlabProblem] = []
         self.notes: list[MatlabProblem] = []
         self._noted: set = set()
@@ -378,11 +151,11 @@ class Evaluator:
         """Raise the error for an Unknown that a network construct needs (``network``: a layer
         array or layer graph was expected there)."""
         if u.failed:
-            raise _Silent()
-        msg = self.explain(u)
+            raise AlreadyReported()
         if u.undefined:
-            msg = "unknown variable " + msg.replace(" is not defined", "", 1)
-            raise EvalError(u.node, msg + (f" ({context})" if context else ""))
+            raise EvalError(u.node, f"unknown variable '{u.var}'{u.hint}" +
+                            (f" ({context})" if context else ""))
+        msg = self.explain(u)
         if u.var and network:
             msg += (". layergraph translates networks built from layers in the MATLAB code, "
                     "not pretrained or trained networks")
@@ -420,7 +193,7 @@ class Evaluator:
         except EvalError as e:
             self.error(e.node, e.message, e.end)
             self.poison(stmt)
-        except _Silent:
+        except AlreadyReported:
             self.poison(stmt)
 
     def poison(self, stmt: Node):
@@ -572,7 +345,7 @@ class Evaluator:
                 LayerArray([value]) if isinstance(value, Layer) else None)
             if new is None or len(new) != len(idx):
                 raise EvalError(target, f"expected {len(idx)} layer(s) on the right of '=', got "
-                                f"{_literal_text(value)}")
+                                f"{literal_text(value)}")
             for k, lay in zip(idx, new):
                 if k == len(current):
                     current.append(lay)
@@ -610,7 +383,7 @@ class Evaluator:
         if v is COLON:
             return list(range(n))
         self.strict(v, args[0])
-        arr = _num(v)
+        arr = numeric(v)
         if arr is None:
             raise EvalError(args[0], "expected a numeric index")
         if arr.dtype.kind == "b":
@@ -624,13 +397,13 @@ class Evaluator:
 
     def exec_for(self, stmt: For):
         it = self.ev(stmt.iter)
-        arr = _num(it) if not isinstance(it, (Unknown, LayerArray, CellArray)) else None
+        arr = numeric(it) if not isinstance(it, (Unknown, LayerArray, CellArray)) else None
         if arr is None or arr.shape[1] > 100000 or not isinstance(stmt.var, Id):
             reason = "its range depends on data" if isinstance(it, Unknown) else \
                 "its range is not numeric"
             return self.skip_block(stmt, f"a for loop is not run when {reason}")
         for k in range(arr.shape[1]):
-            self.env[stmt.var.name] = _simplify(arr[:, k:k + 1])
+            self.env[stmt.var.name] = simplify(arr[:, k:k + 1])
             try:
                 self.run_block(stmt.body)
             except _Break:
@@ -641,7 +414,7 @@ class Evaluator:
     def exec_if(self, stmt: If):
         for cond, body in stmt.clauses:
             c = self.ev(cond)
-            t = None if isinstance(c, Unknown) else _truth(c)
+            t = None if isinstance(c, Unknown) else truth(c)
             if t is None:
                 return self.skip_block(stmt, "an if statement is not run when its condition "
                                        "depends on data")
@@ -663,7 +436,7 @@ class Evaluator:
                 if isinstance(o, str) and isinstance(subject, str):
                     match = str(o) == str(subject)
                 else:
-                    a, b = _num(o), _num(subject)
+                    a, b = numeric(o), numeric(subject)
                     match = a is not None and b is not None and a.size == b.size == 1 and \
                         float(a.item()) == float(b.item())
                 if match:
@@ -737,29 +510,29 @@ class Evaluator:
             return CONSTANTS[name]
         if self.is_function(name):
             return self.call(name, [], node, node)
-        why = f"'{name}' is not defined"
+        hint = ""
         if self.loads:
             where = ", ".join(f"`{_short(self.text(x))}` at line {self.line_of(x)}"
                               for x in self.loads[-2:])
-            why += f" (it may come from {where}, which layergraph does not read)"
-        return Unknown(node, why, undefined=True)
+            hint = f" (it may come from {where}, which layergraph does not read)"
+        return Unknown(node, f"'{name}' is not defined{hint}", name, undefined=True, hint=hint)
 
     def is_function(self, name):
-        return (name in REGISTRY or name in names.GRAPH_FUNCTIONS or name == "trainingOptions"
-                or name in names.KNOWN_FUNCTIONS or name in BUILTINS
-                or name in self.local_functions or name in names.MATLAB_ONLY_LAYERS)
+        """A name that is called when written alone (``softmaxLayer``, ``pi`` aside)."""
+        return (bridge.handler(name) is not None or name in names.KNOWN_FUNCTIONS
+                or name in BUILTINS or name in self.local_functions
+                or name in names.MATLAB_ONLY_LAYERS)
 
     def check_layer_name(self, name, node):
         """A name that looks like a layer constructor must be one layergraph has."""
         if name in names.MATLAB_ONLY_LAYERS:
             raise EvalError(node, f"MATLAB has {name} but layergraph does not support it yet "
                             f"(layergraph.REGISTRY lists the layers it has)")
-        if (name in REGISTRY or name in self.env or name in self.local_functions
-                or name in names.KNOWN_FUNCTIONS or name in BUILTINS
-                or name in names.GRAPH_FUNCTIONS or name == "trainingOptions"):
+        if (bridge.handler(name) is not None or name in self.env or name in self.local_functions
+                or name in names.KNOWN_FUNCTIONS or name in BUILTINS):
             return
         looks_like_layer = name.lower().endswith("layer")
-        candidates = sorted(names.MATLAB_LAYERS | names.GRAPH_FUNCTIONS | {"trainingOptions"})
+        candidates = sorted(names.MATLAB_LAYERS | bridge.SUGGESTIONS)
         close = difflib.get_close_matches(name, candidates, n=1,
                                           cutoff=0.75 if looks_like_layer else 0.85)
         if close and close[0] not in names.MATLAB_LAYERS:
@@ -798,7 +571,7 @@ class Evaluator:
         if isinstance(base, Layer) and len(node.args) == 1:
             idx = self.indices(node.args, 1, node)
             return base if idx == [0] else Unknown(node, "index out of range")
-        arr = _num(base)
+        arr = numeric(base)
         if arr is None or node.brace or not node.args or len(node.args) > 2:
             return Unknown(node, "this index is not evaluated")
         subs = []
@@ -812,7 +585,7 @@ class Evaluator:
             if v is COLON:
                 subs.append(np.arange(n))
                 continue
-            iv = _num(v)
+            iv = numeric(v)
             if iv is None:
                 return v if isinstance(v, Unknown) else Unknown(node, "non-numeric index")
             if iv.dtype.kind == "b":
@@ -824,8 +597,8 @@ class Evaluator:
         if len(subs) == 1:
             flat = arr.reshape(-1, order="F")[subs[0]]
             shape = (1, flat.size) if arr.shape[0] == 1 else (flat.size, 1)
-            return _simplify(flat.reshape(shape))
-        return _simplify(arr[np.ix_(subs[0], subs[1])])
+            return simplify(flat.reshape(shape))
+        return simplify(arr[np.ix_(subs[0], subs[1])])
 
     def ev_field(self, node: Field):
         base = self.ev(node.target)
@@ -869,7 +642,7 @@ class Evaluator:
                     continue
                 else:
                     raise EvalError(e, f"an element of a layer array must be a layer, got "
-                                    f"{_literal_text(v)}")
+                                    f"{literal_text(v)}")
             return out
         for v in flat:
             if isinstance(v, Unknown):
@@ -892,7 +665,7 @@ class Evaluator:
             for row in rows:
                 parts = []
                 for v in row:
-                    a = _num(v)
+                    a = numeric(v)
                     if a is None:
                         return Unknown(node, "this array is not evaluated")
                     if a.size:
@@ -901,7 +674,7 @@ class Evaluator:
                     blocks.append(np.hstack(parts))
             if not blocks:
                 return np.zeros((0, 0))
-            return _simplify(np.vstack(blocks))
+            return simplify(np.vstack(blocks))
         except ValueError:
             return Unknown(node, "the sizes in this array do not match")
 
@@ -911,7 +684,7 @@ class Evaluator:
         if op in ("&&", "||"):
             if isinstance(left, Unknown):
                 return left
-            t = _truth(left)
+            t = truth(left)
             if t is None:
                 return Unknown(node, f"'{op}' needs logical values")
             if (op == "&&" and not t) or (op == "||" and t):
@@ -919,13 +692,13 @@ class Evaluator:
             right = self.ev(node.right)
             if isinstance(right, Unknown):
                 return right
-            r = _truth(right)
+            r = truth(right)
             return Unknown(node, f"'{op}' needs logical values") if r is None else r
         right = self.ev(node.right)
         for v in (left, right):
             if isinstance(v, Unknown):
                 return v
-        a, b = _num(left), _num(right)
+        a, b = numeric(left), numeric(right)
         if a is None or b is None:
             if isinstance(left, str) and isinstance(right, str) and op in ("==", "~="):
                 eq = str(left) == str(right)
@@ -936,7 +709,7 @@ class Evaluator:
             return Unknown(node, f"'{op}' on these values is not evaluated")
         try:
             with np.errstate(all="ignore"):
-                return _simplify(_binary(op, a, b))
+                return simplify(binary_op(op, a, b))
         except (ValueError, TypeError):
             return Unknown(node, f"the sizes do not agree for '{op}'")
 
@@ -949,16 +722,16 @@ class Evaluator:
                 return v
             if isinstance(v, LayerArray):
                 return v
-            a = _num(v)
-            return Unknown(node, "transpose is not evaluated") if a is None else _simplify(a.T)
-        a = _num(v)
+            a = numeric(v)
+            return Unknown(node, "transpose is not evaluated") if a is None else simplify(a.T)
+        a = numeric(v)
         if a is None:
             return Unknown(node, f"'{node.op}' on this value is not evaluated")
         if node.op == "-":
-            return _simplify(-a.astype(float))
+            return simplify(-a.astype(float))
         if node.op == "+":
-            return _simplify(a)
-        return _simplify(a == 0)
+            return simplify(a)
+        return simplify(a == 0)
 
     def ev_range(self, node: Range):
         first = self.ev(node.first)
@@ -967,7 +740,7 @@ class Evaluator:
         for v in (first, step, last):
             if isinstance(v, Unknown):
                 return v
-        vals = [_num(v) for v in (first, step, last)]
+        vals = [numeric(v) for v in (first, step, last)]
         if any(v is None or v.size != 1 for v in vals):
             return Unknown(node, "this range is not evaluated")
         f, s, t = (float(v.item()) for v in vals)
@@ -976,36 +749,23 @@ class Evaluator:
         n = int(math.floor((t - f) / s + 1e-10)) + 1
         if n > 10_000_000:
             return Unknown(node, "this range is too long to evaluate")
-        return _simplify((f + s * np.arange(n)).reshape(1, -1))
+        return simplify((f + s * np.arange(n)).reshape(1, -1))
 
     # --- calls ----------------------------------------------------------------------------------
     def call(self, name, arg_nodes, node, callee, nargout=1):
+        """``name(args...)``, where ``name`` is not a variable (``callee`` is its node)."""
         if name in self.local_functions:
             fn = self.local_functions[name]
             return Unknown(node, f"'{name}' is a function defined in this file (line "
                            f"{self.line_of(fn)}); layergraph does not run functions")
-        if name in REGISTRY:
-            return self.make_layer(name, arg_nodes, node)
         self.check_layer_name(name, callee)
-        if name in names.GRAPH_FUNCTIONS:
-            return self.graph_call(name, arg_nodes, node)
-        if name == "trainingOptions":
-            return self.training_options(arg_nodes, node)
+        handler = bridge.handler(name)
+        if handler is not None:
+            return handler(self, name, arg_nodes, node)
         args = [self.ev(a) for a in arg_nodes if not isinstance(a, NameValue)]
         nv = [(a.name, self.ev(a.value)) for a in arg_nodes if isinstance(a, NameValue)]
-        if name in names.TRAINING_FUNCTIONS:
-            return self.train_call(name, args, node)
         if name in BUILTINS and not nv:
-            unknown = next((a for a in args if isinstance(a, Unknown)), None)
-            if unknown is not None:
-                return unknown
-            if any(a is COLON for a in args):
-                return Unknown(node, f"'{name}' with ':' is not evaluated")
-            try:
-                with np.errstate(all="ignore"):
-                    return BUILTINS[name](*args)
-            except Exception:  # noqa: BLE001  (anything odd: leave it unevaluated)
-                return Unknown(node, f"layergraph cannot evaluate this call of '{name}'")
+            return call_builtin(name, args, node)
         if name in names.KNOWN_FUNCTIONS:
             if name == "load":
                 self.loads.append(node)
@@ -1016,226 +776,13 @@ class Evaluator:
         values = args + [v for _, v in nv]
         if any(is_network(v) or isinstance(v, (Layer, TrainingOptions)) for v in values):
             close = difflib.get_close_matches(
-                name, sorted(names.GRAPH_FUNCTIONS | {"trainingOptions", "analyzeNetwork"}), n=1)
+                name, sorted(bridge.SUGGESTIONS | {"analyzeNetwork"}), n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             raise EvalError(callee, f"unknown function '{name}' applied to a network.{hint}")
-        close = difflib.get_close_matches(
-            name, sorted(names.GRAPH_FUNCTIONS | {"trainingOptions"}), n=1, cutoff=0.85)
+        close = difflib.get_close_matches(name, sorted(bridge.SUGGESTIONS), n=1, cutoff=0.85)
         if close:
             raise EvalError(callee, f"unknown function '{name}'. Did you mean '{close[0]}'?")
         return Unknown(node, f"'{name}' is not a function layergraph knows")
-
-    def call_args(self, arg_nodes, context, networks=()):
-        """Arguments of a network construct: all must evaluate; Name=value becomes 'Name',value.
-        ``networks``: positions where a layer array or layer graph is expected."""
-        out, where = [], []
-        for k, a in enumerate(arg_nodes):
-            if isinstance(a, NameValue):
-                v = self.strict(self.ev(a.value), a.value, context)
-                out += [a.name, to_py(v)]
-                where += [a, a.value]
-            else:
-                v = self.ev(a)
-                if v is COLON:
-                    raise EvalError(a, "':' is not a value")
-                out.append(to_py(self.strict(v, a, context, k in networks)))
-                where.append(a)
-        return out, where
-
-    def make_layer(self, name, arg_nodes, node):
-        args, where = self.call_args(arg_nodes, f"an argument of {name}")
-        try:
-            layer = REGISTRY[name](*args)
-            if layer.Name:
-                self.explicit_names.add(layer.Name)
-            return layer
-        except LayerGraphError as e:
-            raise EvalError(self.blame(str(e), REGISTRY[name], args, where, node),
-                            str(e)) from None
-        except (TypeError, ValueError) as e:
-            raise EvalError(node, f"{name}: {e}") from None
-
-    @staticmethod
-    def blame(message, cls, args, where, node):
-        """The argument an option error is about (the value of 'OutputMode', the bad name)."""
-        m = re.search(r"invalid value for '(\w+)'|unknown option '(\w+)'|option '(\w+)' given",
-                      message)
-        if not m:
-            return node
-        name = next(g for g in m.groups() if g)
-        hits = [k for k, a in enumerate(args) if isinstance(a, str) and a.lower() == name.lower()]
-        if hits:
-            k = hits[-1]
-            if m.group(1) and k + 1 < len(where):
-                return where[k + 1]
-            return where[k]
-        if m.group(1) and name in cls.positional:
-            p = cls.positional.index(name)
-            if p < len(where):
-                return where[p]
-        return node
-
-    def graph_call(self, name, arg_nodes, node):
-        networks = {"addLayers": (0, 1), "replaceLayer": (0, 2)}.get(name, (0,))
-        args, where = self.call_args(arg_nodes, f"an argument of {name}", networks)
-        fn = {"layerGraph": _layerGraph, "addLayers": _addLayers,
-              "connectLayers": _connectLayers, "disconnectLayers": _disconnectLayers,
-              "removeLayers": _removeLayers, "replaceLayer": _replaceLayer}[name]
-        expected = {"layerGraph": (0, 1), "addLayers": (2,), "connectLayers": (3,),
-                    "disconnectLayers": (3,), "removeLayers": (2,), "replaceLayer": (3,)}[name]
-        if len(args) not in expected:
-            raise EvalError(node, f"{name} takes {' or '.join(map(str, expected))} arguments, "
-                            f"got {len(args)}")
-        if name != "layerGraph" and not isinstance(args[0], LayerGraph):
-            raise EvalError(where[0], f"the first argument of {name} must be a layer graph "
-                            f"(lgraph = layerGraph(layers)), got {_literal_text(args[0])}")
-        if name == "layerGraph" and args and not isinstance(args[0], (Layer, list, LayerGraph)):
-            raise EvalError(where[0], f"layerGraph expects a layer array, got "
-                            f"{_literal_text(args[0])}")
-        for k in range(1, len(args)):
-            if name in ("connectLayers", "disconnectLayers") or (k == 1 and name in (
-                    "replaceLayer",)):
-                if not isinstance(args[k], str):
-                    raise EvalError(where[k], f"{name} expects a layer name here, got "
-                                    f"{_literal_text(args[k])}")
-        try:
-            return fn(*args)
-        except LayerGraphError as e:
-            raise EvalError(node, f"{name}: {e}") from None
-
-    def training_options(self, arg_nodes, node):
-        if not arg_nodes:
-            raise EvalError(node, "trainingOptions needs a solver name: 'sgdm', 'adam' or "
-                            "'rmsprop'")
-        pairs = []  # (name, name node, value node)
-        solver_node, rest = arg_nodes[0], arg_nodes[1:]
-        k = 0
-        while k < len(rest):
-            a = rest[k]
-            if isinstance(a, NameValue):
-                pairs.append((a.name, a, a.value))
-                k += 1
-                continue
-            key = self.strict(self.ev(a), a, "an option name of trainingOptions")
-            if not isinstance(key, str):
-                raise EvalError(a, f"expected an option name (a string) in trainingOptions, got "
-                                f"{_literal_text(key)}")
-            if k + 1 >= len(rest):
-                raise EvalError(a, f"option '{key}' of trainingOptions has no value")
-            pairs.append((str(key), a, rest[k + 1]))
-            k += 2
-        solver = self.strict(self.ev(solver_node), solver_node, "the solver of trainingOptions")
-        values = {}
-        spots = {}
-        for key, key_node, value_node in pairs:
-            canonical = next((n for n in TRAINING_OPTIONS if n.lower() == key.lower()), None)
-            if canonical is None:
-                matlab = next((n for n in names.MATLAB_ONLY_TRAINING_OPTIONS
-                               if n.lower() == key.lower()), None)
-                if matlab:
-                    raise EvalError(key_node, f"MATLAB's trainingOptions has '{matlab}' but "
-                                    "layergraph does not support it yet")
-                close = difflib.get_close_matches(key, list(TRAINING_OPTIONS), n=1)
-                hint = f" Did you mean '{close[0]}'?" if close else ""
-                raise EvalError(key_node, f"trainingOptions: unknown option '{key}'.{hint}")
-            value = self.ev(value_node)
-            if canonical == "ValidationData" and _contains_unknown(value):
-                self.note(value_node, "ValidationData is data and is not translated; in Python "
-                          "pass ValidationData=(XValidation, YValidation) to trainingOptions")
-                continue
-            self.strict(value, value_node, f"the value of '{canonical}'")
-            if canonical == "ValidationData":
-                value = tuple(to_py(v) for v in value) if isinstance(value, CellArray) else value
-            else:
-                value = to_py(value)
-            if canonical in values:
-                raise EvalError(key_node, f"trainingOptions: option '{canonical}' given twice")
-            values[canonical] = value
-            spots[canonical] = value_node
-        try:
-            return trainingOptions(to_py(solver), **values)
-        except LayerGraphError as e:
-            msg = str(e)
-            bad = next((n for n in spots if f"'{n}'" in msg), None)
-            raise EvalError(spots[bad] if bad else node, msg) from None
-
-    def train_call(self, name, args, node):
-        # trainNetwork(X, Y, layers, options) / (ds, layers, options); trainnet(..., net, loss, opts)
-        k = -3 if name == "trainnet" else -2
-        if len(args) >= -k:
-            net, opts = args[k], args[-1]
-            if isinstance(net, Layer):
-                net = LayerArray([net])
-            if isinstance(net, Unknown):
-                self.fail(net, f"the network given to {name}", network=True)
-            self.trained = (net, opts, node)
-        return Unknown(node, f"'{name}' trains a network, which layergraph does not do while "
-                       "translating")
-
-
-def _binary(op, a, b):
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == ".*":
-        return a * b
-    if op == "./":
-        return a / b
-    if op == ".\\":
-        return b / a
-    if op == ".^":
-        return np.power(a.astype(float), b)
-    if op == "*":
-        return a * b if a.size == 1 or b.size == 1 else a @ b
-    if op == "/":
-        if b.size == 1:
-            return a / b
-        raise ValueError("matrix division")
-    if op == "\\":
-        if a.size == 1:
-            return b / a
-        raise ValueError("matrix division")
-    if op == "^":
-        if a.size == 1 and b.size == 1:
-            return np.power(a.astype(float), b)
-        raise ValueError("matrix power")
-    if op == "==":
-        return a == b
-    if op == "~=":
-        return a != b
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    if op == ">=":
-        return a >= b
-    if op == "&":
-        return (a != 0) & (b != 0)
-    if op == "|":
-        return (a != 0) | (b != 0)
-    raise ValueError(op)
-
-
-def _contains_unknown(v) -> bool:
-    if isinstance(v, Unknown):
-        return True
-    if isinstance(v, (CellArray, list, tuple)):
-        return any(_contains_unknown(x) for x in v)
-    return False
-
-
-def _from_given(v):
-    """A value passed in ``variables=`` as a MATLAB value."""
-    if isinstance(v, bool) or isinstance(v, str):
-        return v
-    if isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(v, (list, tuple, np.ndarray)):
-        return _simplify(np.asarray(v, dtype=float))
-    return v
 
 
 def _callee(expr) -> str | None:
