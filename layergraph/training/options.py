@@ -101,6 +101,10 @@ OPTIONS = {
 }
 
 
+_SOLVER = Option(Choice(*SOLVERS))
+_NAMES = list(OPTIONS)
+
+
 class TrainingOptions:
     """Validated training options; attributes are MATLAB's option names."""
 
@@ -146,8 +150,8 @@ class TrainingOptions:
 
 def trainingOptions(solverName, *args, **kwargs) -> TrainingOptions:
     """MATLAB's trainingOptions(solverName, Name, Value, ...)."""
-    solver = check_value("trainingOptions", "solverName", Option(Choice(*SOLVERS)), solverName)
-    given = parse_name_value("trainingOptions", args, kwargs, list(OPTIONS))
+    solver = check_value("trainingOptions", "solverName", _SOLVER, solverName)
+    given = parse_name_value("trainingOptions", args, kwargs, _NAMES)
     values = {}
     for name, opt in OPTIONS.items():
         values[name] = check_value("trainingOptions", name, opt, given[name]) if name in given \
@@ -158,13 +162,15 @@ def trainingOptions(solverName, *args, **kwargs) -> TrainingOptions:
         values["SquaredGradientDecayFactor"] = DEFAULT_SQUARED_DECAY.get(solver, 0.9)
     if values["ExecutionEnvironment"] in ("multi-gpu", "parallel"):
         raise OptionError(
-            f"trainingOptions: ExecutionEnvironment '{values['ExecutionEnvironment']}' is not "
+            f"ExecutionEnvironment '{values['ExecutionEnvironment']}' is not "
             "supported yet (multi-device training on torch.distributed comes with a later "
-            "release); use 'auto', 'cpu' or 'gpu'")
+            "release); use 'auto', 'cpu' or 'gpu'", owner="trainingOptions",
+            option="ExecutionEnvironment", part="value", expected="'auto', 'cpu' or 'gpu'")
     vd = values["ValidationData"]
     if vd is not None and not (isinstance(vd, (tuple, list)) and len(vd) == 2):
-        raise OptionError("trainingOptions: ValidationData must be a pair (XValidation, "
-                          "YValidation)")
+        raise OptionError("ValidationData must be a pair (XValidation, YValidation)",
+                          owner="trainingOptions", option="ValidationData", part="value",
+                          expected="a pair (XValidation, YValidation)")
     if values["Seed"] in ("shuffle", "none"):  # 'none': the earlier spelling of 'shuffle'
         values["Seed"] = None
     opts = TrainingOptions(solver, values)
