@@ -100,3 +100,33 @@ def test_seed_shuffle_opts_out():
     assert trainingOptions("adam", Seed="shuffle").Seed is None
     with pytest.raises(Exception, match="Seed"):
         trainingOptions("adam", Seed="random")
+
+
+def test_missing_classes_in_the_labels_say_so_and_how_to_pass_classes():
+    from layergraph import DataError
+
+    X, _ = _data(n=10)
+    layers = [sequenceInputLayer(3), lstmLayer(4, "OutputMode", "last"), fullyConnectedLayer(9),
+              softmaxLayer(), classificationLayer()]
+    opts = trainingOptions("adam", MaxEpochs=1, MiniBatchSize=5, Verbose=False,
+                           ProgressBar=False)
+    with pytest.raises(DataError, match=r"Y has 1 class \('1'\) but the network outputs 9 "
+                                        r"scores.*labels present in Y.*'Classes'"):
+        trainNetwork(X, ["1"] * 10, layers, opts)
+    # Naming every class is the fix the message gives:
+    layers[-1] = classificationLayer(Classes=[str(i) for i in range(1, 10)])
+    net, _ = trainNetwork(X, ["1"] * 10, layers, opts)
+    assert len(net.Classes) == 9
+
+
+def test_regression_targets_must_match_the_output_width():
+    from layergraph import DataError, regressionLayer
+
+    X, _ = _data(n=10)
+    layers = [sequenceInputLayer(3), lstmLayer(4, "OutputMode", "last"), fullyConnectedLayer(2),
+              regressionLayer()]
+    opts = trainingOptions("adam", MaxEpochs=1, MiniBatchSize=5, Verbose=False,
+                           ProgressBar=False)
+    with pytest.raises(DataError, match="Y has 1 response per sequence but the network "
+                                        "outputs 2"):
+        trainNetwork(X, np.zeros((10, 1)), layers, opts)

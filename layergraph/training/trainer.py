@@ -21,7 +21,7 @@ import torch
 
 from ..analysis import analyze, as_graph
 from ..data import as_sequences
-from ..errors import NetworkError, OptionError
+from ..errors import DataError, NetworkError, OptionError
 from ..network import Network
 from ..persistence import graph_from_state, graph_state, read_state, write_state
 from ..sequences import SequencePolicy, last_step, run_chunks
@@ -75,6 +75,7 @@ class Trainer:
         classes = tuple(ckpt["classes"]) if ckpt and ckpt["classes"] else None
         self.targets = prepare_targets(Y, self.seqs, self.output_layer, self.sequence_output,
                                        "Y", classes)
+        self._check_target_width(analysis.inputs[self.output_layer.Name][0].channels)
         self.validation = None
         if opts.ValidationData is not None:
             Xv, Yv = opts.ValidationData
@@ -109,6 +110,30 @@ class Trainer:
             self._restore(ckpt)
 
     # --- setup ----------------------------------------------------------------------------------
+    def _check_target_width(self, width):
+        """The labels' classes (or the responses) must match the network's output width."""
+        t, out = self.targets, self.output_layer
+        if t.kind == "classification" and len(t.classes) != width:
+            shown = ", ".join(repr(c) for c in t.classes[:10]) + (" ..." if len(t.classes) > 10
+                                                                 else "")
+            if out.Classes == "auto":
+                raise DataError(
+                    f"Y has {len(t.classes)} class{'es' if len(t.classes) != 1 else ''} "
+                    f"({shown}) but the network outputs {width} scores into {out.where}: with "
+                    "Classes 'auto' the classes are the labels present in Y. If some classes "
+                    "do not occur in this data, name them all: classificationLayer('Classes', "
+                    f"[...{width} names...]); otherwise give the layer before the softmax "
+                    f"OutputSize {len(t.classes)}")
+            raise DataError(f"{out.where} has {len(t.classes)} Classes but the network outputs "
+                            f"{width} scores; set the fullyConnectedLayer's OutputSize to "
+                            f"{len(t.classes)}")
+        if t.kind == "regression" and t.responses != width:
+            raise DataError(f"Y has {t.responses} response{'s' if t.responses != 1 else ''} per "
+                            f"{'time step' if self.sequence_output else 'sequence'} but the "
+                            f"network outputs {width} into {out.where}; give the layer before "
+                            f"it OutputSize {t.responses}")
+
+
     def _parameter_entries(self):
         """(parameter, learn-rate factor, L2 factor) from each layer's MATLAB factor options."""
         entries = []
