@@ -140,6 +140,7 @@ class Network:
         self.module.eval()
         out_in = self.analysis.inputs[self.output_layer.Name][0]
         self.sequence_output = out_in.is_sequence
+        self.training: dict = {}  # set by trainNetwork: epochs, iterations, solver, final loss
 
     # --- MATLAB properties ----------------------------------------------------------------------
     @property
@@ -193,6 +194,30 @@ class Network:
         return (f"{kind} with {len(self.Layers)} layers on {self.device} "
                 f"({self.analysis.total_learnables:,} learnables)"
                 + (f", classes {list(self.Classes)}" if isinstance(self.Classes, tuple) else ""))
+
+    def summary(self) -> str:
+        """The analysis table plus what the network was trained for and how: what ``print(net)``
+        shows."""
+        lines = [repr(self), "", str(self.analysis).replace("No problems found.", "").rstrip()]
+        inp = self.input_layer
+        lines.append(f"Input: {inp.describe()}, normalization '{inp.Normalization}'")
+        if isinstance(self.Classes, tuple):
+            lines.append(f"Classes ({len(self.Classes)}): {', '.join(self.Classes)}")
+        elif self.output_layer.output_kind == "regression":
+            lines.append(f"Responses: {self.analysis.inputs[self.output_layer.Name][0].channels}"
+                         f" per {'time step' if self.sequence_output else 'sequence'}")
+        t = self.training
+        if t:
+            metric = (f"accuracy {t['metric']:.2f}%" if t["metric_name"] == "Accuracy"
+                      else f"RMSE {t['metric']:.4g}")
+            lines.append(f"Trained: {t['epochs']} epochs, {t['iterations']} iterations, solver "
+                         f"'{t['solver']}', final mini-batch loss {t['loss']:.4g}, {metric}")
+        else:
+            lines.append("Trained: no (assembled from given weights)")
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.summary()
 
     # --- running --------------------------------------------------------------------------------
     def forward_sequences(self, X, opts, stateful=False):
@@ -299,7 +324,7 @@ def save_network(net: Network, path) -> None:
     """Save a trained or assembled network (layers, weights, normalization, class names)."""
     net.sync_layers()
     write_state({"format": NETWORK_FORMAT, "version": NETWORK_VERSION,
-                 "graph": graph_state(net.graph)}, path)
+                 "graph": graph_state(net.graph), "training": dict(net.training)}, path)
 
 
 def load_network(path, ExecutionEnvironment="auto") -> Network:
@@ -310,4 +335,8 @@ def load_network(path, ExecutionEnvironment="auto") -> Network:
     if state.get("version", 0) > NETWORK_VERSION:
         raise LayerGraphError(f"{path}: written by a newer layergraph (format version "
                               f"{state['version']}); upgrade layergraph")
-    return Network(graph_from_state(state["graph"]), ExecutionEnvironment)
+    net = Network(graph_from_state(state["graph"]), ExecutionEnvironment)
+    training = state.get("training")
+    if isinstance(training, dict):
+        net.training = training
+    return net

@@ -130,3 +130,21 @@ def test_regression_targets_must_match_the_output_width():
     with pytest.raises(DataError, match="Y has 1 response per sequence but the network "
                                         "outputs 2"):
         trainNetwork(X, np.zeros((10, 1)), layers, opts)
+
+
+def test_a_trained_network_prints_a_summary(tmp_path):
+    from layergraph import load_network, save_network
+
+    X, Y = _data()
+    opts = trainingOptions("adam", MaxEpochs=2, MiniBatchSize=5, Verbose=False,
+                           ProgressBar=False)
+    net, info = trainNetwork(X, Y, _layers(), opts)
+    text = str(net)
+    assert text == net.summary() and len(text.splitlines()) > 8
+    assert "InputWeights 16x3" in text and "Total learnables: 138" in text  # the table
+    assert "Classes (2): 0, 1" in text
+    assert "Trained: 2 epochs, 8 iterations, solver 'adam'" in text
+    assert f"{info.TrainingLoss[-1]:.4g}" in text
+    assert repr(net).startswith("SeriesNetwork with 5 layers")  # repr stays one line
+    save_network(net, tmp_path / "n.pt")
+    assert "Trained: 2 epochs, 8 iterations" in str(load_network(tmp_path / "n.pt"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import os
 
 import numpy as np
@@ -198,6 +199,11 @@ class Trainer:
         self.net.sync_layers()
         if o.Plots == "training-progress":
             save_progress_plot(self.info, o.PlotPath)
+        metric = self.info[f"Training{self.metric}"]
+        self.net.training = {
+            "epochs": self.epoch, "iterations": self.iteration, "solver": o.SolverName,
+            "loss": float(self.info["TrainingLoss"][-1]) if metric else math.nan,
+            "metric_name": self.metric, "metric": float(metric[-1]) if metric else math.nan}
         return self.net, self.info
 
     def _patience(self, val, final=False):
