@@ -47,18 +47,18 @@ class CompiledNetwork(nn.Module):
 
     def forward(self, x: Signal) -> Signal:
         values = {}
-        result = None
         for key, ins, outs, is_output in self.plan:
-            mod = self.layer_modules[key]
             args = [values[k] for k in ins] if ins else [x]
             if is_output:
-                result = args[0]
-                continue
-            out = mod(*args)
+                return args[0]
+            # The layer modules are layergraph's own: call forward directly, which skips
+            # nn.Module.__call__'s hook handling (a large share of a streaming step's time).
+            out = self.layer_modules[key].forward(*args)
             if isinstance(out, Signal):
-                out = (out,)
-            values.update(zip(outs, out))
-        return result
+                values[outs[0]] = out
+            else:
+                values.update(zip(outs, out))
+        raise NetworkError("the compiled network has no output layer")
 
     def recurrent_modules(self):
         """The modules that hold recurrent state (found once: streaming asks every call)."""
@@ -247,7 +247,7 @@ class Network:
         n = len(batch)
         pieces, last = [[] for _ in range(n)], [None] * n
         for start, stop, lengths, y in run_chunks(self.module, padded, policy, stateful):
-            data = y.data.float().cpu().numpy()
+            data = _numpy(y.data)
             if self.sequence_output:
                 # Each sequence's own output steps (a strided layer shortens them).
                 out_lens = (y.lengths if y.lengths is not None else lengths).tolist()
@@ -261,6 +261,12 @@ class Network:
             return last
         ys = [p[0] if len(p) == 1 else np.concatenate(p) for p in pieces]
         return policy.unpad(ys, [len(s) for s in batch])
+
+
+def _numpy(t: torch.Tensor) -> np.ndarray:
+    if t.dtype != torch.float32:
+        t = t.float()
+    return (t if t.device.type == "cpu" else t.cpu()).numpy()
 
 
 def assembleNetwork(layers_or_graph, ExecutionEnvironment="auto") -> Network:

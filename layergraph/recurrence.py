@@ -82,7 +82,7 @@ class Cell:
 
     def call_kernel(self, x, state, params, training):
         """Fused kernel on (B, T, C) data: (outputs (B, T, H), final state tuple)."""
-        hx = [s[None].contiguous() for s in state]
+        hx = [s.unsqueeze(0) if s.is_contiguous() else s[None].contiguous() for s in state]
         res = self.kernel(x, hx if len(hx) > 1 else hx[0], params, True, 1, 0.0, training,
                           False, True)
         return res[0], tuple(s[0] for s in res[1:])
@@ -113,6 +113,8 @@ class Recurrent(nn.Module):
         self.fused = cell.fused  # which engine runs it (the loop computes every cell)
 
     def direction_params(self, d):
+        if self.directions == 1 and self.cell.bias_blocks == 1:  # the whole tensors, unsliced
+            return self.input_weights, self.recurrent_weights, self.bias, self.zero_bias
         gh = self.cell.gates * self.hidden
         w_ih = self.input_weights[d * gh:(d + 1) * gh]
         w_hh = self.recurrent_weights[d * gh:(d + 1) * gh]
@@ -137,8 +139,8 @@ class Recurrent(nn.Module):
                 xd = (x[:, -1:] if full else last_step(x, lengths)[:, None])
             else:
                 xd = x.flip(1) if full else reverse_within_length(x, rev)
-            s0 = None
-            if state is not None:
+            s0 = state
+            if state is not None and self.directions > 1:
                 s0 = tuple(s[:, d * H:(d + 1) * H] for s in state)
             run = self._fused if self.fused else self._loop
             y, final = run(xd, lengths, self.direction_params(d), s0, need_state, full)
@@ -147,7 +149,9 @@ class Recurrent(nn.Module):
             else:
                 outs.append(y if d == 0 else (y.flip(1) if full else reverse_within_length(y, rev)))
             finals.append(final)
-        y = outs[0] if self.directions == 1 else torch.cat(outs, dim=-1)
+        if self.directions == 1:
+            return outs[0], finals[0]
+        y = torch.cat(outs, dim=-1)
         if not need_state:
             return y, None
         return y, tuple(torch.cat(parts, dim=1) for parts in zip(*finals))

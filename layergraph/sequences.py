@@ -182,6 +182,9 @@ class SequencePolicy:
         """(start, stop, lengths the network sees in this chunk) for each chunk, in order."""
         T = batch.x.shape[1]
         step = self.chunk_length or T
+        if step >= T:  # one chunk: the lengths as they are
+            yield 0, T, batch.lengths
+            return
         for start in range(0, T, step):
             stop = min(start + step, T)
             yield start, stop, (batch.lengths - start).clamp(min=0, max=stop - start)
@@ -232,14 +235,17 @@ def run_chunks(module, batch: PaddedBatch, policy: SequencePolicy, stateful: boo
     recurrent = module.recurrent_modules()
     carry = stateful or policy.num_chunks(batch.x.shape[1]) > 1
     for m in recurrent:
-        m.carry_state = carry
+        if m.carry_state != carry:
+            m.carry_state = carry
         if not stateful:
             m.reset_state()
     try:
+        T = batch.x.shape[1]
         for start, stop, lengths in policy.chunks(batch):
-            yield start, stop, lengths, module(Signal(batch.x[:, start:stop], lengths))
-    finally:
-        for m in recurrent:
-            m.carry_state = False
-            if not stateful:
+            x = batch.x if stop - start == T else batch.x[:, start:stop]
+            yield start, stop, lengths, module(Signal(x, lengths))
+    finally:  # a stateful run leaves the layers carrying, for the next stateful call
+        if not stateful:
+            for m in recurrent:
+                m.carry_state = False
                 m.reset_state()

@@ -202,7 +202,8 @@ class RecurrentModule(nn.Module):
         self.state = None
 
     def reset_state(self):
-        self.state = None
+        if self.state is not None:
+            self.state = None
 
     def _initial_state(self, x):
         B = x.shape[0]
@@ -229,7 +230,8 @@ class RecurrentModule(nn.Module):
         last = self.output_mode == "last"
         # Sequences that fill the batch (streaming, equal lengths) need no per-length work.
         full = need and bool((x.lengths == x.data.shape[1]).all())
-        y, final = self.rnn(x.data, x.lengths, s0, need_state=need, last_only=last, full=full)
+        y, final = self.rnn.forward(x.data, x.lengths, s0, need_state=need, last_only=last,
+                                    full=full)
         if self.carry_state:
             self.state = tuple(s.detach() for s in final)
         out = Signal(y) if last else Signal(y, x.lengths)
