@@ -87,7 +87,7 @@ def cmd_render(args) -> int:
 def cmd_train(args) -> int:
     import yaml
 
-    from .spec import _Loader
+    from .spec import SpecLoader as _Loader
 
     spec = _load(args.spec, strict=True)
     try:
