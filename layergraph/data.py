@@ -193,11 +193,18 @@ def _split_lengths(X, Y, lengths, path, xk="X", lk="lengths"):
                     f"{X.shape}; expected (N, T, C) or (sum of lengths, C)")
 
 
+def spread_indices(total, n):
+    """Indices of ``n`` of ``total`` items spread evenly from the first to the last."""
+    if n >= total:
+        return np.arange(total)
+    return np.linspace(0, total - 1, n).round().astype(int)
+
+
 def spread_subset(X, Y, n):
     """``n`` sequences spread evenly over the data (so every class stays represented)."""
     if n >= len(X):
         return X, Y
-    idx = np.linspace(0, len(X) - 1, n).round().astype(int)
+    idx = spread_indices(len(X), n)
     Xs = [X[i] for i in idx]
     Ys = None if Y is None else ([Y[i] for i in idx] if isinstance(Y, list) else np.asarray(Y)[idx])
     return Xs, Ys
