@@ -107,7 +107,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_train(args) -> int:
-    spec = _load(args.spec, strict=True, check_files=True)
+    spec = _load(args.spec, strict=True, check_files=not args.data)  # --data replaces them
     out = _output_path(args.out, "--out")
     given = spec.options.to_dict(only_given=True) if spec.options else {"SolverName": "adam"}
     solver = args.solver or given.pop("SolverName")
@@ -143,6 +143,8 @@ def cmd_train(args) -> int:
     print(f"saved the trained network to {out}")
     if options.Plots == "training-progress":
         print(f"saved the training-progress plot to {options.PlotPath}")
+    if options.CheckpointPath:
+        print(f"saved checkpoints in {options.CheckpointPath}")
     metric = getattr(info, "metric", None)
     if metric and info.get(f"Training{metric}"):
         last = info[f"Training{metric}"][-1]  # MATLAB's info: accuracy in percent

@@ -163,7 +163,8 @@ def load_npz(path, split="train", *, allow_pickle=False, categorical=False, need
         n, m = len(X), (len(Y) if isinstance(Y, list) or np.ndim(Y) else 0)
         if n != m:
             raise DataError(f"{p}: {xk} has {n} sequences but {yk} has {m} labels or responses; "
-                            "expected one per sequence (or one sequence of them per sequence)")
+                            "expected one label or response (or one sequence of them) per "
+                            "sequence")
     if Y is not None and categorical and not isinstance(Y, list):
         Y = np.asarray(Y)
         if Y.dtype.kind in "iub":

@@ -353,3 +353,15 @@ def test_train_says_where_the_network_and_the_plot_went(tmp_path, capsys):
     assert code == 0, err
     assert f"saved the trained network to {net_file}" in out and net_file.is_file()
     assert f"saved the training-progress plot to {plot}" in out and plot.is_file()
+
+
+def test_data_flag_replaces_the_spec_data_files(tmp_path, capsys):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(SMALL + "data:\n  train: not-there.npz\n")
+    data, _ = _small_npz(tmp_path / "d.npz")
+    code, out, err = call(capsys, "train", spec, "-o", tmp_path / "n.pt", "--max-epochs", 1,
+                          "--quiet", "--no-progress")
+    assert code == 1 and f"{spec}:9:10: data: 'train' file not found" in err
+    code, out, err = call(capsys, "train", spec, "--data", data, "-o", tmp_path / "n.pt",
+                          "--max-epochs", 1, "--quiet", "--no-progress")
+    assert code == 0, err

@@ -42,9 +42,14 @@ Connections
 Training and data
     ``training`` holds trainingOptions: ``solver`` (sgdm, adam, rmsprop) and MATLAB option names.
     ``data`` names a shipped data set (``dataset: japanese_vowels``) or ``.npz`` files holding
-    arrays ``X`` and ``Y`` (paths relative to the spec file). Learned weights are not part of a
-    spec: they go in the saved network file; :func:`save_spec` leaves learnable parameters and
-    trained statistics out unless asked (``learnables=True``).
+    arrays ``X`` and ``Y`` (``train``/``test``/``validation``, paths relative to the spec file;
+    the contract is :func:`layergraph.data.load_npz`), and ``order: sorted-by-length`` sorts the
+    training sequences as MATLAB's examples do. ``spec.load_data('train')`` returns ``(X, Y)``
+    ready for ``trainNetwork``, ordered so; an unknown data set is a load error ("did you mean
+    'japanese_vowels'"), and so is a missing file with ``load_spec(..., check_files=True)``.
+    Learned weights are not part of a spec: they go in the saved network file;
+    :func:`save_spec` leaves learnable parameters and trained statistics out unless asked
+    (``learnables=True``).
 
 Loading is safe (YAML tags that construct objects are refused) and validated against the JSON
 Schema generated from the layer registry (:mod:`layergraph.schema`), then checked by building the

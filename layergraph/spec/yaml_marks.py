@@ -74,8 +74,7 @@ def decode(raw: bytes, file: str, issues: list) -> str | None:
         issues.append(SpecIssue(
             f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded ({exc.reason})",
             line, col, file=file,
-            expected="a YAML text file in UTF-8 (save it as UTF-8; Latin-1 files need "
-                     "converting, e.g. iconv -f latin1 -t utf-8)"))
+            expected="UTF-8 text; convert a Latin-1 file with iconv -f latin1 -t utf-8"))
         return None
 
 
