@@ -39,7 +39,7 @@ from .matlab import from_matlab
 from .network import classify, predict, resolve_device
 from .persistence import load_network, save_network
 from .render import render
-from .schema import schema_text
+from .schema import SCHEMA_PATH, schema_text
 from .spec import SpecError, data_source, load_spec, parse_value
 from .training import trainingOptions, trainNetwork
 
@@ -237,6 +237,11 @@ def cmd_from_matlab(args) -> int:
 
 def cmd_schema(args) -> int:
     text = schema_text()
+    if args.check:
+        same = SCHEMA_PATH.is_file() and SCHEMA_PATH.read_text(encoding="utf-8") == text
+        print("schema is up to date" if same else f"{SCHEMA_PATH} is out of date; run "
+              "python -m layergraph.schema --write", file=sys.stderr)
+        return 0 if same else 1
     if args.output:
         out = _output_path(args.output, "-o")
         out.write_text(text, encoding="utf-8")
@@ -529,6 +534,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Print (or write) the JSON Schema that specs are validated "
                                    "against, e.g. for an editor's YAML language server.")
     s.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
+    s.add_argument("--check", action="store_true",
+                   help="exit status 1 if the committed schema file differs from the generated "
+                        "one")
     s.set_defaults(func=cmd_schema)
     return p
 

@@ -365,3 +365,18 @@ def test_data_flag_replaces_the_spec_data_files(tmp_path, capsys):
     code, out, err = call(capsys, "train", spec, "--data", data, "-o", tmp_path / "n.pt",
                           "--max-epochs", 1, "--quiet", "--no-progress")
     assert code == 0, err
+
+
+def test_schema_check(capsys, monkeypatch, tmp_path):
+    code, out, err = call(capsys, "schema", "--check")
+    assert code == 0 and "up to date" in err
+    stale = tmp_path / "old.json"
+    stale.write_text("{}\n")
+    monkeypatch.setattr(cli, "SCHEMA_PATH", stale)
+    code, out, err = call(capsys, "schema", "--check")
+    assert code == 1 and "out of date" in err
+
+
+def test_folder_name_as_text_is_not_yaml(tmp_path):
+    with pytest.raises(lg.LayerGraphError, match="is a folder"):
+        lg.load_spec(str(tmp_path))

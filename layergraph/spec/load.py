@@ -43,7 +43,8 @@ def _read_source(source, filename):
         return text, name, own, issues
     if isinstance(source, os.PathLike) or (
             isinstance(source, str) and "\n" not in source and (
-            source.endswith((".yaml", ".yml")) or os.path.isfile(source))):
+            source.endswith((".yaml", ".yml")) or os.path.isfile(source)
+            or os.path.isdir(source))):
         path = Path(source)
         if path.is_dir():
             raise LayerGraphError(f"spec file not found: {path} is a folder (expected a YAML "
