@@ -181,18 +181,12 @@ def _build_layer(e: Entry, doc, file, issues):
     try:
         e.layer = e.cls(**e.options)
     except OptionError as exc:
-        written = _get(doc.data, e.opts_path)
+        written = doc.value(e.opts_path)
         written = written if isinstance(written, dict) else {}
         where = _option_path(exc, e.opts_path, written, e.cls.positional)
         line, col = doc.at(where, key=exc.part == "name" and where != e.opts_path)
         issues.append(SpecIssue(_problem(exc), line, col, e.label, exc.expected, file,
                                 path=where))
-
-
-def _get(data, path):
-    for p in path:
-        data = data[p]
-    return data
 
 
 def _endpoint(text, side, names, layers, issues, doc, path, file, label=None):

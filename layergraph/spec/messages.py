@@ -226,7 +226,7 @@ def _translate_layer(err, doc, file, path, issue):
                     expected="a source 'layer' or 'layer/port', a list of them, a mapping "
                              "{port: source}, or []")
     elif opt in cls.options:
-        yield issue(f"invalid value for '{opt}': got {_value(_get(doc.data, path[:len(opts_path) + 1]))}",
+        yield issue(f"invalid value for '{opt}': got {_value(doc.value(path[:len(opts_path) + 1]))}",
                     path[:len(opts_path) + 1], layer=label,
                     expected=cls.options[opt].kind.description)
     else:  # a positional list item (short form)
@@ -237,12 +237,6 @@ def _translate_layer(err, doc, file, path, issue):
                         expected=cls.options[pos[k]].kind.description)
         else:
             yield issue(err.message, layer=label)
-
-
-def _get(data, path):
-    for p in path:
-        data = data[p]
-    return data
 
 
 def _misspelled(required, mapping, cls):

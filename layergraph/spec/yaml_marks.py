@@ -43,6 +43,13 @@ class Doc:
     key_marks: dict = field(default_factory=dict)  # path tuple -> (line, col) of the key
     refused: set = field(default_factory=set)  # paths of values refused (unsafe tags)
 
+    def value(self, path):
+        """The value at ``path`` (a tuple of keys and indices)."""
+        data = self.data
+        for p in path:
+            data = data[p]
+        return data
+
     def at(self, path, key=False):
         """(line, col) of ``path`` (of its key when ``key``), else of the nearest enclosing value."""
         path = tuple(path)
