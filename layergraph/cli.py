@@ -4,34 +4,58 @@
     layergraph analyze SPEC                     MATLAB's analyzeNetwork table and problems
     layergraph render SPEC -o net.svg           diagram: .svg, .png, .pdf or .dot
     layergraph train SPEC --data japanese_vowels --out net.pt
-    layergraph predict net.pt --data japanese_vowels
+    layergraph predict net.pt --data japanese_vowels --scores -o pred.csv
     layergraph from-matlab net.m -o net.yaml    translate MATLAB layer code
     layergraph schema                           the JSON Schema of specs
 
-Data sources (``--data``): ``japanese_vowels`` (shipped: ``train`` trains on the training split
-and evaluates on the test split; ``predict`` uses the test split), or an ``.npz`` file holding
-``X`` and ``Y`` (``XTest``/``YTest`` too, optionally). ``X`` is (N, T, C) — with ``lengths`` (N,)
-for sequences of different lengths — or (sum of T, C) with ``lengths``; object arrays of
-sequences need ``--allow-pickle`` (only for files you trust). Without ``--data`` the spec's
-``data`` section is used. Exit status: 0 success, 1 invalid spec / failed check / bad data,
-2 usage error or a missing optional part.
+The command is thin: specs are read by :func:`layergraph.load_spec`, data by
+:meth:`Spec.load_data <layergraph.spec.Spec.load_data>` and :func:`layergraph.data.load_npz`,
+so a Python user gets the same checks and the same data. Data sources (``--data``): a shipped data
+set (``japanese_vowels``: ``train`` trains on its training split and evaluates on its test split;
+``predict`` uses the test split), or an ``.npz`` file holding ``X`` and ``Y`` (``XTest``/``YTest``
+too, optionally); see :func:`layergraph.data.load_npz`. Without ``--data`` the spec's ``data``
+section is used.
+
+Errors are one line on stderr (a spec's errors: one line each), never a traceback; ``--debug``
+shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import sys
 from pathlib import Path
 
 import numpy as np
+import yaml
 
-from .errors import LayerGraphError
+from . import __version__
+from .analysis import analyze
+from .data import spread_indices
+from .errors import DataError, LayerGraphError, OptionError
+from .matlab import from_matlab
+from .network import classify, predict, resolve_device
+from .persistence import load_network, save_network
+from .render import render
+from .schema import SCHEMA_PATH, schema_text
+from .spec import SpecError, data_source, load_spec, parse_value
+from .training import trainingOptions, trainNetwork
 
-DATASETS = ("japanese_vowels",)
+EXIT_STATUS = """\
+exit status:
+  0  success
+  1  a check failed or the input was refused: 'validate' found errors, 'analyze' found
+     problems, or a spec, data file, network file or option value is invalid (the message
+     says where, and what is expected)
+  2  the command could not run: a usage error (unknown flag, malformed NAME=VALUE, no data
+     given), an output path that cannot be written, no CUDA GPU for --device gpu, or an
+     unexpected internal error (--debug shows its traceback)"""
 
 
 class CLIError(Exception):
-    """An error to print without a traceback; ``code`` is the exit status."""
+    """An error to print as one line, without a traceback; ``code`` is the exit status."""
 
     def __init__(self, message, code=1):
         super().__init__(message)
@@ -43,12 +67,10 @@ class CLIError(Exception):
 
 
 def cmd_validate(args) -> int:
-    from .spec import SpecError, load_spec
-
     bad = 0
     for path in args.spec:
         try:
-            spec = load_spec(_spec_path(path), strict=not args.no_analysis)
+            spec = load_spec(_spec_path(path), strict=not args.no_analysis, check_files=True)
         except SpecError as exc:
             bad += 1
             n = len(exc.errors)
@@ -56,14 +78,16 @@ def cmd_validate(args) -> int:
             for issue in exc.errors:
                 print(f"  {issue}", file=sys.stderr)
             continue
+        except (CLIError, LayerGraphError) as exc:  # not there, a folder: a result for this file
+            bad += 1
+            print(_one_line(exc), file=sys.stderr)
+            continue
         print(f"{path}: OK ({len(spec.graph)} layers, {len(spec.graph.edges())} connections"
               f"{', training options' if spec.options else ''})")
     return 1 if bad else 0
 
 
 def cmd_analyze(args) -> int:
-    from .analysis import analyze
-
     spec = _load(args.spec, strict=False)
     result = analyze(spec.graph)
     if spec.name:
@@ -73,10 +97,8 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_render(args) -> int:
-    from .render import render
-
     spec = _load(args.spec, strict=False)
-    out = Path(args.output) if args.output else Path(args.spec).with_suffix(
+    out = _output_path(args.output, "-o") if args.output else Path(args.spec).with_suffix(
         "." + (args.format or "svg"))
     path = render(spec.graph, out, format=args.format, rankdir=args.rankdir,
                   show_sizes=args.sizes, highlight=not args.no_highlight)
@@ -85,17 +107,8 @@ def cmd_render(args) -> int:
 
 
 def cmd_train(args) -> int:
-    import yaml
-
-    from .spec import _Loader
-
-    spec = _load(args.spec, strict=True)
-    try:
-        from . import save_network
-        from .training import trainingOptions, trainNetwork
-    except ImportError as exc:  # pragma: no cover  (the trainer ships with the package)
-        raise CLIError(f"training is not available in this installation: {exc}", 2) from None
-
+    spec = _load(args.spec, strict=True, check_files=not args.data)  # --data replaces them
+    out = _output_path(args.out, "--out")
     given = spec.options.to_dict(only_given=True) if spec.options else {"SolverName": "adam"}
     solver = args.solver or given.pop("SolverName")
     given.pop("SolverName", None)
@@ -108,293 +121,212 @@ def cmd_train(args) -> int:
     if args.quiet:
         given["Verbose"] = False
     for item in args.set or []:
-        name, eq, value = item.partition("=")
-        if not eq or not name.strip():
-            raise CLIError(f"--set expects Name=Value (a trainingOptions name), got {item!r}", 2)
-        given[name.strip()] = yaml.load(value, Loader=_Loader)  # as in a spec: 1e-3 is a number
-    classification = _is_classification(spec.graph)
+        name, value = _name_value(item, "--set", "a trainingOptions name")
+        try:
+            given[name] = parse_value(value)  # as in a spec: 1e-3 is a number
+        except yaml.YAMLError:
+            raise CLIError(f"--set {name}: cannot read {value!r} as a value (write it as in a "
+                           "spec: a number, a word, true/false or [a, b])", 2) from None
+    options = trainingOptions(solver, **given)  # checked before any data are read
+    _check_device(options.ExecutionEnvironment)
     train_src, test_src, val_src = _train_sources(args, spec)
-    X, Y = load_data(train_src, "train", args.allow_pickle, classification)
-    if args.limit:
-        X, Y = _subset(X, Y, args.limit)
-    if (spec.data or {}).get("order") == "sorted-by-length":  # as MATLAB's examples do
-        idx = np.argsort([len(x) for x in X], kind="stable")
-        X, Y = [X[i] for i in idx], (None if Y is None else [Y[i] for i in idx])
+    X, Y = spec.load_data("train", source=train_src, limit=args.limit,
+                          allow_pickle=args.allow_pickle)
     if val_src is not None:
-        given["ValidationData"] = load_data(val_src, "validation", args.allow_pickle,
-                                            classification)
-    options = trainingOptions(solver, **given)
-    print(f"Training {spec.name or args.spec} on {len(X)} sequences ({_describe(train_src)}) "
+        val = spec.load_data("validation", source=val_src, allow_pickle=args.allow_pickle)
+        options = trainingOptions(solver, **given, ValidationData=val)
+    print(f"Training {spec.name or args.spec} on {len(X)} sequences ({train_src}) "
           f"with {options!r}", file=sys.stderr)
     net, info = trainNetwork(X, Y, spec.graph, options)
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_network(net, out)
     print(f"saved the trained network to {out}")
+    if options.Plots == "training-progress":
+        print(f"saved the training-progress plot to {options.PlotPath}")
+    if options.CheckpointPath:
+        print(f"saved checkpoints in {options.CheckpointPath}")
     metric = getattr(info, "metric", None)
     if metric and info.get(f"Training{metric}"):
         last = info[f"Training{metric}"][-1]  # MATLAB's info: accuracy in percent
         shown = f"{last:.2f}%" if metric == "Accuracy" else f"{last:.4g}"
         print(f"training {metric.lower()} of the last mini-batch: {shown}")
     if test_src is not None:
-        XT, YT = load_data(test_src, "test", args.allow_pickle, classification)
-        if args.limit:
-            XT, YT = _subset(XT, YT, args.limit)
-        name, value = evaluate(net, XT, YT, classification, args.mini_batch_size)
-        print(f"test {name} ({len(XT)} sequences, {_describe(test_src)}): "
-              f"{_fmt_metric(name, value)}")
+        XT, YT = spec.load_data("test", source=test_src, limit=args.limit,
+                                allow_pickle=args.allow_pickle)
+        name, value = evaluate(net, XT, YT, spec.classification, args.mini_batch_size)
+        print(f"test {name} ({len(XT)} sequences, {test_src}): {_fmt_metric(name, value)}")
     return 0
 
 
 def cmd_predict(args) -> int:
-    from . import load_network
-
+    out = _output_path(args.out, "--out") if args.out else None
+    fmt = args.format or ("npy" if out and out.suffix == ".npy" else
+                          "csv" if args.scores or (out and out.suffix == ".csv") else "text")
+    if fmt == "npy" and args.scores:
+        raise CLIError("--scores needs a table: write .csv (or --format csv), not .npy", 2)
+    _check_device(args.device)
     net = load_network(args.network, ExecutionEnvironment=args.device or "auto")
-    classification = _is_classification(net.graph)
-    src = _source(args.data, None)
-    X, Y = load_data(src, args.split, args.allow_pickle, classification, need_y=False)
-    if args.limit:
-        X, Y = _subset(X, Y, args.limit)
-    out = _predict(net, X, classification, args.mini_batch_size)
-    lines = [_fmt_prediction(p) for p in out]
-    if args.out:
-        path = Path(args.out)
-        if path.suffix == ".npy":
-            try:
-                arr = np.asarray(out) if not classification else np.asarray(out, dtype=str)
-            except ValueError:
-                raise CLIError("predictions differ in length per sequence and cannot be one "
-                               ".npy array; write .txt or .csv instead") from None
-            if arr.dtype == object:
-                raise CLIError("predictions differ in length per sequence and cannot be one "
-                               ".npy array; write .txt or .csv instead")
-            np.save(path, arr)
-        else:
-            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        print(f"wrote {len(lines)} predictions to {path}", file=sys.stderr)
+    classification = any(lay.output_kind == "classification" for lay in net.graph.Layers)
+    if args.scores and not classification:
+        raise CLIError("--scores is for classification networks (this one predicts responses)",
+                       2)
+    src = data_source(args.data)
+    X, Y = src.load(args.split, allow_pickle=args.allow_pickle, categorical=classification,
+                    need_y=False)
+    index = spread_indices(len(X), args.limit) if args.limit else np.arange(len(X))
+    X = [X[i] for i in index]
+    Y = None if Y is None else [Y[i] for i in index]
+    kw = {"MiniBatchSize": args.mini_batch_size} if args.mini_batch_size else {}
+    if classification:
+        pred, scores = classify(net, X, **kw)
+        pred = list(pred)
     else:
-        for line in lines:
-            print(line)
+        pred, scores = list(predict(net, X, **kw)), None
+    if fmt == "npy":
+        _save_npy(out, pred, classification)
+    else:
+        text = (_csv(pred, scores if args.scores else None, index, net, classification)
+                if fmt == "csv" else "".join(_fmt_prediction(p) + "\n" for p in pred))
+        if out:
+            out.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    if out:
+        print(f"wrote {len(pred)} predictions to {out}"
+              + (" (with class scores)" if args.scores else ""), file=sys.stderr)
     if Y is not None:
-        name, value = _score(out, Y, classification)
+        name, value = _score(pred, Y, classification, src)
         print(f"{name} ({len(X)} sequences): {_fmt_metric(name, value)}", file=sys.stderr)
     return 0
 
 
 def cmd_from_matlab(args) -> int:
-    try:
-        from .matlab import from_matlab
-    except ImportError:
-        raise CLIError("translation from MATLAB is not available in this installation "
-                       "(layergraph.matlab.from_matlab is missing)", 2) from None
     path = Path(args.file)
+    if path.is_dir():
+        raise CLIError(f"{path}: is a folder, not a MATLAB file")
     if not path.is_file():
         raise CLIError(f"{path}: no such file")
+    out = _output_path(args.output, "-o") if args.output else None
     variables = {}
     for item in args.var or []:
-        name, eq, value = item.partition("=")
-        if not eq or not name.strip().isidentifier():
+        name, value = _name_value(item, "--var", "a MATLAB variable name")
+        if not name.isidentifier():
             raise CLIError(f"--var expects NAME=VALUE with a MATLAB variable name, got {item!r}", 2)
         try:
-            variables[name.strip()] = float(value) if not value.strip().lstrip("-").isdigit() \
+            variables[name] = float(value) if not value.strip().lstrip("-").isdigit() \
                 else int(value)
         except ValueError:
-            raise CLIError(f"--var {name.strip()}: expected a number, got {value!r}", 2) from None
-    result = from_matlab(path.read_text(encoding="utf-8"), filename=str(path),
-                         variables=variables or None)
+            raise CLIError(f"--var {name}: expected a number, got {value!r}", 2) from None
+    try:
+        code = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CLIError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                       f"{exc.start}); save the file as UTF-8") from None
+    result = from_matlab(code, filename=str(path), variables=variables or None)
     for note in result.notes:  # skipped statements (data, training, plots): never silently
         print(str(note).splitlines()[0], file=sys.stderr)
-    to = args.to or ("python" if args.output and args.output.endswith(".py") else "yaml")
+    to = args.to or ("python" if out and out.suffix == ".py" else "yaml")
     text = result.to_yaml() if to == "yaml" else result.to_python()
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
 
 
 def cmd_schema(args) -> int:
-    from .schema import schema_text
-
     text = schema_text()
+    if args.check:
+        same = SCHEMA_PATH.is_file() and SCHEMA_PATH.read_text(encoding="utf-8") == text
+        print("schema is up to date" if same else f"{SCHEMA_PATH} is out of date; run "
+              "python -m layergraph.schema --write", file=sys.stderr)
+        return 0 if same else 1
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+        out = _output_path(args.output, "-o")
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
 
 
 # --------------------------------------------------------------------------------------------
-# data
+# helpers
 
 
 def _spec_path(path):
     p = Path(path)
+    if p.is_dir():
+        raise CLIError(f"{path}: is a folder, not a spec file")
     if not p.is_file():
         raise CLIError(f"{path}: no such file")
     return p
 
 
-def _load(path, strict):
-    from .spec import load_spec
-
-    return load_spec(_spec_path(path), strict=strict)
+def _load(path, strict, check_files=False):
+    return load_spec(_spec_path(path), strict=strict, check_files=check_files)
 
 
-def _is_classification(graph) -> bool:
-    return any(lay.output_kind == "classification" for lay in graph.Layers)
+def _output_path(text, flag) -> Path:
+    """An output file given on the command line, refused before any work when it cannot be one."""
+    p = Path(text)
+    if p.is_dir():
+        raise CLIError(f"{flag} {text}: is a folder; give a file name in it", 2)
+    return p
 
 
-def _source(text, spec_dir):
-    """A data source: ('dataset', name) or ('file', Path)."""
-    norm = str(text).replace("-", "_").lower()
-    if norm in DATASETS:
-        return ("dataset", norm)
-    p = Path(text).expanduser()
-    if not p.is_absolute() and spec_dir is not None and not p.exists():
-        p = Path(spec_dir) / p
-    if p.suffix != ".npz":
-        raise CLIError(f"unknown data source {text!r}: give a shipped data set "
-                       f"({', '.join(DATASETS)}) or an .npz file with arrays X and Y")
-    if not p.is_file():
-        raise CLIError(f"data file not found: {p}")
-    return ("file", p)
+def _name_value(item, flag, what):
+    name, eq, value = item.partition("=")
+    if not eq or not name.strip():
+        raise CLIError(f"{flag} expects NAME=VALUE ({what}), got {item!r}", 2)
+    return name.strip(), value
 
 
-def _describe(src):
-    return src[1] if src[0] == "dataset" else str(src[1])
+def _check_device(env):
+    """Refuse --device gpu (ExecutionEnvironment 'gpu') without CUDA, before reading data."""
+    if env is not None and str(env).lower() == "gpu":
+        try:
+            resolve_device("gpu")
+        except OptionError as exc:
+            raise CLIError(str(exc), 2) from None
 
 
 def _train_sources(args, spec):
     """(train, test, validation) sources from --data/--test or the spec's data section."""
-    spec_dir = Path(spec.file).resolve().parent if spec.file else None
-    data = spec.data or {}
     if args.data:
-        train = _source(args.data, None)
-        test = _source(args.test, None) if args.test else (
-            train if train[0] == "dataset" or _has_test(train) else None)
+        train = data_source(args.data)
+        test = data_source(args.test) if args.test else (train if train.has("test") else None)
         return train, test, None
-    if data.get("dataset"):
-        train = _source(data["dataset"], spec_dir)
-        test = _source(args.test, None) if args.test else train
-        return train, test, None
-    if data.get("train"):
-        train = _source(data["train"], spec_dir)
-        test = _source(args.test, None) if args.test else (
-            _source(data["test"], spec_dir) if data.get("test") else
-            (train if _has_test(train) else None))
-        val = _source(data["validation"], spec_dir) if data.get("validation") else None
-        return train, test, val
-    raise CLIError("no training data: give --data (japanese_vowels or a .npz file) or a 'data' "
-                   "section in the spec", 2)
+    train = spec.data_source("train")
+    if train is None:
+        raise CLIError("no training data: give --data (japanese_vowels or a .npz file) or a "
+                       "'data' section in the spec", 2)
+    test = data_source(args.test) if args.test else spec.data_source("test")
+    return train, test, spec.data_source("validation")
 
 
-def _has_test(src):
-    if src[0] != "file":
-        return False
-    with np.load(src[1], allow_pickle=False) as z:
-        return "XTest" in z.files
-
-
-def load_data(src, split, allow_pickle=False, classification=True, need_y=True):
-    """(X, Y) from a source; ``split`` picks the data set split or the .npz keys (X/Y or
-    XTest/YTest for 'test', XValidation/YValidation for 'validation')."""
-    kind, what = src
-    if kind == "dataset":
-        from .datasets import japanese_vowels
-
-        if what == "japanese_vowels":
-            return japanese_vowels("train" if split == "train" else "test")
-        raise CLIError(f"unknown data set {what!r}")  # pragma: no cover
-    try:
-        z = np.load(what, allow_pickle=allow_pickle)
-    except Exception as exc:
-        raise CLIError(f"{what}: cannot read it as .npz ({exc})") from None
-    with z:
-        keys = set(z.files)
-        xk, yk = "X", "Y"
-        if split == "test" and "XTest" in keys:
-            xk, yk = "XTest", "YTest"
-        elif split == "validation" and "XValidation" in keys:
-            xk, yk = "XValidation", "YValidation"
-        if xk not in keys:
-            raise CLIError(f"{what}: no array '{xk}' (it has: {', '.join(sorted(keys))})")
-        try:
-            X = z[xk]
-            Y = z[yk] if yk in keys else None
-            lengths = z["lengths" if xk == "X" else f"lengths{xk[1:]}"] \
-                if ("lengths" if xk == "X" else f"lengths{xk[1:]}") in keys else None
-        except ValueError as exc:
-            if "allow_pickle" in str(exc):
-                raise CLIError(f"{what}: '{xk}' or '{yk}' is an object array, which needs pickle "
-                               "to load; re-run with --allow-pickle if you trust the file, or "
-                               "store X as (N, T, C) with a 'lengths' array") from None
-            raise
-    if Y is None and need_y:
-        raise CLIError(f"{what}: no array '{yk}' (the labels or responses)")
-    if lengths is not None:
-        X, Y = _split_lengths(X, Y, np.asarray(lengths, dtype=int), what)
-    if Y is not None and classification and not isinstance(Y, list):
-        Y = np.asarray(Y)
-        if Y.dtype.kind in "iub":
-            Y = Y.astype(str)
-    return X, Y
-
-
-def _split_lengths(X, Y, lengths, what):
-    X = np.asarray(X)
-    n = len(lengths)
-    if X.ndim >= 3 and X.shape[0] == n:  # padded (N, T, C)
-        seqs = [X[i, :t] for i, t in enumerate(lengths)]
-        per_step = Y is not None and np.ndim(Y) >= 2 and np.shape(Y)[:2] == X.shape[:2]
-        if per_step:
-            Y = [np.asarray(Y)[i, :t] for i, t in enumerate(lengths)]
-        return seqs, Y
-    if X.shape[0] == int(lengths.sum()):  # concatenated (sum T, C)
-        seqs = np.split(X, np.cumsum(lengths)[:-1])
-        if Y is not None and len(Y) == X.shape[0] and len(Y) != n:
-            Y = np.split(np.asarray(Y), np.cumsum(lengths)[:-1])
-        return seqs, Y
-    raise CLIError(f"{what}: 'lengths' ({n} sequences, {int(lengths.sum())} steps) does not fit "
-                   f"X of shape {X.shape}; expected (N, T, C) or (sum of lengths, C)")
-
-
-def _subset(X, Y, limit):
-    """``limit`` sequences spread evenly over the data (so every class stays represented)."""
-    n = len(X)
-    if limit >= n:
-        return X, Y
-    idx = np.linspace(0, n - 1, limit).round().astype(int)
-    Xs = [X[i] for i in idx]
-    Ys = None if Y is None else ([Y[i] for i in idx] if isinstance(Y, list) else np.asarray(Y)[idx])
-    return Xs, Ys
-
-
-def _predict(net, X, classification, mini_batch_size=None):
-    from . import classify, predict
-
-    kw = {"MiniBatchSize": mini_batch_size} if mini_batch_size else {}
-    if classification:
-        labels, _ = classify(net, X, **kw)
-        return list(labels)
-    return list(predict(net, X, **kw))
-
-
-def _score(pred, Y, classification):
+def _score(pred, Y, classification, src=None):
     if classification:
         p = np.concatenate([np.ravel(np.asarray(a, dtype=str)) for a in pred])
         t = np.concatenate([np.ravel(np.asarray(a).astype(str)) for a in Y])
+    else:
+        p = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in pred])
+        t = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in Y])
+    if p.shape != t.shape:
+        raise DataError(f"{src or 'the data'}: the labels or responses ({t.size} values) do not "
+                        f"match the network's outputs ({p.size} values); expected as many, one "
+                        "per sequence or one per time step as the network outputs")
+    if classification:
         return "accuracy", float(np.mean(p == t))
-    p = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in pred])
-    t = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in Y])
     return "RMSE", float(np.sqrt(np.mean((p - t) ** 2)))
 
 
 def evaluate(net, X, Y, classification, mini_batch_size=None):
     """('accuracy', fraction) or ('RMSE', value) of the network on (X, Y)."""
-    return _score(_predict(net, X, classification, mini_batch_size), Y, classification)
+    kw = {"MiniBatchSize": mini_batch_size} if mini_batch_size else {}
+    pred = list(classify(net, X, **kw)[0]) if classification else list(predict(net, X, **kw))
+    return _score(pred, Y, classification)
 
 
 def _fmt_metric(name, value):
@@ -408,40 +340,105 @@ def _fmt_prediction(p):
     return " ".join(str(v) if a.dtype.kind in "US" else f"{v:.6g}" for v in a.ravel())
 
 
-# --------------------------------------------------------------------------------------------
-# the parser
+def _csv(pred, scores, index, net, classification) -> str:
+    """A CSV table: the sequence's index in the data first, then (for outputs per time step)
+    the time step, the label or responses, and the class scores when asked."""
+    per_step = any(np.ndim(p) >= (1 if classification else 2) for p in pred)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    head = ["sequence", *(["time"] if per_step else [])]
+    if classification:
+        head += ["label", *(f"score_{c}" for c in net.Classes)] if scores is not None \
+            else ["label"]
+    else:
+        width = np.shape(pred[0])[-1] if np.ndim(pred[0]) else 1
+        head += ["response"] if width == 1 else [f"response_{k + 1}" for k in range(width)]
+    w.writerow(head)
+    for n, i in enumerate(index):
+        p = np.asarray(pred[n])
+        s = None if scores is None else np.asarray(scores[n])
+        steps = range(len(p)) if per_step else [None]
+        for t in steps:
+            row = [int(i), *([t] if per_step else [])]
+            value = p if t is None else p[t]
+            if classification:
+                row.append(str(value))
+                if s is not None:
+                    row += [f"{v:.6g}" for v in (s if t is None else s[t])]
+            else:
+                row += [f"{v:.6g}" for v in np.ravel(value)]
+            w.writerow(row)
+    return buf.getvalue()
+
+
+def _save_npy(path, pred, classification):
+    try:
+        arr = np.asarray(pred) if not classification else np.asarray(pred, dtype=str)
+    except ValueError:
+        arr = None
+    if arr is None or arr.dtype == object:
+        raise CLIError("predictions differ in length per sequence and cannot be one .npy array; "
+                       "write .txt or .csv instead", 2)
+    np.save(path, arr)
+
+
+def _one_line(exc) -> str:
+    """An error as one line: a spec's errors keep their own line each, anything else is joined."""
+    if isinstance(exc, SpecError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    text = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+    return text or type(exc).__name__
+
+
+def _failure(exc) -> tuple[int, str]:
+    """(exit status, message) of an error that ends a command."""
+    if isinstance(exc, CLIError):
+        return exc.code, _one_line(exc)
+    if isinstance(exc, LayerGraphError):
+        return 1, _one_line(exc)
+    if isinstance(exc, OSError):
+        return 2, _one_line(exc)
+    return 2, (f"internal error: {type(exc).__name__}: {_one_line(exc)} (run with --debug for "
+               "the traceback, and please report it)")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)  # flags every command takes, before or after
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="on an error, show the full traceback instead of one line")
     p = argparse.ArgumentParser(
-        prog="layergraph",
+        prog="layergraph", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
         description="MATLAB-style sequence networks as YAML specs: validate, analyse, draw, "
                     "train and run them.",
-        epilog="Run 'layergraph COMMAND --help' for the options of a command.")
-    from . import __version__
-
+        epilog="Run 'layergraph COMMAND --help' for the options of a command.\n\n" + EXIT_STATUS)
     p.add_argument("--version", action="version", version=f"layergraph {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    s = sub.add_parser("validate", help="check specs against the schema and the analysis",
+    s = sub.add_parser("validate", parents=[common],
+                       help="check specs against the schema and the analysis",
                        description="Check YAML specs: schema (layer types, option names and "
                                    "values), connections, names, and the network analysis. "
-                                   "Prints every error as file:line:col. Exit status 0 when all "
-                                   "are valid, 1 otherwise.")
+                                   "Prints every error as file:line:col, and checks that the data "
+                                   "files the spec names exist. Exit status 0 when all are valid, "
+                                   "1 otherwise (a result, not a failure of the command); 2 for "
+                                   "a usage error.")
     s.add_argument("spec", nargs="+", metavar="SPEC", help="YAML spec file(s)")
     s.add_argument("--no-analysis", action="store_true",
                    help="check the format only, not the analysis (unconnected ports, sizes, ...)")
     s.set_defaults(func=cmd_validate)
 
-    s = sub.add_parser("analyze", aliases=["analyse"], help="print the analyzeNetwork table",
+    s = sub.add_parser("analyze", parents=[common], aliases=["analyse"],
+                       help="print the analyzeNetwork table",
                        description="Print MATLAB's analyzeNetwork table (layers, activation "
                                    "sizes, learnables) and every problem. Exit status 1 when "
                                    "there are problems.")
     s.add_argument("spec", metavar="SPEC", help="YAML spec file")
     s.set_defaults(func=cmd_analyze)
 
-    s = sub.add_parser("render", help="draw the network diagram (graphviz)",
+    s = sub.add_parser("render", parents=[common], help="draw the network diagram (graphviz)",
                        description="Draw the network: one node per layer (name, type, key "
                                    "options), port names on fold/unfold edges, problems in red.")
     s.add_argument("spec", metavar="SPEC", help="YAML spec file")
@@ -459,7 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not draw layers with problems in red")
     s.set_defaults(func=cmd_render)
 
-    s = sub.add_parser("train", help="train a spec's network and evaluate it",
+    s = sub.add_parser("train", parents=[common], help="train a spec's network and evaluate it",
                        description="Train with the spec's training options (flags override them; "
                                    "solver 'adam' when the spec has none), save the network, "
                                    "and evaluate on the test data.")
@@ -470,7 +467,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--test", metavar="SOURCE", help="evaluation data (default: the test split "
                                                     "or XTest/YTest of the .npz file)")
     s.add_argument("--out", "-o", metavar="FILE", default="net.pt",
-                   help="where to save the trained network (default: net.pt)")
+                   help="where to save the trained network (default: net.pt); checked before "
+                        "training")
     s.add_argument("--solver", choices=["sgdm", "adam", "rmsprop"])
     s.add_argument("--max-epochs", type=int, metavar="N", help="MaxEpochs")
     s.add_argument("--mini-batch-size", type=int, metavar="N", help="MiniBatchSize")
@@ -479,7 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--device", choices=["auto", "cpu", "gpu"], help="ExecutionEnvironment")
     s.add_argument("--set", action="append", metavar="NAME=VALUE",
                    help="any trainingOptions option, e.g. --set Shuffle=never (repeatable)")
-    s.add_argument("--limit", type=int, metavar="N",
+    s.add_argument("--limit", type=_count, metavar="N",
                    help="use only N training and N test sequences, spread over the data")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
     s.add_argument("--quiet", action="store_true", help="no progress table (Verbose false)")
@@ -487,11 +485,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="allow object arrays in .npz files (only for files you trust)")
     s.set_defaults(func=cmd_train)
 
-    s = sub.add_parser("predict", help="run a saved network on data",
+    s = sub.add_parser("predict", parents=[common], help="run a saved network on data",
                        description="Classify (or predict responses for) each sequence with a "
-                                   "network saved by 'layergraph train' or save_network; prints "
-                                   "one line per sequence, and the accuracy/RMSE when the data "
-                                   "have labels.")
+                                   "network saved by 'layergraph train' or save_network. Prints "
+                                   "one line per sequence (the label, or the responses), or a "
+                                   "CSV table (with --scores, --format csv or -o FILE.csv): a "
+                                   "header, the sequence's 0-based index in the data first, a "
+                                   "time column for outputs per time step, then the label and "
+                                   "with --scores one score_CLASS column per class. The "
+                                   "accuracy/RMSE goes to stderr when the data have labels.")
     s.add_argument("network", metavar="NET", help="saved network file (.pt)")
     s.add_argument("--data", required=True, metavar="SOURCE",
                    help="japanese_vowels or an .npz file with X (and optionally Y)")
@@ -499,15 +501,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="data set split, or X/Y (train) vs XTest/YTest (test) of an .npz file "
                         "(default: test; an .npz file without XTest uses X)")
     s.add_argument("--out", "-o", metavar="FILE",
-                   help="write predictions to FILE (.txt/.csv lines, or .npy) instead of stdout")
+                   help="write predictions to FILE instead of stdout: .txt (lines), .csv "
+                        "(table) or .npy (one array)")
+    s.add_argument("--scores", action="store_true",
+                   help="add the class scores of each sequence (classification; a CSV table)")
+    s.add_argument("--format", choices=["text", "csv", "npy"],
+                   help="output format (default: from the -o extension; text on stdout, csv "
+                        "with --scores)")
     s.add_argument("--mini-batch-size", type=int, metavar="N", help="MiniBatchSize")
     s.add_argument("--device", choices=["auto", "cpu", "gpu"], help="ExecutionEnvironment")
-    s.add_argument("--limit", type=int, metavar="N", help="use only N sequences")
+    s.add_argument("--limit", type=_count, metavar="N",
+                   help="use only N sequences, spread over the data (the index column keeps "
+                        "their place)")
     s.add_argument("--allow-pickle", action="store_true",
                    help="allow object arrays in .npz files (only for files you trust)")
     s.set_defaults(func=cmd_predict)
 
-    s = sub.add_parser("from-matlab", help="translate MATLAB layer code to a spec or Python",
+    s = sub.add_parser("from-matlab", parents=[common],
+                       help="translate MATLAB layer code to a spec or Python",
                        description="Translate MATLAB code (layer arrays, layerGraph edits, "
                                    "trainingOptions) to a YAML spec or to Python.")
     s.add_argument("file", metavar="FILE", help="MATLAB file (.m)")
@@ -519,25 +530,44 @@ def build_parser() -> argparse.ArgumentParser:
                         "numClasses=9 (repeatable)")
     s.set_defaults(func=cmd_from_matlab)
 
-    s = sub.add_parser("schema", help="print the JSON Schema of specs",
+    s = sub.add_parser("schema", parents=[common], help="print the JSON Schema of specs",
                        description="Print (or write) the JSON Schema that specs are validated "
                                    "against, e.g. for an editor's YAML language server.")
     s.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
+    s.add_argument("--check", action="store_true",
+                   help="exit status 1 if the committed schema file differs from the generated "
+                        "one")
     s.set_defaults(func=cmd_schema)
     return p
 
 
+def _count(text):
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return n
+
+
 def main(argv=None) -> int:
+    """Run the command line; returns the exit status (see ``layergraph --help``)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except CLIError as exc:
-        print(f"layergraph {args.command}: error: {exc}", file=sys.stderr)
-        return exc.code
-    except LayerGraphError as exc:
-        print(f"layergraph {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+    except KeyboardInterrupt:
+        if getattr(args, "debug", False):
+            raise
+        print(f"layergraph {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if getattr(args, "debug", False):
+            raise
+        code, message = _failure(exc)
+        print(f"layergraph {args.command}: error: {message}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":  # pragma: no cover

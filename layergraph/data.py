@@ -9,6 +9,9 @@ MATLAB's C-by-T layout is accepted only when asked for with ``layout='CT'``.
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 import numpy as np
 
 from .errors import DataError
@@ -85,3 +88,133 @@ def minibatches(n, size, order=None):
     """Index arrays of consecutive mini-batches over ``order`` (default 0..n-1)."""
     order = np.arange(n) if order is None else np.asarray(order)
     return [order[i:i + size] for i in range(0, n, size)]
+
+
+# ---------------------------------------------------------------------------------------------
+# .npz files: the data contract of specs and of the command line
+
+NPZ_KEYS = {"train": ("X", "Y", "lengths"), "test": ("XTest", "YTest", "lengthsTest"),
+            "validation": ("XValidation", "YValidation", "lengthsValidation")}
+"""The arrays of each split in an .npz file (a split without its own arrays uses X/Y/lengths)."""
+
+
+def load_npz(path, split="train", *, allow_pickle=False, categorical=False, need_y=True):
+    """Read sequences and their labels or responses from an ``.npz`` file; returns ``(X, Y)``.
+
+    The file holds ``X`` and ``Y`` for training; ``XTest``/``YTest`` and
+    ``XValidation``/``YValidation`` for the other splits (``split='test'`` falls back to ``X``/``Y``
+    when the file has no ``XTest``). ``X`` is one array (N, T, C), with ``lengths`` (N,) when the
+    sequences differ in length (each is cut to its length), or all time steps (sum of T, C) with
+    ``lengths`` (split into sequences); ``lengthsTest``/``lengthsValidation`` go with the other
+    splits. ``Y`` holds one label or response per sequence, or one per time step ((N, T, ...) or
+    (sum of T, ...) with lengths). Object arrays of sequences load only with ``allow_pickle=True``
+    (pickle runs code: only for files you trust). ``categorical=True`` turns integer labels into
+    strings, as class labels. ``need_y=False`` allows a file without labels (``Y`` is None).
+
+    Every problem (no such file, not an .npz archive, a missing array, lengths that do not fit,
+    a different number of sequences and labels) raises :class:`DataError` naming the file.
+    """
+    p = Path(path)
+    if split not in NPZ_KEYS:
+        raise DataError(f"unknown split {split!r}; expected one of {', '.join(NPZ_KEYS)}")
+    if p.is_dir():
+        raise DataError(f"{p}: is a folder; expected an .npz file (numpy.savez) with arrays X "
+                        "and Y")
+    if not p.is_file():
+        raise DataError(f"{p}: no such file")
+    if p.stat().st_size == 0:
+        raise DataError(f"{p}: the file is empty; expected an .npz archive (numpy.savez) with "
+                        "arrays X and Y")
+    if not zipfile.is_zipfile(p):
+        raise DataError(f"{p}: not an .npz archive (numpy.savez writes one); expected arrays X "
+                        "and Y in it")
+    xk, yk, lk = NPZ_KEYS[split]
+    try:
+        with np.load(p, allow_pickle=allow_pickle) as z:
+            keys = set(z.files)
+            if xk not in keys and split != "train":
+                xk, yk, lk = NPZ_KEYS["train"]
+            if xk not in keys:
+                have = ", ".join(sorted(keys)) or "nothing"
+                raise DataError(f"{p}: no array '{xk}' (it has: {have}); expected X with the "
+                                "input sequences")
+            X = z[xk]
+            Y = z[yk] if yk in keys else None
+            lengths = z[lk] if lk in keys else None
+    except DataError:
+        raise
+    except ValueError as exc:
+        if "allow_pickle" in str(exc):
+            raise DataError(f"{p}: '{xk}' or '{yk}' is an object array, which needs pickle to "
+                            "load; re-run with --allow-pickle (allow_pickle=True) if you trust "
+                            "the file, or store X as (N, T, C) with a 'lengths' array") from None
+        raise DataError(f"{p}: cannot read it as .npz ({exc})") from None
+    except (OSError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+        raise DataError(f"{p}: cannot read it as .npz ({exc})") from None
+    for key, a in ((xk, X), (yk, Y), (lk, lengths)):
+        if a is not None and not isinstance(a, np.ndarray):  # numpy gives non-.npy members raw
+            raise DataError(f"{p}: cannot read it as .npz ('{key}' is not a .npy array)")
+    if Y is None and need_y:
+        raise DataError(f"{p}: no array '{yk}' (the labels or responses)")
+    if lengths is not None:
+        X, Y = _split_lengths(X, Y, np.asarray(lengths), p, xk, lk)
+    single = isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 2  # one (T, C)
+    if Y is not None and not single:
+        n, m = len(X), (len(Y) if isinstance(Y, list) or np.ndim(Y) else 0)
+        if n != m:
+            raise DataError(f"{p}: {xk} has {n} sequences but {yk} has {m} labels or responses; "
+                            "expected one label or response (or one sequence of them) per "
+                            "sequence")
+    if Y is not None and categorical and not isinstance(Y, list):
+        Y = np.asarray(Y)
+        if Y.dtype.kind in "iub":
+            Y = Y.astype(str)
+    return X, Y
+
+
+def _split_lengths(X, Y, lengths, path, xk="X", lk="lengths"):
+    X = np.asarray(X)
+    if lengths.ndim != 1 or lengths.dtype.kind not in "iu" or (lengths < 1).any():
+        raise DataError(f"{path}: '{lk}' must be positive integers, one per sequence; got shape "
+                        f"{lengths.shape}, dtype {lengths.dtype}")
+    n, total = len(lengths), int(lengths.sum())
+    if X.ndim >= 3 and X.shape[0] == n and lengths.max() <= X.shape[1]:  # padded (N, T, C)
+        seqs = [X[i, :t] for i, t in enumerate(lengths)]
+        per_step = Y is not None and np.ndim(Y) >= 2 and np.shape(Y)[:2] == X.shape[:2]
+        if per_step:
+            Y = [np.asarray(Y)[i, :t] for i, t in enumerate(lengths)]
+        return seqs, Y
+    if X.ndim >= 2 and X.shape[0] == total:  # concatenated (sum T, C)
+        cuts = np.cumsum(lengths)[:-1]
+        seqs = np.split(X, cuts)
+        if Y is not None and np.ndim(Y) and len(Y) == total and len(Y) != n:
+            Y = np.split(np.asarray(Y), cuts)
+        return seqs, Y
+    raise DataError(f"{path}: '{lk}' ({n} sequences, {total} steps) does not fit {xk} of shape "
+                    f"{X.shape}; expected (N, T, C) or (sum of lengths, C)")
+
+
+def spread_indices(total, n):
+    """Indices of ``n`` of ``total`` items spread evenly from the first to the last."""
+    if n >= total:
+        return np.arange(total)
+    return np.linspace(0, total - 1, n).round().astype(int)
+
+
+def spread_subset(X, Y, n):
+    """``n`` sequences spread evenly over the data (so every class stays represented)."""
+    if n >= len(X):
+        return X, Y
+    idx = spread_indices(len(X), n)
+    Xs = [X[i] for i in idx]
+    Ys = None if Y is None else ([Y[i] for i in idx] if isinstance(Y, list) else np.asarray(Y)[idx])
+    return Xs, Ys
+
+
+def sort_by_length(X, Y=None):
+    """Sequences (and their labels) shortest first, ties in their order: less padding per batch,
+    as MATLAB's examples prepare training data."""
+    idx = np.argsort([len(x) for x in X], kind="stable")
+    Xs = [X[i] for i in idx]
+    Ys = None if Y is None else ([Y[i] for i in idx] if isinstance(Y, list) else np.asarray(Y)[idx])
+    return Xs, Ys
