@@ -36,8 +36,7 @@ from .analysis import analyze
 from .data import spread_indices
 from .errors import DataError, LayerGraphError, OptionError
 from .matlab import from_matlab
-from .network import classify, predict, resolve_device
-from .persistence import load_network, save_network
+from .network import classify, load_network, predict, resolve_device, save_network
 from .render import render
 from .schema import SCHEMA_PATH, schema_text
 from .spec import SpecError, data_source, load_spec, parse_value
