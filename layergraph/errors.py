@@ -25,8 +25,10 @@ class LayerGraphError(Exception):
         self.hint, self.position = hint, position
         super().__init__(self.render())
 
-    def render(self) -> str:
-        text = f"{self.owner}: {self.problem}" if self.owner else self.problem
+    def render(self, with_owner: bool = True) -> str:
+        """The message: owner, problem and hint (``with_owner=False`` for callers that name the
+        owner themselves, such as a YAML issue that names its layer)."""
+        text = f"{self.owner}: {self.problem}" if self.owner and with_owner else self.problem
         if self.hint:
             text += self.hint if self.hint[:1] in " ;,." else f" {self.hint}"
         return text

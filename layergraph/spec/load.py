@@ -156,12 +156,7 @@ def _load(text, file, path, strict, check_files=False):
 
 def _problem(exc: OptionError) -> str:
     """The message of an option error without its owner (the issue names the layer itself)."""
-    if exc.owner is None:  # raised with the owner written into the problem
-        return str(exc).removeprefix("trainingOptions: ")
-    text = exc.problem
-    if exc.hint:
-        text += exc.hint if exc.hint[:1] in " ;,." else f" {exc.hint}"
-    return text
+    return exc.render(with_owner=False)
 
 
 def _option_path(exc: OptionError, base: tuple, written: dict, positional=()) -> tuple:
