@@ -141,6 +141,7 @@ class Network:
         out_in = self.analysis.inputs[self.output_layer.Name][0]
         self.sequence_output = out_in.is_sequence
         self.training: dict = {}  # set by trainNetwork: epochs, iterations, solver, final loss
+        self._lengths = {}  # T -> lengths tensor [T] on the device, for stream_step
 
     # --- MATLAB properties ----------------------------------------------------------------------
     @property
@@ -170,6 +171,7 @@ class Network:
         self.device = resolve_device(device) if isinstance(device, str) and device.lower() in (
             "auto", "cpu", "gpu") else torch.device(device)
         self.module.to(self.device)
+        self._lengths = {}
         return self
 
     # --- the MATLAB functions as methods, for Python habits (net.predict(X)) ----------------------
@@ -220,6 +222,36 @@ class Network:
         return self.summary()
 
     # --- running --------------------------------------------------------------------------------
+    def stream_step(self, X):
+        """predictAndUpdateState's path for its common case: one (T, C) float array of a vector
+        sequence, default options. It runs the compiled module once on the unpadded sequence,
+        the recurrent state carried, with none of the batching that many sequences need.
+        Returns None for anything else, which takes the general path (and its checks)."""
+        inp = self.input_layer
+        if (type(X) is not np.ndarray or X.ndim != 2 or X.dtype.kind != "f"
+                or X.shape[1] != inp.InputSize or X.shape[0] < inp.MinLength
+                or not np.isfinite(X).all()):
+            return None
+        recurrent = self.module.recurrent_modules()
+        for m in recurrent:
+            if m.state is not None and m.state[0].shape[0] != 1:
+                return None  # the general path says the state is for other sequences
+            if not m.carry_state:
+                m.carry_state = True
+        T = X.shape[0]
+        lengths = self._lengths.get(T)
+        if lengths is None:
+            lengths = self._lengths[T] = torch.tensor([T], device=self.device)
+        x = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))[None]
+        with torch.no_grad():
+            if self.module.training:
+                self.module.eval()
+            y = self.module.forward(Signal(x.to(self.device), lengths, True))
+        data = _numpy(y.data)
+        if not self.sequence_output:
+            return data
+        return data[0] if y.lengths is None or y.lengths is lengths else data[0, :int(y.lengths[0])]
+
     def forward_sequences(self, X, opts, stateful=False):
         """Per-sequence outputs (numpy), in input order: list of (T_i, K) or an (N, K) array;
         one (T, K) array for a single sequence."""
@@ -301,6 +333,10 @@ def classify(net: Network, X, *args, **kwargs):
 
 def predictAndUpdateState(net: Network, X, *args, **kwargs):
     """Predict and keep each recurrent layer's final state as the start of the next call."""
+    if not args and not kwargs:
+        y = net.stream_step(X)
+        if y is not None:
+            return net, y
     opts = prediction_options(net, args, kwargs)
     seqs, single = as_sequences(X, net.input_layer, opts["DataLayout"])
     state = net.module.recurrent_modules()

@@ -18,10 +18,15 @@ from .options import Bool, Choice, Number, Option, SequenceLength
 
 
 class Signal(NamedTuple):
-    """What flows along one graph edge: data (B, T, ...) or (B, ...), and lengths (B,) or None."""
+    """What flows along one graph edge: data (B, T, ...) or (B, ...), and lengths (B,) or None.
+
+    ``full`` is a hint that every sequence fills the time axis (no padding), which lets recurrent
+    layers skip their per-length work without looking at the lengths.
+    """
 
     data: torch.Tensor
     lengths: torch.Tensor | None = None
+    full: bool = False
 
 
 def pad_sequences(seqs, value=0.0, direction="right", length=None, dtype=np.float32):

@@ -107,6 +107,8 @@ class InputNormalization(nn.Module):
 
     def forward(self, x: Signal):
         d, m = x.data, self.mode
+        if m == "none":
+            return x
         if m == "zerocenter":
             d = d - self.Mean
         elif m == "zscore":
@@ -115,4 +117,4 @@ class InputNormalization(nn.Module):
             d = (d - self.Min) / (self.Max - self.Min)
         elif m == "rescale-symmetric":
             d = 2 * (d - self.Min) / (self.Max - self.Min) - 1
-        return Signal(d, x.lengths)
+        return x._replace(data=d)

@@ -229,11 +229,11 @@ class RecurrentModule(nn.Module):
         need = self.has_state_outputs or self.carry_state
         last = self.output_mode == "last"
         # Sequences that fill the batch (streaming, equal lengths) need no per-length work.
-        full = need and bool((x.lengths == x.data.shape[1]).all())
+        full = need and (x.full or bool((x.lengths == x.data.shape[1]).all()))
         y, final = self.rnn.forward(x.data, x.lengths, s0, need_state=need, last_only=last,
                                     full=full)
         if self.carry_state:
-            self.state = tuple(s.detach() for s in final)
+            self.state = tuple(s.detach() for s in final) if torch.is_grad_enabled() else final
         out = Signal(y) if last else Signal(y, x.lengths)
         if self.has_state_outputs:
             return (out, *(Signal(s) for s in final))
