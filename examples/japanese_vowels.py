@@ -80,9 +80,11 @@ def main(argv=None):
     print(f"device: {net.device}   epochs: {args.epochs}   training time: {train_s:.1f} s   "
           f"final mini-batch loss: {info.TrainingLoss[-1]:.4f}")
     print(f"test accuracy: {acc:.4f}  ({int(round(acc * len(YTest)))}/{len(YTest)} sequences)")
+    if args.plot:
+        print(f"saved the training-progress plot to {args.plot}")
     if args.save:
         save_network(net, args.save)
-        print(f"saved network to {args.save}")
+        print(f"saved the network to {args.save}")
     return acc
 
 
