@@ -148,3 +148,16 @@ def test_a_trained_network_prints_a_summary(tmp_path):
     assert repr(net).startswith("SeriesNetwork with 5 layers")  # repr stays one line
     save_network(net, tmp_path / "n.pt")
     assert "Trained: 2 epochs, 8 iterations" in str(load_network(tmp_path / "n.pt"))
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="needs a machine without CUDA")
+def test_gpu_without_cuda_fails_before_the_data_is_read():
+    from layergraph import OptionError
+
+    class Exploding(list):
+        def __len__(self):
+            raise AssertionError("the data was read before the device was checked")
+
+    opts = trainingOptions("adam", ExecutionEnvironment="gpu", Verbose=False)
+    with pytest.raises(OptionError, match="no CUDA GPU"):
+        trainNetwork(Exploding(), Exploding(), _layers(), opts)

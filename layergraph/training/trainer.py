@@ -23,7 +23,7 @@ import torch
 from ..analysis import analyze, as_graph
 from ..data import as_sequences
 from ..errors import DataError, NetworkError, OptionError
-from ..network import Network
+from ..network import Network, resolve_device
 from ..persistence import graph_from_state, graph_state, read_state, write_state
 from ..sequences import SequencePolicy, last_step, run_chunks
 from . import loss as L
@@ -52,6 +52,7 @@ def trainNetwork(X, Y, layers, options: TrainingOptions, *, resume_from=None, ou
 class Trainer:
     def __init__(self, X, Y, layers, opts, resume_from, out):
         self.opts, self.out = opts, out
+        resolve_device(opts.ExecutionEnvironment)  # no GPU for 'gpu': say so before any work
         ckpt = None
         if resume_from is not None:
             ckpt = read_state(resume_from)
