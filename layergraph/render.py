@@ -121,8 +121,7 @@ def to_digraph(graph, rankdir: str = "TB", show_sizes: bool = False, analysis=No
         elif many_out or many_in:
             parts.append(sp if many_out else dp)
         if show_sizes and analysis is not None:
-            act = analysis.report(s).activations.get(sp) if s in {r.name for r in
-                                                                   analysis.layers} else None
+            act = analysis.activation(s, sp)
             if act is not None and act.fmt:
                 parts.append(str(act))
         attrs = {"tooltip": f"{s}/{sp} \u2192 {d}/{dp}"}
