@@ -64,7 +64,10 @@ class LayerGraph:
 
     def sources(self, name: str) -> dict[str, tuple[str, str]]:
         """For each connected input port of ``name``: (source layer, source port)."""
-        return {e["dst_port"]: (s, e["src_port"]) for s, _, e in self._g.in_edges(name, data=True)}
+        if name not in self._g:
+            self.layer(name)  # the GraphError naming the layers there are
+        return {e["dst_port"]: (s, e["src_port"])
+                for s, keys in self._g.pred[name].items() for e in keys.values()}
 
     def __len__(self):
         return self._g.number_of_nodes()

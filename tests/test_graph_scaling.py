@@ -144,3 +144,13 @@ def test_many_cycles_are_listed_up_to_a_limit():
     assert set(last.layers) == {f"g{i}" for i in range(n)}
     assert f"more than {MAX_CYCLES_LISTED} cycles" in last.message
     assert {p.layers for p in result.problems_of("unconnected-input")} == {(f"g{n - 1}",)}
+
+
+def test_sources_of_an_unknown_layer_names_the_layers():
+    from layergraph import GraphError
+
+    g = layerGraph(bench.chain(4))
+    name = g.Layers[1].Name
+    assert g.sources(name) == {"in": (g.Layers[0].Name, "out")}
+    with pytest.raises(GraphError, match="no layer named 'nope'"):
+        g.sources("nope")
