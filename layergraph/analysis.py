@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
+from .errors import GraphError, LayerGraphError
 from .formats import Activation
 from .graph import LayerGraph, layerGraph
-from .layers.base import Layer, LayerProblem
+from .layers.base import Layer, LayerProblem, layer_class
 
 
 @dataclass
@@ -61,8 +62,25 @@ class NetworkAnalysis:
     def total_learnables(self):
         return sum(r.num_learnables for r in self.layers)
 
+    def _by_name(self) -> dict:
+        """{layer name: LayerReport}, built once (rebuilt if ``layers`` is replaced or grows)."""
+        key = (id(self.layers), len(self.layers))
+        cached = self.__dict__.get("_index")
+        if cached is None or cached[0] != key:
+            cached = self.__dict__["_index"] = (key, {r.name: r for r in self.layers})
+        return cached[1]
+
     def report(self, name: str) -> LayerReport:
-        return next(r for r in self.layers if r.name == name)
+        """The row of layer ``name``: a dictionary look-up, so per-layer callers stay linear."""
+        try:
+            return self._by_name()[name]
+        except KeyError:
+            raise KeyError(f"no layer named '{name}' in the analysis") from None
+
+    def activation(self, name: str, port: str) -> Activation | None:
+        """What leaves output ``port`` of layer ``name``; None where it is not known."""
+        r = self._by_name().get(name)
+        return None if r is None else r.activations.get(port)
 
     def problems_of(self, kind: str) -> list[Problem]:
         return [p for p in self.problems if p.kind == kind]
@@ -91,51 +109,120 @@ class NetworkAnalysis:
         return f"<pre>{html.escape(str(self))}</pre>"
 
 
-def as_graph(layers_or_graph) -> tuple[LayerGraph, list[Problem]]:
-    """A LayerGraph from an array or graph; duplicate names in an array become problems."""
-    if isinstance(layers_or_graph, LayerGraph):
-        return layers_or_graph, []
-    layers = [layers_or_graph] if isinstance(layers_or_graph, Layer) else list(layers_or_graph)
+ACCEPTED = ("a layer, a layer array (a list of layers), a LayerGraph, or an object with a "
+            "LayerGraph in its .graph (a trained Network, a Spec, a NetworkAnalysis)")
+"""What :func:`as_graph` (and so analyzeNetwork, render and assembleNetwork) accepts."""
+
+MAX_CYCLES_LISTED = 10
+"""How many cycles the analysis lists one by one; the layers of further cycles are named together
+(enumerating every cycle of a tangled graph can take exponential time)."""
+
+
+def as_graph(layers_or_graph, owner: str | None = None) -> tuple[LayerGraph, list[Problem]]:
+    """A LayerGraph from what a user hands to analyzeNetwork; duplicate names in an array become
+    problems. Accepts :data:`ACCEPTED`; anything else is a GraphError naming what was given
+    (``owner`` is the function the error names, e.g. 'analyzeNetwork')."""
+    x = layers_or_graph
+    if isinstance(x, LayerGraph):
+        return x, []
+    if not isinstance(x, Layer):
+        inner = getattr(x, "graph", None)
+        if isinstance(inner, LayerGraph):  # a Network, Spec or NetworkAnalysis
+            return inner, []
+    layers = _layer_array(x, owner)
     problems, seen, renamed = [], {}, []
     for i, lay in enumerate(layers):
-        if lay.Name and lay.Name in seen:
-            problems.append(Problem("duplicate-name", (lay.Name,),
-                                    f"duplicate layer name '{lay.Name}' (layers {seen[lay.Name]} "
+        name = lay.Name
+        if name and name in seen:
+            problems.append(Problem("duplicate-name", (name,),
+                                    f"duplicate layer name '{name}' (layers {seen[name]} "
                                     f"and {i + 1}); layer names must be unique"))
-            lay = lay.copy(Name=f"{lay.Name}__{i + 1}")
-        elif lay.Name:
-            seen[lay.Name] = i + 1
+            lay = lay.copy(Name=f"{name}__{i + 1}")
+        elif name:
+            seen[name] = i + 1
         renamed.append(lay)
     return layerGraph(renamed), problems
 
 
-def analyze(layers_or_graph) -> NetworkAnalysis:
-    """Analyse without printing (see :func:`analyzeNetwork`)."""
-    g, problems = as_graph(layers_or_graph)
-    G = g.nx_graph
-    in_cycle = set()
-    for cyc in nx.simple_cycles(nx.DiGraph(G)):
-        in_cycle |= set(cyc)
-        problems.append(Problem("cycle", tuple(cyc), "connections form a cycle: "
-                                + " -> ".join(f"'{n}'" for n in cyc + [cyc[0]])
-                                + "; a network must be acyclic"))
+def _layer_array(x, owner) -> list[Layer]:
+    """``x`` as a list of layers, or a GraphError saying what was given and what is accepted."""
+    if isinstance(x, Layer):
+        return [x]
+    what = f"{type(x).__name__} {_short_repr(x)}"
+    if isinstance(x, (str, bytes)):
+        raise GraphError(f"cannot analyse the text {_short_repr(x)}: expected {ACCEPTED}",
+                         owner=owner, expected=ACCEPTED,
+                         hint="; for a YAML spec file, load it first: "
+                              "analyzeNetwork(load_spec(path))")
+    if isinstance(x, dict) or not hasattr(x, "__iter__"):
+        raise GraphError(f"cannot analyse {what}: expected {ACCEPTED}", owner=owner,
+                         expected=ACCEPTED)
+    layers = list(x)
+    for i, lay in enumerate(layers):
+        if not isinstance(lay, Layer):
+            hint = ("; a layer array is flat: join arrays with [*a, *b]"
+                    if isinstance(lay, (list, tuple)) else _constructor_hint(lay))
+            raise GraphError(f"element {i + 1} of the layer array is not a layer but "
+                             f"{type(lay).__name__} {_short_repr(lay)}; expected {ACCEPTED}",
+                             owner=owner, expected=ACCEPTED, hint=hint or None)
+    return layers
 
-    for lay in g.Layers:
-        srcs = g.sources(lay.Name)
+
+def _constructor_hint(x) -> str:
+    """'; call reluLayer() to make the layer' when ``x`` is the text of a layer type."""
+    if not isinstance(x, str):
+        return ""
+    try:
+        cls = layer_class(x)
+    except LayerGraphError:
+        return ""
+    return f"; call {cls.matlab_name}() to make the layer"
+
+
+def _short_repr(x, limit: int = 60) -> str:
+    text = repr(x)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def analyze(layers_or_graph) -> NetworkAnalysis:
+    """Analyse without printing (see :func:`analyzeNetwork`).
+
+    Every step is linear in the number of layers and connections: one pass over the edges finds
+    each layer's sources and used outputs, one topological sort orders the layers (cycles are
+    looked for only when the sort finds one).
+    """
+    g, problems = as_graph(layers_or_graph, owner="analyzeNetwork")
+    G = g.nx_graph
+    layers = g.Layers
+    names = [lay.Name for lay in layers]
+    sources: dict[str, dict] = {n: {} for n in names}  # name -> {input port: (src, src port)}
+    used: dict[str, set] = {n: set() for n in names}  # name -> connected output ports
+    for s, d, e in G.edges(data=True):
+        sources[d][e["dst_port"]] = (s, e["src_port"])
+        used[s].add(e["src_port"])
+
+    try:
+        order = list(nx.topological_sort(G))
+        in_cycle = set()
+    except nx.NetworkXUnfeasible:
+        in_cycle = _cycles(G, problems)
+        order = list(nx.topological_sort(G.subgraph(n for n in G if n not in in_cycle)))
+
+    for lay, name in zip(layers, names):
+        srcs = sources[name]
         for port in lay.inputs:
             if port not in srcs:
                 kind, msg = lay.unconnected_problem(port, "inputs") or (
                     "unconnected-input", f"input '{port}' of {lay.where} is not connected")
-                problems.append(Problem(kind, (lay.Name,), msg))
-        used = {sp for s, sp, _, _ in g.edges() if s == lay.Name}
+                problems.append(Problem(kind, (name,), msg))
         for port in lay.outputs:
-            if port not in used:
+            if port not in used[name]:
                 kind, msg = lay.unconnected_problem(port, "outputs") or (
                     "unconnected-output",
                     f"output '{port}' of {lay.where} is not connected to anything")
-                problems.append(Problem(kind, (lay.Name,), msg))
+                problems.append(Problem(kind, (name,), msg))
 
-    outs = [lay.Name for lay in g.Layers if lay.is_output_layer]
+    outs = [n for lay, n in zip(layers, names) if lay.is_output_layer]
     if not outs:
         problems.append(Problem("missing-output-layer", (), "the network has no output layer; "
                                 "end it with a classificationLayer or a regressionLayer"))
@@ -143,17 +230,21 @@ def analyze(layers_or_graph) -> NetworkAnalysis:
         problems.append(Problem("extra-output-layer", tuple(outs),
                                 f"the network has {len(outs)} output layers "
                                 f"({', '.join(repr(n) for n in outs)}); it must have exactly one"))
-    if not g.InputNames:
+    if not any(not lay.inputs for lay in layers):
         problems.append(Problem("missing-input-layer", (), "the network has no input layer; "
                                 "start it with a sequenceInputLayer"))
+    for lay, name in zip(layers, names):
+        if lay.output_kind == "classification":
+            p = _needs_softmax(g, lay, sources[name])
+            if p is not None:
+                problems.append(p)
 
     acts: dict[tuple, Activation] = {}
     reports, inputs_of = [], {}
-    dag = G.subgraph([n for n in G if n not in in_cycle])
-    order = list(nx.topological_sort(dag))
+    nodes = G.nodes
     for name in order:
-        lay = g.layer(name)
-        srcs = g.sources(name)
+        lay = nodes[name]["layer"]
+        srcs = sources[name]
         ins = [acts.get(srcs[p]) if p in srcs else None for p in lay.inputs]
         if any(a is None for a in ins):
             continue
@@ -165,13 +256,53 @@ def analyze(layers_or_graph) -> NetworkAnalysis:
             continue
         for port, a in zip(lay.outputs, outs_):
             acts[(name, port)] = a
-    for lay in g.Layers:
-        r = LayerReport(lay.Name, lay.type_description, lay.describe())
-        r.activations = {p: acts[(lay.Name, p)] for p in lay.outputs if (lay.Name, p) in acts}
-        if lay.Name in inputs_of and (r.activations or lay.is_output_layer):
-            r.learnables = lay.learnable_shapes(inputs_of[lay.Name])
+    for lay, name in zip(layers, names):
+        r = LayerReport(name, lay.type_description, lay.describe())
+        r.activations = {p: acts[(name, p)] for p in lay.outputs if (name, p) in acts}
+        if name in inputs_of and (r.activations or lay.is_output_layer):
+            r.learnables = lay.learnable_shapes(inputs_of[name])
         reports.append(r)
     return NetworkAnalysis(g, reports, problems, inputs_of, order)
+
+
+def _cycles(G, problems) -> set:
+    """The layers on cycles (those in a strongly connected component of more than one layer, or
+    connected to themselves); the first :data:`MAX_CYCLES_LISTED` cycles become problems."""
+    in_cycle = set()
+    for comp in nx.strongly_connected_components(G):
+        if len(comp) > 1 or any(G.has_edge(n, n) for n in comp):
+            in_cycle |= comp
+    listed = 0
+    for cyc in nx.simple_cycles(nx.DiGraph(G.subgraph(in_cycle))):
+        if listed == MAX_CYCLES_LISTED:
+            rest = ", ".join(f"'{n}'" for n in sorted(in_cycle))
+            problems.append(Problem("cycle", tuple(sorted(in_cycle)),
+                                    f"more than {MAX_CYCLES_LISTED} cycles (the first are listed "
+                                    f"above) among layers {rest}; a network must be acyclic"))
+            break
+        listed += 1
+        problems.append(Problem("cycle", tuple(cyc), "connections form a cycle: "
+                                + " -> ".join(f"'{n}'" for n in cyc + [cyc[0]])
+                                + "; a network must be acyclic"))
+    return in_cycle
+
+
+def _needs_softmax(g: LayerGraph, lay: Layer, srcs: dict) -> Problem | None:
+    """MATLAB's rule: a classification output layer must be directly preceded by a softmax layer
+    (trainNetwork stops with "Missing softmax layer" otherwise); its cross-entropy reads class
+    probabilities, not raw scores."""
+    port = lay.inputs[0] if lay.inputs else None
+    if port not in srcs:
+        return None  # reported as unconnected
+    prev = g.layer(srcs[port][0])
+    if prev.emits_probabilities:
+        return None
+    return Problem(
+        "classification-without-softmax", (lay.Name, prev.Name),
+        f"{lay.where} must be directly preceded by a softmaxLayer, but its input comes from "
+        f"{prev.where}, whose outputs are not class probabilities; add softmaxLayer between "
+        f"'{prev.Name}' and '{lay.Name}' (as MATLAB's trainNetwork requires: \"Missing softmax "
+        "layer\")")
 
 
 def _explain(g: LayerGraph, lay: Layer, ins, message) -> Problem:
@@ -201,7 +332,12 @@ def _upstream_last(g: LayerGraph, name: str):
 
 
 def analyzeNetwork(layers_or_graph, verbose=True) -> NetworkAnalysis:
-    """MATLAB's analyzeNetwork: prints the layer table and every problem; returns the report."""
+    """MATLAB's analyzeNetwork: prints the layer table and every problem; returns the report.
+
+    ``layers_or_graph`` is a layer, a layer array, a LayerGraph, or anything holding a LayerGraph
+    in ``.graph``: a trained or assembled Network (``analyzeNetwork(net)``, as in MATLAB), a Spec,
+    an earlier analysis. Anything else is a GraphError saying what was given.
+    """
     result = analyze(layers_or_graph)
     if verbose:
         print(result)

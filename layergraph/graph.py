@@ -11,6 +11,7 @@ import copy
 from collections import Counter
 
 import networkx as nx
+import numpy as np
 
 from .errors import GraphError
 from .layers.base import Layer
@@ -63,7 +64,10 @@ class LayerGraph:
 
     def sources(self, name: str) -> dict[str, tuple[str, str]]:
         """For each connected input port of ``name``: (source layer, source port)."""
-        return {e["dst_port"]: (s, e["src_port"]) for s, _, e in self._g.in_edges(name, data=True)}
+        if name not in self._g:
+            self.layer(name)  # the GraphError naming the layers there are
+        return {e["dst_port"]: (s, e["src_port"])
+                for s, keys in self._g.pred[name].items() for e in keys.values()}
 
     def __len__(self):
         return self._g.number_of_nodes()
@@ -77,14 +81,25 @@ class LayerGraph:
                 + "\n".join(f"  {i + 1:>3} {lay!r}" for i, lay in enumerate(self.Layers)))
 
     def copy(self) -> LayerGraph:
-        return copy.deepcopy(self)
+        """A deep copy (layers included), in one pass over the layers and connections."""
+        new = object.__new__(type(self))
+        for k, v in self.__dict__.items():
+            new.__dict__[k] = v if k == "_g" else copy.deepcopy(v)
+        g = nx.MultiDiGraph()
+        g.graph.update(copy.deepcopy(self._g.graph))
+        g.add_nodes_from((n, {k: _copy_layer(v) if k == "layer" else copy.deepcopy(v)
+                              for k, v in d.items()}) for n, d in self._g.nodes(data=True))
+        g.add_edges_from((s, d, key, dict(e))
+                         for s, d, key, e in self._g.edges(keys=True, data=True))
+        new._g = g
+        return new
 
     # --- in-place edits (methods return self) -------------------------------------------------
     def addLayers(self, layers, connect=True) -> LayerGraph:
         """Add a layer or layer array; an array's layers are connected in sequence."""
         layers = _as_layer_list(layers)
-        new = [copy.deepcopy(lay) for lay in layers]
-        _assign_names(new, set(self._g.nodes))
+        new = [_copy_layer(lay) for lay in layers]
+        _assign_names(new, self._g)
         for lay in new:
             if lay.Name in self._g:
                 raise GraphError(f"a layer named '{lay.Name}' is already in the graph; layer "
@@ -129,7 +144,7 @@ class LayerGraph:
     def replaceLayer(self, name: str, layers) -> LayerGraph:
         """Replace layer ``name`` by a layer or array; its connections move to the new ends."""
         old = self.layer(name)
-        new = [copy.deepcopy(lay) for lay in _as_layer_list(layers)]
+        new = [_copy_layer(lay) for lay in _as_layer_list(layers)]
         if len(new) == 1 and not new[0].Name:
             new[0].Name = old.Name
         others = set(self._g.nodes) - {name}
@@ -178,8 +193,8 @@ class LayerGraph:
         return name, port
 
     def _connect(self, s, sp, d, dp):
-        for src, _, (_, port) in self._g.in_edges(d, keys=True):
-            if port == dp:
+        for src, keys in self._g.pred[d].items():  # O(in-degree of d)
+            if any(port == dp for _, port in keys):
                 raise GraphError(f"input '{dp}' of layer '{d}' is already connected to "
                                  f"'{src}'; disconnect it first")
         self._g.add_edge(s, d, key=(sp, dp), src_port=sp, dst_port=dp)
@@ -219,24 +234,55 @@ def _as_layer_list(layers) -> list[Layer]:
 
 
 def _assign_names(layers, taken):
-    """Fill empty names as MATLAB does: 'lstm' alone, 'lstm_1', 'lstm_2' when several."""
+    """Fill empty names as MATLAB does: 'lstm' alone, 'lstm_1', 'lstm_2' when several.
+
+    ``taken`` is anything that answers ``in`` (the graph itself): it is never copied, so adding
+    layers one at a time to a large graph stays linear overall.
+    """
     stems = Counter(lay.default_name for lay in layers if not lay.Name)
     counters = Counter()
-    used = set(taken) | {lay.Name for lay in layers if lay.Name}
+    used = {lay.Name for lay in layers if lay.Name}
     for lay in layers:
         if lay.Name:
             continue
         stem = lay.default_name
-        if stems[stem] == 1 and stem not in used:
+        if stems[stem] == 1 and stem not in used and stem not in taken:
             name = stem
         else:
             while True:
                 counters[stem] += 1
                 name = f"{stem}_{counters[stem]}"
-                if name not in used:
+                if name not in used and name not in taken:
                     break
         lay.Name = name
         used.add(name)
+
+
+_ATOMIC = frozenset({int, float, complex, str, bytes, bool, type(None)})
+
+
+def _copy_value(v):
+    """A deep copy of an option value, quick for what layers hold (numbers, text, tuples of
+    them, numpy arrays); anything else goes through copy.deepcopy."""
+    t = type(v)
+    if t in _ATOMIC:
+        return v
+    if t is np.ndarray:
+        return v.copy()
+    if t is tuple and all(type(x) in _ATOMIC for x in v):
+        return v
+    return copy.deepcopy(v)
+
+
+def _copy_layer(layer: Layer) -> Layer:
+    """A deep copy of a layer, equal to ``copy.deepcopy(layer)`` and several times faster: the
+    graph copies every layer it receives, so this is on the path of every layerGraph call."""
+    new = object.__new__(type(layer))
+    state = new.__dict__
+    for k, v in layer.__dict__.items():
+        state[k] = ({name: _copy_value(x) for name, x in v.items()} if type(v) is dict
+                    else _copy_value(v))
+    return new
 
 
 # --- MATLAB-style functions (value semantics) ---------------------------------------------------

@@ -49,6 +49,7 @@ class SoftmaxLayer(ActivationLayer):
     """Softmax over channels: softmaxLayer()."""
 
     matlab_name, type_description, default_name = "softmaxLayer", "Softmax", "softmax"
+    emits_probabilities = True
 
     def infer(self, inputs):
         if inputs[0].fmt not in ("CB", "CBT", "SSCB", "SSCBT"):

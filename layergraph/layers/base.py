@@ -112,6 +112,9 @@ class Layer:
     """Options a diagram shows on the layer's node (besides the positional ones), when set."""
     output_kind: ClassVar[str | None] = None
     """'classification' or 'regression' for output layers (which hold the loss); else None."""
+    emits_probabilities: ClassVar[bool] = False
+    """True when the outputs are class probabilities (softmax): what a classification output
+    layer must read."""
     data_statistics: ClassVar[tuple] = ()
     """Properties computed from the training data before training (input normalization)."""
     trained_statistics: ClassVar[tuple] = ()
