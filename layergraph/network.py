@@ -24,13 +24,17 @@ from .sequences import SEQUENCE_OPTIONS, SequencePolicy, Signal, run_chunks
 
 
 class CompiledNetwork(nn.Module):
-    """Runs the layer modules in topological order; returns what enters the output layer."""
+    """Runs the layer modules in topological order; returns what enters the output layer.
+
+    Each activation is dropped once its last consumer has run, so a long network holds only the
+    activations still needed (autograd keeps what the backward pass needs on its own).
+    """
 
     def __init__(self, analysis: NetworkAnalysis):
         super().__init__()
         g = analysis.graph
         self.layer_modules = nn.ModuleDict()
-        self.plan = []  # (module key, [input value keys], [output value keys])
+        self.plan = []  # (module key, input value keys, output value keys, is output, drop after)
         self.names = {}
         for i, name in enumerate(analysis.order):
             lay = g.layer(name)
@@ -44,13 +48,23 @@ class CompiledNetwork(nn.Module):
             ins = [srcs[p] for p in lay.inputs]
             outs = [(name, p) for p in lay.outputs]
             self.plan.append((key, ins, outs, lay.is_output_layer))
+        last_use = {}
+        for i, (_, ins, _, _) in enumerate(self.plan):
+            for k in ins:
+                last_use[k] = i
+        drop = [[] for _ in self.plan]
+        for k, i in last_use.items():
+            drop[i].append(k)
+        self.plan = [(*step, tuple(d)) for step, d in zip(self.plan, drop)]
 
     def forward(self, x: Signal) -> Signal:
         values = {}
-        for key, ins, outs, is_output in self.plan:
+        for key, ins, outs, is_output, done in self.plan:
             args = [values[k] for k in ins] if ins else [x]
             if is_output:
                 return args[0]
+            for k in done:
+                del values[k]
             # The layer modules are layergraph's own: call forward directly, which skips
             # nn.Module.__call__'s hook handling (a large share of a streaming step's time).
             out = self.layer_modules[key].forward(*args)
@@ -306,7 +320,9 @@ def assembleNetwork(layers_or_graph, ExecutionEnvironment="auto") -> Network:
     graph, problems = as_graph(layers_or_graph)
     if problems:
         raise NetworkError.from_problems(problems)
-    return Network(graph.copy(), ExecutionEnvironment)
+    if graph is layers_or_graph:  # the caller's graph: the network keeps its own copy
+        graph = graph.copy()
+    return Network(graph, ExecutionEnvironment)
 
 
 def predict(net: Network, X, *args, **kwargs):
