@@ -150,7 +150,9 @@ class Network:
         self.input_layer = self.graph.layer(self.graph.InputNames[0])
         self.output_layer = self.graph.layer(self.graph.OutputNames[0])
         self.device = resolve_device(device)
-        self.module = CompiledNetwork(self.analysis).to(self.device)
+        self.module = CompiledNetwork(self.analysis)  # built on the CPU
+        if self.device.type != "cpu":
+            self.module.to(self.device)
         self.module.eval()
         out_in = self.analysis.inputs[self.output_layer.Name][0]
         self.sequence_output = out_in.is_sequence
