@@ -10,6 +10,7 @@ parsed into the same dictionary by :func:`parse_name_value`.
 from __future__ import annotations
 
 import difflib
+import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,11 +67,13 @@ class Number(Kind):
 
     def __call__(self, value):
         value = _scalar(value)
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or np.isnan(value):
-            raise ValueError(f"expected {self.description}, got {value!r}")
+        if (isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real)
+                or (not isinstance(value, numbers.Integral) and math.isnan(value))):
+            raise ValueError(f"expected {self.description}, got {_show(value)}")
         if self.integer:
-            if float(value) != int(value):
-                raise ValueError(f"expected {self.description}, got {value!r}")
+            if not isinstance(value, numbers.Integral) and (
+                    not math.isfinite(value) or float(value) != int(value)):
+                raise ValueError(f"expected {self.description}, got {_show(value)}")
             value = int(value)
         else:
             value = float(value)
@@ -181,6 +184,11 @@ class OneOf(Kind):
 
 
 def _scalar(value):
+    if hasattr(value, "item") and getattr(value, "size", None) is not None and not isinstance(
+            value, np.ndarray) and callable(value.size):  # a one-element torch tensor
+        return value.item() if value.numel() == 1 else value
+    if isinstance(value, np.generic):
+        return value.item()
     if isinstance(value, np.ndarray) and value.size == 1:
         return value.reshape(()).item()
     if isinstance(value, (list, tuple)) and len(value) == 1:
@@ -251,6 +259,14 @@ def check_value(owner: str, name: str, option: Option, value, layer_type: str | 
     try:
         return option.kind(value)
     except ValueError as exc:
-        raise OptionError(f"invalid value for '{name}': {exc}.", owner=owner, option=name,
-                          part="value", layer_type=layer_type,
-                          expected=option.kind.description) from None
+        problem = str(exc)
+    except (TypeError, OverflowError, ArithmeticError):  # a value of a form no kind expects
+        problem = f"expected {option.kind.description}, got {_show(value)}"
+    raise OptionError(f"invalid value for '{name}': {problem}.", owner=owner, option=name,
+                      part="value", layer_type=layer_type, expected=option.kind.description)
+
+
+def _show(value, limit=60) -> str:
+    """A value as error messages show it: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({type(value).__name__})"

@@ -24,6 +24,8 @@ class ClassNames(Kind):
             if value.lower() == "auto":
                 return "auto"
             raise ValueError(f"expected 'auto' or a list of class names, got {value!r}")
+        if isinstance(value, (bytes, dict)) or not hasattr(value, "__iter__"):
+            raise ValueError(f"expected 'auto' or a list of class names, got {value!r}")
         names = [str(v) for v in value]
         if len(set(names)) != len(names) or not names:
             raise ValueError("class names must be a non-empty list without repeats")
