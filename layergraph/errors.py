@@ -73,5 +73,14 @@ class NetworkError(LayerGraphError, ValueError):
         return cls(f"the network has problems:\n{lines}", problems)
 
 
+class TrainingDiverged(LayerGraphError, ArithmeticError):
+    """The training loss or a gradient became NaN or Inf. ``epoch`` and ``iteration`` say where;
+    ``network`` and ``info`` hold the last network with finite weights and the record so far."""
+
+    def __init__(self, problem, *, epoch, iteration, network=None, info=None, **place):
+        self.epoch, self.iteration, self.network, self.info = epoch, iteration, network, info
+        super().__init__(problem, **place)
+
+
 class DataError(LayerGraphError, ValueError):
     """Bad input data: wrong shape, channel count, empty sequence, NaN, mismatched labels."""

@@ -14,12 +14,12 @@ from torch import nn
 
 from .analysis import NetworkAnalysis, analyze, as_graph
 from .data import as_sequences, minibatches
-from .errors import DataError, LayerGraphError, NetworkError, OptionError
+from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
 from .layers.base import LayerProblem
 from .layers.recurrent import RecurrentModule
 from .options import Choice, Number, Option, check_value, parse_name_value
-from .persistence import graph_from_state, graph_state, read_state, write_state
+from .persistence import FileError, graph_from_state, graph_state, read_state, write_state
 from .sequences import SEQUENCE_OPTIONS, SequencePolicy, Signal, run_chunks
 
 
@@ -390,12 +390,17 @@ def save_network(net: Network, path) -> None:
 def load_network(path, ExecutionEnvironment="auto") -> Network:
     """Load a network saved by :func:`save_network`."""
     state = read_state(path)
-    if not isinstance(state, dict) or state.get("format") != NETWORK_FORMAT:
-        raise LayerGraphError(f"{path}: not a layergraph network file")
-    if state.get("version", 0) > NETWORK_VERSION:
-        raise LayerGraphError(f"{path}: written by a newer layergraph (format version "
-                              f"{state['version']}); upgrade layergraph")
-    net = Network(graph_from_state(state["graph"]), ExecutionEnvironment)
+    if state.get("format") != NETWORK_FORMAT:
+        raise FileError(f"{path}: not a layergraph network file")
+    version = state.get("version", 0)
+    if not isinstance(version, int) or version > NETWORK_VERSION:
+        raise FileError(f"{path}: written by a newer layergraph (format version {version!r}); "
+                        "upgrade layergraph")
+    graph = graph_from_state(state.get("graph"), path)
+    try:
+        net = Network(graph, ExecutionEnvironment)
+    except NetworkError as exc:
+        raise FileError(f"{path}: damaged file: {exc}") from None
     training = state.get("training")
     if isinstance(training, dict):
         net.training = training

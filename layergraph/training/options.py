@@ -82,6 +82,10 @@ OPTIONS = {
                                   "validations"),
     "ValidationPatience": Option(Positive(integer=True), math.inf, "validations without "
                                  "improvement before stopping"),
+    "NonFiniteLoss": Option(Choice("error", "stop"), "error",
+                            "layergraph: when the loss or a gradient becomes NaN or Inf, 'error' "
+                            "raises TrainingDiverged (holding the last finite network), 'stop' "
+                            "warns and ends training there, as MATLAB does"),
     "OutputNetwork": Option(Choice("last-iteration", "best-validation-loss"), "last-iteration",
                             "which network to return"),
     "Verbose": Option(Bool(), True, "print MATLAB's progress table"),

@@ -16,23 +16,23 @@ import copy
 import dataclasses
 import math
 import os
+import warnings
 
 import numpy as np
 import torch
 
 from ..analysis import analyze, as_graph
 from ..data import as_sequences
-from ..errors import DataError, NetworkError, OptionError
+from ..errors import DataError, LayerGraphError, NetworkError, OptionError, TrainingDiverged
 from ..network import Network, resolve_device
-from ..persistence import graph_from_state, graph_state, read_state, write_state
+from ..persistence import FileError, graph_from_state, graph_state, write_state
 from ..sequences import SequencePolicy, last_step, run_chunks
 from . import loss as L
+from .checkpoints import CHECKPOINT_FORMAT, checkpoint_path, read_checkpoint
 from .monitor import Monitor, TrainingInfo, save_progress_plot
 from .options import TrainingOptions
 from .solvers import Solver, learn_rate
 from .targets import Targets, prepare_targets
-
-CHECKPOINT_FORMAT = "layergraph.checkpoint"
 
 
 def trainNetwork(X, Y, layers, options: TrainingOptions, *, resume_from=None, out=None):
@@ -49,16 +49,21 @@ def trainNetwork(X, Y, layers, options: TrainingOptions, *, resume_from=None, ou
     return Trainer(X, Y, layers, options, resume_from, out).run()
 
 
+class _NonFinite(Exception):
+    """Raised inside a mini-batch when the loss or a gradient is NaN or Inf."""
+
+    def __init__(self, what):
+        self.what = what
+
+
 class Trainer:
     def __init__(self, X, Y, layers, opts, resume_from, out):
         self.opts, self.out = opts, out
         resolve_device(opts.ExecutionEnvironment)  # no GPU for 'gpu': say so before any work
         ckpt = None
         if resume_from is not None:
-            ckpt = read_state(resume_from)
-            if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
-                raise OptionError(f"{resume_from}: not a layergraph training checkpoint")
-            graph = graph_from_state(ckpt["graph"])
+            ckpt, self.resumed_from = read_checkpoint(resume_from)
+            graph = graph_from_state(ckpt.get("graph"), self.resumed_from)
         else:
             source = layers.graph if isinstance(layers, Network) else layers
             graph, problems = as_graph(source)
@@ -109,7 +114,13 @@ class Trainer:
         self.bad_validations = 0
         self.order = None
         if ckpt is not None:
-            self._restore(ckpt)
+            try:
+                self._restore(ckpt)
+            except (KeyError, TypeError, ValueError, AttributeError, RuntimeError) as exc:
+                if isinstance(exc, LayerGraphError):
+                    raise
+                raise FileError(f"{self.resumed_from}: damaged checkpoint ({type(exc).__name__}:"
+                                f" {exc})") from None
 
     # --- setup ----------------------------------------------------------------------------------
     def _check_target_width(self, width):
@@ -168,21 +179,9 @@ class Trainer:
             lr = learn_rate(o, self.epoch)
             size = min(o.MiniBatchSize, n)
             for b in range(per_epoch):
-                idx = self.order[b * size:(b + 1) * size]
-                for loss, metric in self._train_batch(idx, lr):
-                    self.iteration += 1
-                    self.info.record(self.epoch, loss, metric, lr)
-                    val = None
-                    if self.validation is not None and (self.iteration == 1 or
-                                                       self.iteration % o.ValidationFrequency == 0):
-                        val = self._validate()
-                        self.info.record_validation(*val)
-                        stop = self._patience(val)
-                    monitor.iteration(self.epoch, self.iteration, loss, metric, lr, val)
-                    if stop:
-                        reason = f"validation loss did not improve {o.ValidationPatience} times"
-                        break
-                if stop:
+                why = self._train_on(self.order[b * size:(b + 1) * size], lr, monitor)
+                if why:
+                    reason, stop = why, True
                     break
             if o.CheckpointPath and not stop:
                 self._checkpoint()
@@ -206,6 +205,54 @@ class Trainer:
             "loss": float(self.info["TrainingLoss"][-1]) if metric else math.nan,
             "metric_name": self.metric, "metric": float(metric[-1]) if metric else math.nan}
         return self.net, self.info
+
+    def _train_on(self, idx, lr, monitor) -> str | None:
+        """Train on one mini-batch (one iteration per chunk); the reason to stop, or None."""
+        o = self.opts
+        try:
+            for loss, metric in self._train_batch(idx, lr):
+                self.iteration += 1
+                self.info.record(self.epoch, loss, metric, lr)
+                val = None
+                if self.validation is not None and (
+                        self.iteration == 1 or self.iteration % o.ValidationFrequency == 0):
+                    val = self._validate()
+                    self.info.record_validation(*val)
+                    stop = self._patience(val)
+                    if stop:
+                        monitor.iteration(self.epoch, self.iteration, loss, metric, lr, val)
+                        return f"validation loss did not improve {o.ValidationPatience} times"
+                monitor.iteration(self.epoch, self.iteration, loss, metric, lr, val)
+        except _NonFinite as bad:
+            return self._diverged(bad.what, monitor)
+        return None
+
+    def _non_finite(self, loss) -> str | None:
+        """What is NaN or Inf in this iteration: the loss, a gradient, or nothing."""
+        if not bool(torch.isfinite(loss.detach())):
+            return f"the training loss is {float(loss.detach())}"
+        grads = [p.grad for p in self.solver.parameters if p.grad is not None]
+        if grads and not bool(torch.isfinite(torch.stack([g.abs().amax() for g in grads])).all()):
+            return "a gradient is NaN or Inf"
+        return None
+
+    def _diverged(self, what, monitor) -> str:
+        """NonFiniteLoss: raise TrainingDiverged with the last finite network, or stop there."""
+        it, ep = self.iteration + 1, self.epoch
+        reason = f"{what} at iteration {it} (epoch {ep})"
+        if self.opts.NonFiniteLoss == "stop":
+            warnings.warn(f"trainNetwork: training stopped: {reason}; the network of iteration "
+                          f"{self.iteration} is returned. Lower InitialLearnRate or set "
+                          "GradientThreshold.", RuntimeWarning, stacklevel=4)
+            return f"{what} (iteration {it})"
+        monitor.close(f"{what} (iteration {it})")
+        self.module.eval()
+        self.net.sync_layers()
+        raise TrainingDiverged(
+            f"{reason}; the weights before it are finite and kept (exc.network). Lower "
+            "InitialLearnRate, set GradientThreshold, or pass NonFiniteLoss='stop' to end "
+            "training there as MATLAB does", owner="trainNetwork", epoch=ep, iteration=it,
+            network=self.net, info=self.info)
 
     def _patience(self, val, final=False):
         loss = val[0]
@@ -245,6 +292,9 @@ class Trainer:
                                           n=len(seqs))
             self.solver.zero_grad()
             loss.backward()
+            what = self._non_finite(loss)
+            if what:  # before the update: the weights stay the last finite ones
+                raise _NonFinite(what)
             self.solver.step(lr)
             yield float(loss.detach()), float(metric)
 
@@ -282,8 +332,7 @@ class Trainer:
             "order": torch.as_tensor(self.order),
             "classes": list(self.targets.classes or ()),
         }
-        path = os.path.join(self.opts.CheckpointPath,
-                            f"net_checkpoint__{self.iteration}__epoch{self.epoch}.pt")
+        path = checkpoint_path(self.opts.CheckpointPath, self.iteration, self.epoch)
         write_state(state, path)
         return path
 
