@@ -30,7 +30,10 @@ def as_sequences(X, input_layer, layout="TC", name="X"):
                         f"time), got {layout!r}")
     single = False
     if isinstance(X, np.ndarray) or hasattr(X, "__array__") and not isinstance(X, (list, tuple)):
-        arr = np.asarray(X)
+        try:
+            arr = np.asarray(X)
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"{name} cannot be read as an array ({exc})") from None
         if arr.dtype == object:
             seqs = list(arr)
         elif arr.ndim == per_seq_ndim:
@@ -47,11 +50,17 @@ def as_sequences(X, input_layer, layout="TC", name="X"):
             raise DataError(f"{name} is an empty list; expected at least one sequence")
     else:
         raise DataError(f"{name} must be an array or a list of arrays, got {type(X).__name__}")
+    if not seqs:
+        raise DataError(f"{name} holds no sequences (shape {np.shape(X)}); expected at least one")
 
     out = []
     for i, s in enumerate(seqs):
-        s = np.asarray(s)
         where = f"{name}[{i}]" if not single else name
+        try:
+            s = np.asarray(s)
+        except (ValueError, TypeError):
+            raise DataError(f"{where} is ragged or not an array: its rows differ in length; a "
+                            "sequence is one (T, C) array") from None
         if s.dtype.kind not in "biuf":
             raise DataError(f"{where} is not numeric (dtype {s.dtype})")
         if not image and s.ndim == 1 and size == 1:

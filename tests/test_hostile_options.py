@@ -49,3 +49,64 @@ def test_numpy_and_torch_scalars_are_numbers():
     assert leakyReluLayer(np.float16(0.5)).Scale == 0.5
     with pytest.raises(OptionError, match=r"expected an integer >= 1, got \(1\+2j\)"):
         lstmLayer(1 + 2j)
+
+
+def _fit(X, Y, layers, **kw):
+    from layergraph import trainNetwork
+
+    o = dict(MaxEpochs=1, MiniBatchSize=2, Verbose=False, ProgressBar=False)
+    o.update(kw)
+    return trainNetwork(X, Y, layers, trainingOptions("adam", **o))
+
+
+def _clf():
+    from layergraph import sequenceInputLayer, softmaxLayer
+
+    return [sequenceInputLayer(3), lstmLayer(4, "OutputMode", "last"), fullyConnectedLayer(2),
+            softmaxLayer(), classificationLayer()]
+
+
+def _reg():
+    from layergraph import regressionLayer, sequenceInputLayer
+
+    return [sequenceInputLayer(3), lstmLayer(4, "OutputMode", "last"), fullyConnectedLayer(2),
+            regressionLayer()]
+
+
+X4 = [np.ones((4, 3))] * 4
+
+
+@pytest.mark.parametrize("X, Y, layers, kw, match", [
+    (np.zeros((0, 5, 3)), [], _clf, {}, r"X holds no sequences \(shape \(0, 5, 3\)\)"),
+    ([[[1, 2, 3], [1, 2]]] * 4, list("abab"), _clf, {}, r"X\[0\] is ragged"),
+    (X4, [None, "a", None, "b"], _clf, {}, r"Y\[0\] has no label \(None or NaN"),
+    (X4, [1.0, np.nan, 2.0, 1.0], _clf, {}, r"Y\[1\] has no label"),
+    (X4, list("abcd"), _reg, {}, r"Y\[0\] is not numeric \('a'\)"),
+    (X4, list("abab"), _clf, {"CheckpointPath": "/proc/no/such"}, "cannot write checkpoints"),
+    (X4, list("abab"), _clf, {"CheckpointPath": "a\0b"}, "cannot write checkpoints"),
+], ids=["empty", "ragged", "None-label", "NaN-label", "text-responses", "ckpt-proc", "ckpt-nul"])
+def test_bad_training_data_and_paths_are_layergraph_errors(X, Y, layers, kw, match):
+    from layergraph import LayerGraphError
+
+    with pytest.raises(LayerGraphError, match=match):
+        _fit(X, Y, layers(), **kw)
+
+
+def test_checkpoint_path_that_is_a_file_and_plot_path_without_image_extension(tmp_path):
+    from layergraph import LayerGraphError
+
+    f = tmp_path / "afile"
+    f.write_text("x")
+    with pytest.raises(LayerGraphError, match="cannot write checkpoints") as err:
+        _fit(X4, list("abab"), _clf(), CheckpointPath=str(f))
+    assert err.value.option == "CheckpointPath"
+    with pytest.raises(OptionError, match="PlotPath") as err:
+        trainingOptions("adam", Plots="training-progress", PlotPath="plot.xyz")
+    assert err.value.option == "PlotPath" and ".png" in err.value.expected
+
+
+def test_numeric_labels_keep_numeric_class_order():
+    from layergraph.training.targets import class_names
+
+    assert class_names([10, 2, 1, 2]) == ("1", "2", "10")
+    assert class_names(["b", "a"]) == ("a", "b")

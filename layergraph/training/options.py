@@ -13,6 +13,7 @@ MATLAB's treatment of padding as data, for bit-for-bit parity of padded batches)
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
@@ -106,6 +107,7 @@ OPTIONS = {
 
 
 _SOLVER = Option(Choice(*SOLVERS))
+PLOT_FORMATS = ("png", "pdf", "svg", "jpg", "jpeg", "eps", "ps", "tif", "tiff", "webp")
 _NAMES = list(OPTIONS)
 
 
@@ -175,6 +177,12 @@ def trainingOptions(solverName, *args, **kwargs) -> TrainingOptions:
         raise OptionError("ValidationData must be a pair (XValidation, YValidation)",
                           owner="trainingOptions", option="ValidationData", part="value",
                           expected="a pair (XValidation, YValidation)")
+    ext = os.path.splitext(values["PlotPath"])[1].lower().lstrip(".")
+    if ext not in PLOT_FORMATS:
+        raise OptionError(f"PlotPath {values['PlotPath']!r} has no image extension matplotlib "
+                          f"writes", owner="trainingOptions", option="PlotPath", part="value",
+                          expected="a file name ending in " + ", ".join(f".{f}" for f in
+                                                                        PLOT_FORMATS))
     if values["Seed"] in ("shuffle", "none"):  # 'none': the earlier spelling of 'shuffle'
         values["Seed"] = None
     opts = TrainingOptions(solver, values)

@@ -25,11 +25,23 @@ def _as_list(Y, n, name):
     return items
 
 
+def _flat(v) -> list:
+    """A label, or a sequence's per-step labels, as a flat list of plain values."""
+    return [a.item() if isinstance(a, np.generic) else a
+            for a in np.asarray(v, dtype=object).reshape(-1)]
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
 def class_names(labels) -> tuple:
-    """Sorted unique labels as strings (MATLAB's categories of a categorical array)."""
-    flat = np.concatenate([np.asarray(v).reshape(-1) for v in labels])
-    uniq = np.unique(flat)
-    return tuple(str(v) for v in uniq)
+    """Sorted unique labels as strings (MATLAB's categories of a categorical array): numbers in
+    numeric order, text in alphabetical order."""
+    flat = [a for v in labels for a in _flat(v)]
+    if all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in flat):
+        return tuple(str(a) for a in sorted(set(flat)))
+    return tuple(sorted({str(a) for a in flat}))
 
 
 class Targets:
@@ -47,6 +59,13 @@ def prepare_targets(Y, seqs, output_layer, sequence_output, name="Y", classes=No
     n = len(seqs)
     items = _as_list(Y, n, name)
     if output_layer.output_kind == "classification":
+        for i, v in enumerate(items):
+            gaps = [t for t, a in enumerate(_flat(v)) if _missing(a)]
+            if gaps:
+                at = f" at time step {gaps[0]}" if sequence_output else ""
+                raise DataError(f"{name}[{i}] has no label{at} (None or NaN, MATLAB's "
+                                "<undefined>); every sequence needs a class"
+                                + (" at every step" if sequence_output else ""))
         if classes is None:
             cl = output_layer.Classes
             classes = class_names(items) if cl == "auto" else cl
@@ -76,9 +95,11 @@ def prepare_targets(Y, seqs, output_layer, sequence_output, name="Y", classes=No
 
     values, width = [], None
     for i, (v, s) in enumerate(zip(items, seqs)):
-        arr = np.asarray(v, dtype=np.float32)
-        if arr.dtype.kind not in "f":
-            raise DataError(f"{name}[{i}] is not numeric")
+        try:
+            arr = np.asarray(v, dtype=np.float32)
+        except (ValueError, TypeError):
+            raise DataError(f"{name}[{i}] is not numeric ({_short(v)}); a regression network "
+                            "needs numbers as responses") from None
         if sequence_output:
             arr = arr.reshape(len(arr), -1) if arr.ndim <= 2 else arr
             if arr.ndim != 2 or arr.shape[0] != len(s):
@@ -95,3 +116,8 @@ def prepare_targets(Y, seqs, output_layer, sequence_output, name="Y", classes=No
             raise DataError(f"{name}[{i}] has {r} responses, {name}[0] has {width}")
         values.append(arr)
     return Targets("regression", not sequence_output, values, responses=width)
+
+
+def _short(v, limit=40) -> str:
+    text = repr(v)
+    return text if len(text) <= limit else text[:limit] + "..."

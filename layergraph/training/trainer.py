@@ -16,6 +16,7 @@ import copy
 import dataclasses
 import math
 import os
+import tempfile
 import warnings
 
 import numpy as np
@@ -60,6 +61,8 @@ class Trainer:
     def __init__(self, X, Y, layers, opts, resume_from, out):
         self.opts, self.out = opts, out
         resolve_device(opts.ExecutionEnvironment)  # no GPU for 'gpu': say so before any work
+        if opts.CheckpointPath:
+            _writable_folder(opts.CheckpointPath, "CheckpointPath")
         ckpt = None
         if resume_from is not None:
             ckpt, self.resumed_from = read_checkpoint(resume_from)
@@ -352,6 +355,19 @@ class Trainer:
         if len(self.order) != len(self.seqs):
             raise OptionError(f"the checkpoint was trained on {len(self.order)} sequences but "
                               f"{len(self.seqs)} were given; resume with the same data")
+
+
+def _writable_folder(path, option):
+    """Create ``path`` if needed and check that files can be written there, before training."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=path, prefix=".layergraph-probe-")
+        probe.close()
+    except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise OptionError(f"cannot write checkpoints to {path!r}: {why}", owner="trainNetwork",
+                          option=option, part="value",
+                          expected="a folder that can be created and written") from None
 
 
 def _evaluate(outs, targets: Targets, class_weights):
