@@ -7,15 +7,16 @@ user has to fix.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import networkx as nx
-import numpy as np
 
 from .errors import GraphError, LayerGraphError
 from .formats import Activation
 from .graph import LayerGraph, layerGraph
 from .layers.base import Layer, LayerProblem, layer_class
+from .limits import LIMITS
 
 
 @dataclass
@@ -41,7 +42,7 @@ class LayerReport:
 
     @property
     def num_learnables(self):
-        return int(sum(np.prod(s) for s in self.learnables.values()))
+        return sum(math.prod(s) for s in self.learnables.values())  # exact: no int64 overflow
 
 
 @dataclass
@@ -262,7 +263,22 @@ def analyze(layers_or_graph) -> NetworkAnalysis:
         if name in inputs_of and (r.activations or lay.is_output_layer):
             r.learnables = lay.learnable_shapes(inputs_of[name])
         reports.append(r)
+    _check_size(reports, problems)
     return NetworkAnalysis(g, reports, problems, inputs_of, order)
+
+
+def _check_size(reports, problems):
+    """More learnables than LIMITS.max_learnables is a problem, found before any allocation."""
+    total = sum(r.num_learnables for r in reports)
+    limit = LIMITS.max_learnables
+    if total > limit:
+        big = max(reports, key=lambda r: r.num_learnables)
+        problems.append(Problem(
+            "too-large", (big.name,),
+            f"the network has {total:,} learnables (layer '{big.name}' alone "
+            f"{big.num_learnables:,}), more than layergraph.limits.LIMITS.max_learnables = "
+            f"{limit:,}; check the layer's sizes, or raise the limit (with "
+            "layergraph.limits.raised(max_learnables=...): ...) if you mean it"))
 
 
 def _cycles(G, problems) -> set:

@@ -110,3 +110,24 @@ def test_numeric_labels_keep_numeric_class_order():
 
     assert class_names([10, 2, 1, 2]) == ("1", "2", "10")
     assert class_names(["b", "a"]) == ("a", "b")
+
+
+def test_absurd_sizes_are_rejected_by_analysis_before_allocation():
+    from layergraph import NetworkError, analyze, regressionLayer, sequenceInputLayer, trainNetwork
+    from layergraph.limits import LIMITS, raised
+
+    layers = [sequenceInputLayer(3), lstmLayer(1e12), fullyConnectedLayer(2), regressionLayer()]
+    report = analyze(layers)
+    (p,) = report.problems_of("too-large")
+    assert p.layers == ("lstm",) and "max_learnables = 2,147,483,648" in p.message
+    with pytest.raises(NetworkError, match="too-large|max_learnables"):
+        trainNetwork([np.ones((3, 3))] * 2, np.ones((2, 2)), layers,
+                     trainingOptions("adam", Verbose=False, ProgressBar=False))
+    small = [sequenceInputLayer(3), lstmLayer(8), fullyConnectedLayer(2), regressionLayer()]
+    assert analyze(small).ok
+    with raised(max_learnables=100):  # the limit is named and adjustable
+        assert analyze(small).problems_of("too-large")
+    assert LIMITS.max_learnables == 2 ** 31 and analyze(small).ok
+    with pytest.raises(OptionError, match="unknown limit"):
+        with raised(max_learnable=1):
+            pass

@@ -1,0 +1,46 @@
+"""Resource limits, checked before anything is allocated; each error names its limit.
+
+    import layergraph.limits
+    layergraph.limits.LIMITS.max_learnables = 2**33      # or, for one block of code:
+    with layergraph.limits.raised(max_learnables=2**33):
+        net, info = trainNetwork(X, Y, layers, options)
+
+A network whose analysis finds more learnables than ``max_learnables`` is reported as a problem
+(kind 'too-large') before trainNetwork draws its weights or a network is compiled, so a typo such
+as ``lstmLayer(1e12)`` fails at once instead of trying to allocate terabytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, fields
+
+
+@dataclass
+class Limits:
+    max_learnables: int = 2 ** 31
+    """Learnable parameters of one network (2**31 float32 values are 8 GiB)."""
+
+
+LIMITS = Limits()
+
+
+@contextlib.contextmanager
+def raised(**changes):
+    """Raise (or lower) limits for the ``with`` block, then restore them."""
+    known = {f.name for f in fields(Limits)}
+    unknown = set(changes) - known
+    if unknown:
+        from .errors import OptionError
+
+        raise OptionError(f"unknown limit {', '.join(sorted(unknown))}", owner="limits",
+                          option=sorted(unknown)[0], part="name",
+                          expected="one of " + ", ".join(sorted(known)))
+    old = {k: getattr(LIMITS, k) for k in changes}
+    for k, v in changes.items():
+        setattr(LIMITS, k, v)
+    try:
+        yield LIMITS
+    finally:
+        for k, v in old.items():
+            setattr(LIMITS, k, v)
