@@ -254,3 +254,20 @@ def check_value(owner: str, name: str, option: Option, value, layer_type: str | 
         raise OptionError(f"invalid value for '{name}': {exc}.", owner=owner, option=name,
                           part="value", layer_type=layer_type,
                           expected=option.kind.description) from None
+
+
+# --- the sequence policy's options ----------------------------------------------------------
+# Declared here, below torch, so trainingOptions and specs are checked without importing it; the
+# policy that acts on them is sequences.SequencePolicy (which re-exports this).
+
+SEQUENCE_OPTIONS = {
+    "SequenceLength": Option(SequenceLength(), "longest",
+                             "'longest' pads each mini-batch to its longest sequence, 'shortest' "
+                             "truncates to its shortest, an integer splits into chunks of that "
+                             "many steps with the recurrent state carried between them"),
+    "SequencePaddingDirection": Option(Choice("right", "left"), "right", "padding side"),
+    "SequencePaddingValue": Option(Number(), 0.0, "value used to pad"),
+    "PaddingInvariant": Option(Bool(), True, "layergraph: padded steps never change results"),
+}
+"""MATLAB's sequence options (plus layergraph's PaddingInvariant), shared by trainingOptions and
+predict / classify / predictAndUpdateState."""
