@@ -186,3 +186,16 @@ def test_graph_services_load_the_spec_package_on_first_use():
     assert got["before"] is False
     assert got["round_trip"] and got["svg"]
     assert got["torch"] is False
+
+
+def test_the_validators_schema_is_valid():
+    # schema.validator() no longer checks its schema against the metaschema (start-up time): the
+    # schema it validates with must be one the metaschema accepts.
+    import jsonschema
+
+    from layergraph.schema import build_schema, validator
+
+    v = validator()
+    assert v.schema == build_schema()
+    jsonschema.Draft202012Validator.check_schema(v.schema)
+    assert not v.is_valid({"layers": [{"lstm": {"NumHiddenUnits": "many"}}]})
