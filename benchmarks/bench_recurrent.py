@@ -88,7 +88,7 @@ from layergraph import (
     softmaxLayer,
 )
 from layergraph.datasets import japanese_vowels
-from layergraph.layers.recurrent import RecurrentModule
+from layergraph.modules.recurrent import RecurrentModule
 from layergraph.sequences import Signal, last_step, pad_sequences
 
 LR = 1e-3

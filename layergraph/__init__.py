@@ -5,7 +5,16 @@ networks, on PyTorch.
     layers = [sequenceInputLayer(12), bilstmLayer(100, 'OutputMode', 'last'),
               fullyConnectedLayer(9), softmaxLayer(), classificationLayer()]
     analyzeNetwork(layers)
+
+Importing the package is quick and imports no torch: the layers, the graph, the analysis and the
+diagrams are loaded at once (none of them imports torch), the YAML specs, MATLAB translation, the
+compiled network and the trainer on first use of one of their names (PEP 562 ``__getattr__``).
+So checking, analysing, drawing and translating networks never import torch;
+``assembleNetwork``, ``trainNetwork``, ``predict`` and the other names of the compiled network
+and the trainer import it when they are first used.
 """
+
+import importlib
 
 from .analysis import NetworkAnalysis, Problem, analyze, analyzeNetwork
 from .errors import DataError, GraphError, LayerGraphError, NetworkError, OptionError
@@ -20,31 +29,43 @@ from .graph import (
 )
 from .layers import *  # noqa: F403  (every layer, by MATLAB name and class name)
 from .layers import REGISTRY, Layer, layer_class
-from .matlab import MatlabSyntaxError, MatlabTranslationError, from_matlab
-from .network import (
-    Network,
-    assembleNetwork,
-    classify,
-    load_network,
-    predict,
-    predictAndUpdateState,
-    resetState,
-    save_network,
-)
-from .render import plot, render
-from .spec import Spec, SpecError, load_spec, save_spec
-from .training import TrainingInfo, TrainingOptions, trainingOptions, trainNetwork
+from .render import plot, render  # eager: the module's name must not hide the function render
+from .services import promise
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "matlab": ("MatlabSyntaxError", "MatlabTranslationError", "from_matlab"),
+    "network": ("Network", "assembleNetwork", "classify", "load_network", "predict",
+                "predictAndUpdateState", "resetState", "save_network"),
+    "spec": ("Spec", "SpecError", "load_spec", "save_spec"),
+    "training": ("TrainingInfo", "TrainingOptions", "trainingOptions", "trainNetwork"),
+}
+_WHERE = {name: module for module, names in _LAZY.items() for name in names}
+
+# The graph's YAML methods call services of the spec package, loaded lazily (services.py).
+promise("save_spec", f"{__name__}.spec")
+promise("load_spec", f"{__name__}.spec")
+
 __all__ = [
-    "Layer", "LayerGraph", "Network", "NetworkAnalysis", "Problem", "REGISTRY", "layer_class",
+    "Layer", "LayerGraph", "NetworkAnalysis", "Problem", "REGISTRY", "layer_class",
     "layerGraph", "addLayers", "connectLayers", "disconnectLayers", "removeLayers",
-    "replaceLayer", "analyzeNetwork", "analyze", "assembleNetwork", "predict", "classify",
-    "predictAndUpdateState", "resetState", "LayerGraphError", "OptionError", "GraphError",
-    "NetworkError", "DataError", "trainingOptions", "TrainingOptions",
-    "TrainingInfo", "trainNetwork", "save_network", "load_network",
-    "Spec", "SpecError", "load_spec", "save_spec", "plot", "render",
-    "from_matlab", "MatlabTranslationError", "MatlabSyntaxError",
+    "replaceLayer", "analyzeNetwork", "analyze", "LayerGraphError", "OptionError", "GraphError",
+    "NetworkError", "DataError", "plot", "render",
+    *_WHERE,  # the lazily loaded names
     *REGISTRY, *(c.__name__ for c in REGISTRY.values()),
 ]
+
+
+def __getattr__(name):
+    """A public name of a lazily loaded module (the module is imported on first use)."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

@@ -18,6 +18,9 @@ section is used.
 
 Errors are one line on stderr (a spec's errors: one line each), never a traceback; ``--debug``
 shows the traceback instead.
+
+Each command imports what it needs when it runs: ``--help``, ``validate``, ``analyze``,
+``render``, ``schema`` and ``from-matlab`` never import torch; ``train`` and ``predict`` do.
 """
 
 from __future__ import annotations
@@ -29,18 +32,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from . import __version__
 from .analysis import analyze
 from .data import spread_indices
 from .errors import DataError, LayerGraphError, OptionError
-from .matlab import from_matlab
-from .network import classify, load_network, predict, resolve_device, save_network
 from .render import render
 from .schema import SCHEMA_PATH, schema_text
-from .spec import SpecError, data_source, load_spec, parse_value
-from .training import trainingOptions, trainNetwork
 
 EXIT_STATUS = """\
 exit status:
@@ -51,6 +49,20 @@ exit status:
   2  the command could not run: a usage error (unknown flag, malformed NAME=VALUE, no data
      given), an output path that cannot be written, no CUDA GPU for --device gpu, or an
      unexpected internal error (--debug shows its traceback)"""
+
+
+def trainNetwork(*args, **kwargs):
+    """:func:`layergraph.trainNetwork`, imported (with torch) on first call."""
+    from .training.trainer import trainNetwork as train
+
+    return train(*args, **kwargs)
+
+
+def load_network(*args, **kwargs):
+    """:func:`layergraph.load_network`, imported (with torch) on first call."""
+    from .network import load_network as load
+
+    return load(*args, **kwargs)
 
 
 class CLIError(Exception):
@@ -66,6 +78,8 @@ class CLIError(Exception):
 
 
 def cmd_validate(args) -> int:
+    from .spec import SpecError, load_spec
+
     bad = 0
     for path in args.spec:
         try:
@@ -106,6 +120,12 @@ def cmd_render(args) -> int:
 
 
 def cmd_train(args) -> int:
+    import yaml
+
+    from .network import save_network
+    from .spec import parse_value
+    from .training.options import trainingOptions
+
     spec = _load(args.spec, strict=True, check_files=not args.data)  # --data replaces them
     out = _output_path(args.out, "--out")
     given = spec.options.to_dict(only_given=True) if spec.options else {"SolverName": "adam"}
@@ -158,6 +178,9 @@ def cmd_train(args) -> int:
 
 
 def cmd_predict(args) -> int:
+    from .network import classify, predict
+    from .spec import data_source
+
     out = _output_path(args.out, "--out") if args.out else None
     fmt = args.format or ("npy" if out and out.suffix == ".npy" else
                           "csv" if args.scores or (out and out.suffix == ".csv") else "text")
@@ -200,6 +223,8 @@ def cmd_predict(args) -> int:
 
 
 def cmd_from_matlab(args) -> int:
+    from .matlab import from_matlab
+
     path = Path(args.file)
     if path.is_dir():
         raise CLIError(f"{path}: is a folder, not a MATLAB file")
@@ -264,6 +289,8 @@ def _spec_path(path):
 
 
 def _load(path, strict, check_files=False):
+    from .spec import load_spec
+
     return load_spec(_spec_path(path), strict=strict, check_files=check_files)
 
 
@@ -285,6 +312,8 @@ def _name_value(item, flag, what):
 def _check_device(env):
     """Refuse --device gpu (ExecutionEnvironment 'gpu') without CUDA, before reading data."""
     if env is not None and str(env).lower() == "gpu":
+        from .network import resolve_device
+
         try:
             resolve_device("gpu")
         except OptionError as exc:
@@ -293,6 +322,8 @@ def _check_device(env):
 
 def _train_sources(args, spec):
     """(train, test, validation) sources from --data/--test or the spec's data section."""
+    from .spec import data_source
+
     if args.data:
         train = data_source(args.data)
         test = data_source(args.test) if args.test else (train if train.has("test") else None)
@@ -323,6 +354,8 @@ def _score(pred, Y, classification, src=None):
 
 def evaluate(net, X, Y, classification, mini_batch_size=None):
     """('accuracy', fraction) or ('RMSE', value) of the network on (X, Y)."""
+    from .network import classify, predict
+
     kw = {"MiniBatchSize": mini_batch_size} if mini_batch_size else {}
     pred = list(classify(net, X, **kw)[0]) if classification else list(predict(net, X, **kw))
     return _score(pred, Y, classification)
@@ -383,6 +416,8 @@ def _save_npy(path, pred, classification):
 
 def _one_line(exc) -> str:
     """An error as one line: a spec's errors keep their own line each, anything else is joined."""
+    from .spec import SpecError
+
     if isinstance(exc, SpecError):
         return str(exc)
     if isinstance(exc, OSError) and exc.strerror:

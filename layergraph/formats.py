@@ -19,6 +19,7 @@ format      meaning                      torch tensor layout
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -72,3 +73,23 @@ def image_sequence(h: int, w: int, c: int) -> Activation:
 
 def vector(channels: int) -> Activation:
     return Activation("CB", (channels, None))
+
+
+def channel_dim(fmt):
+    """Torch dimension of the channels for a format (the layouts in the table above)."""
+    return {"CB": 1, "CBT": 2, "SSCB": 1, "SSCBT": 2}[fmt]
+
+
+# --- size arithmetic shared by the layers' size rules and their torch modules -----------------
+
+
+def same_padding(size, kernel, stride, dilation):
+    """MATLAB's 'same': output ceil(size/stride); odd total padding puts the extra at the end."""
+    out = math.ceil(size / stride)
+    total = max((out - 1) * stride + dilation * (kernel - 1) + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+def conv_out(size, kernel, stride, dilation, pad):
+    """Output length of a window over ``size`` steps padded by ``pad`` (works on tensors too)."""
+    return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1

@@ -17,7 +17,7 @@ from .data import as_sequences, minibatches
 from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
 from .layers.base import LayerProblem
-from .layers.recurrent import RecurrentModule
+from .modules.recurrent import RecurrentModule
 from .options import Choice, Number, Option, check_value, parse_name_value
 from .persistence import FileError, graph_from_state, graph_state, read_state, write_state
 from .sequences import SEQUENCE_OPTIONS, SequencePolicy, Signal, run_chunks

@@ -270,3 +270,20 @@ def _show(value, limit=60) -> str:
     """A value as error messages show it: its repr, cut short."""
     text = repr(value)
     return text if len(text) <= limit else f"{text[:limit]}... ({type(value).__name__})"
+
+
+# --- the sequence policy's options ----------------------------------------------------------
+# Declared here, below torch, so trainingOptions and specs are checked without importing it; the
+# policy that acts on them is sequences.SequencePolicy (which re-exports this).
+
+SEQUENCE_OPTIONS = {
+    "SequenceLength": Option(SequenceLength(), "longest",
+                             "'longest' pads each mini-batch to its longest sequence, 'shortest' "
+                             "truncates to its shortest, an integer splits into chunks of that "
+                             "many steps with the recurrent state carried between them"),
+    "SequencePaddingDirection": Option(Choice("right", "left"), "right", "padding side"),
+    "SequencePaddingValue": Option(Number(), 0.0, "value used to pad"),
+    "PaddingInvariant": Option(Bool(), True, "layergraph: padded steps never change results"),
+}
+"""MATLAB's sequence options (plus layergraph's PaddingInvariant), shared by trainingOptions and
+predict / classify / predictAndUpdateState."""

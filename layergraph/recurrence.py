@@ -1,7 +1,8 @@
 """How recurrent layers run: padding-invariant, on the fused kernels where the cell allows.
 
-A :class:`Cell` (declared next to its layer: layers/lstm.py, layers/gru.py) states its gate
-count, its states and its math; this engine asks the cell and never branches on which one it is.
+A :class:`~layergraph.cells.Cell` (cells.py, subclassed next to its layer: layers/lstm.py,
+layers/gru.py) states its gate count, its states and its math without importing torch; this
+engine asks the cell and never branches on which one it is.
 Parameters are held in MATLAB's layout (gate blocks stacked along rows; for two directions, the
 forward block first) so reading them back is a copy. Each direction is run by one of two engines:
 
@@ -24,75 +25,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from .cells import Cell
 from .sequences import flat_index, last_step, reverse_index, reverse_within_length, time_mask
-
-
-def hard_sigmoid(x):
-    """MATLAB's hard-sigmoid: 0 below -2.5, 0.2x + 0.5 between, 1 above 2.5."""
-    return torch.clamp(0.2 * x + 0.5, 0.0, 1.0)
-
-
-def softsign(x):
-    return x / (1.0 + x.abs())
-
-
-STATE_ACTIVATIONS = {"tanh": torch.tanh, "softsign": softsign}
-GATE_ACTIVATIONS = {"sigmoid": torch.sigmoid, "hard-sigmoid": hard_sigmoid}
-
-
-class Cell:
-    """What the engine needs to know about a recurrent cell (one instance per layer).
-
-    Subclasses set ``gates`` (blocks of H rows in the weights), ``states`` (state port names, the
-    first being the hidden state, which is also the output) and ``state_options`` (the layer's
-    initial-state properties), and implement :meth:`step` and, where torch has one, the fused
-    kernel.
-    """
-
-    gates: int = 1
-    states: tuple = ("hidden",)
-    state_options: tuple = ("HiddenState",)
-    kernel = None  # torch's fused kernel (torch.lstm / torch.gru), or None
-
-    def __init__(self, state_activation="tanh", gate_activation="sigmoid"):
-        self.state_activation, self.gate_activation = state_activation, gate_activation
-        self.act = STATE_ACTIVATIONS[state_activation]
-        self.sig = GATE_ACTIVATIONS[gate_activation]
-
-    @property
-    def fused(self) -> bool:
-        """Whether the fused kernel computes exactly this cell's equations."""
-        return (self.kernel is not None and self.state_activation == "tanh"
-                and self.gate_activation == "sigmoid")
-
-    @property
-    def bias_blocks(self) -> int:
-        """How many G*H bias blocks the layer's Bias holds per direction (GRU's recurrent-bias
-        mode has two: input and recurrent)."""
-        return 1
-
-    def direction_bias(self, bias, d, gh, zero):
-        """(input bias, recurrent bias) of direction ``d`` from the layer's Bias vector."""
-        return bias[d * gh:(d + 1) * gh], zero
-
-    def step(self, gx, state, w_hh, b_hh, H):
-        """One time step of MATLAB's equations: ``gx`` = W x + b_W (B, G*H); returns the new
-        state tuple (hidden first)."""
-        raise NotImplementedError
-
-    def call_kernel(self, x, state, params, training):
-        """Fused kernel on (B, T, C) data: (outputs (B, T, H), final state tuple)."""
-        hx = [s.unsqueeze(0) if s.is_contiguous() else s[None].contiguous() for s in state]
-        res = self.kernel(x, hx if len(hx) > 1 else hx[0], params, True, 1, 0.0, training,
-                          False, True)
-        return res[0], tuple(s[0] for s in res[1:])
-
-    def call_packed(self, packed, state, params, training):
-        """Fused kernel on packed data: the final state tuple."""
-        hx = [s[None].contiguous() for s in state]
-        res = self.kernel(packed.data, packed.batch_sizes, hx if len(hx) > 1 else hx[0], params,
-                          True, 1, 0.0, training, False)
-        return tuple(s[0] for s in res[1:])
 
 
 class Recurrent(nn.Module):

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from .options import Bool, Choice, Number, Option, SequenceLength
+from .options import SEQUENCE_OPTIONS
 
 
 class Signal(NamedTuple):
@@ -109,17 +109,8 @@ def last_step(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
 
 # --- the sequence policy: declared once, used by training and prediction alike ------------------
 
-SEQUENCE_OPTIONS = {
-    "SequenceLength": Option(SequenceLength(), "longest",
-                             "'longest' pads each mini-batch to its longest sequence, 'shortest' "
-                             "truncates to its shortest, an integer splits into chunks of that "
-                             "many steps with the recurrent state carried between them"),
-    "SequencePaddingDirection": Option(Choice("right", "left"), "right", "padding side"),
-    "SequencePaddingValue": Option(Number(), 0.0, "value used to pad"),
-    "PaddingInvariant": Option(Bool(), True, "layergraph: padded steps never change results"),
-}
-"""MATLAB's sequence options (plus layergraph's PaddingInvariant), shared by trainingOptions and
-predict / classify / predictAndUpdateState."""
+# SEQUENCE_OPTIONS, the declaration of these options, lives in options.py (no torch), so
+# trainingOptions and specs are checked without importing torch; it is re-exported here.
 
 
 @dataclass(frozen=True)

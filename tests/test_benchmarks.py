@@ -21,3 +21,14 @@ def test_streaming_benchmark_smoke(capsys):
     assert "outputs equal" in out and "closed loop (20 steps)" in out
     assert set(rows) == {"one step", "closed loop (20 steps)"}
     assert all(r[0] > 0 and r[1] > 0 for r in rows.values())
+
+
+def test_startup_benchmark_smoke(capsys):
+    rows = load("bench_startup").main(["--smoke"])
+    out = capsys.readouterr().out
+    assert "layergraph --help" in out and 'python -c "import torch" (reference)' in out
+    assert len(rows) == 8
+    for label, (torch, times) in rows.items():
+        assert len(times) == 1 and len(times[0]) == 1 and times[0][0] > 0
+        # only the reference row imports torch: the commands that check, draw and translate don't
+        assert torch is ("import torch" in label), label

@@ -19,7 +19,7 @@ from layergraph import (
     trainingOptions,
     trainNetwork,
 )
-from layergraph.layers.recurrent import RecurrentModule
+from layergraph.modules.recurrent import RecurrentModule
 from layergraph.network import PREDICT_OPTIONS
 from layergraph.sequences import SEQUENCE_OPTIONS, SequencePolicy
 from layergraph.training.options import OPTIONS as TRAINING_OPTIONS

@@ -3,6 +3,13 @@
 The modules are found and imported here, so a new layer is one new file in this folder and
 nothing else. Each class is exported under its class name and its MATLAB constructor name, so
 both ``LSTMLayer(100)`` and ``lstmLayer(100)`` work.
+
+Layer modules import no torch, so validating, analysing, drawing and translating a network never
+load it. What runs a layer is imported by its ``build()`` when a network is assembled: the torch
+module from :mod:`layergraph.modules` (the same file name: ``convolution.py`` ->
+``modules/convolution.py``), or torch itself in an activation layer's ``function()``. A new
+layer outside the package may import torch at the top of its own module (it only loads torch
+when that module is imported).
 """
 
 import importlib

@@ -1,27 +1,15 @@
 """Element-wise and channel-wise activation layers: softmaxLayer, reluLayer, leakyReluLayer, tanhLayer.
 
 They keep the format of their input; softmax normalizes over channels at every time step.
+A new activation layer is one class: its ``function()`` returns the torch function (importing
+torch there, when a network is assembled), which modules/activations.py applies to the data.
 """
 
 from __future__ import annotations
 
-import torch
-from torch import nn
-
+from ..formats import channel_dim
 from ..options import Number, Option
-from ..sequences import Signal
 from .base import Layer, LayerProblem, register
-
-
-class Pointwise(nn.Module):
-    """Applies ``fn`` to the data of a Signal, keeping its lengths."""
-
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, x: Signal):
-        return Signal(self.fn(x.data), x.lengths)
 
 
 class ActivationLayer(Layer):
@@ -36,12 +24,9 @@ class ActivationLayer(Layer):
         raise NotImplementedError
 
     def build(self, inputs):
+        from ..modules.activations import Pointwise
+
         return Pointwise(self.function())
-
-
-def channel_dim(fmt):
-    """Torch dimension of the channels for a format (see formats.py for the layouts)."""
-    return {"CB": 1, "CBT": 2, "SSCB": 1, "SSCBT": 2}[fmt]
 
 
 @register
@@ -57,6 +42,10 @@ class SoftmaxLayer(ActivationLayer):
         return [inputs[0]]
 
     def build(self, inputs):
+        import torch
+
+        from ..modules.activations import Pointwise
+
         dim = channel_dim(inputs[0].fmt)
         return Pointwise(lambda d: torch.softmax(d, dim=dim))
 
@@ -68,6 +57,8 @@ class ReLULayer(ActivationLayer):
     matlab_name, type_description, default_name = "reluLayer", "ReLU", "relu"
 
     def function(self):
+        import torch
+
         return torch.relu
 
 
@@ -80,6 +71,8 @@ class LeakyReLULayer(ActivationLayer):
     options = {"Scale": Option(Number(), 0.01, "slope for negative inputs")}
 
     def function(self):
+        import torch
+
         scale = self.Scale
         return lambda d: torch.where(d >= 0, d, d * scale)
 
@@ -91,6 +84,8 @@ class TanhLayer(ActivationLayer):
     matlab_name, type_description, default_name = "tanhLayer", "Tanh", "tanh"
 
     def function(self):
+        import torch
+
         return torch.tanh
 
 
@@ -105,7 +100,6 @@ class DropoutLayer(ActivationLayer):
                                      "probability of dropping an input element")}
 
     def build(self, inputs):
-        drop = nn.Dropout(self.Probability)
-        mod = Pointwise(drop)
-        mod.drop = drop  # registered so train()/eval() reach it
-        return mod
+        from ..modules.activations import Dropout
+
+        return Dropout(self.Probability)

@@ -4,63 +4,17 @@ MATLAB layouts: 1-D Weights are FilterSize x NumChannels x NumFilters, 2-D Weigh
 h x w x NumChannels x NumFilters, Bias 1 x NumFilters (1 x 1 x NumFilters in 2-D).
 Before a 1-D convolution, padded time steps are set to zero, so a sequence sees the same zeros
 beyond its end whether it is alone or in a batch ('same' and 'causal' padding are zero padding).
+The torch modules, and the time padding they share with pooling, are in modules/convolution.py.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
 
-from ..formats import Activation
+from ..formats import Activation, conv_out, same_padding
 from ..initializers import initialize_weights, weights_kind
 from ..options import Choice, IntVector, OneOf, Option, PositiveInt
-from ..sequences import Signal, time_mask
 from .base import Layer, LayerProblem, learnable_block, register
-
-
-def same_padding(size, kernel, stride, dilation):
-    """MATLAB's 'same': output ceil(size/stride); odd total padding puts the extra at the end."""
-    out = math.ceil(size / stride)
-    total = max((out - 1) * stride + dilation * (kernel - 1) + 1 - size, 0)
-    return total // 2, total - total // 2
-
-
-def conv_out(size, kernel, stride, dilation, pad):
-    return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1
-
-
-def zero_padded_steps(x: Signal, value=0.0):
-    """Set the padded time steps of a (B, T, ...) signal to ``value`` (zero; -inf before a max)
-    before a layer that mixes time steps."""
-    if x.lengths is None:
-        return x.data
-    m = time_mask(x.lengths.to(x.data.device), x.data.shape[1])
-    return x.data.masked_fill(~m.reshape(*m.shape, *([1] * (x.data.dim() - 2))), value)
-
-
-def same_time_padding(d, lengths, k, s, dilation, value=0.0):
-    """MATLAB's 'same' padding of (B, C, T) data over time, each sequence for its own length.
-
-    A sequence of L steps gets ceil(L/s) outputs, the odd padding step at the end. With a stride
-    above 1 the left padding depends on L, so each sequence is shifted right by its own left
-    padding (one gather); the result needs no further padding before a k-step window.
-    """
-    T = d.shape[2]
-    if lengths is None or s == 1:
-        return F.pad(d, same_padding(T, k, s, dilation), value=value)
-    lengths = lengths.to(d.device)
-    out = torch.div(lengths + s - 1, s, rounding_mode="floor")
-    left = torch.div((out - 1) * s + dilation * (k - 1) + 1 - lengths, 2, rounding_mode="floor")
-    left = left.clamp(min=0)
-    n = max((math.ceil(T / s) - 1) * s + dilation * (k - 1) + 1, T)
-    m = int(left.max()) if left.numel() else 0
-    padded = F.pad(d, (m, n - T), value=value)
-    idx = torch.arange(n, device=d.device)[None, :] + (m - left)[:, None]
-    return torch.gather(padded, 2, idx[:, None, :].expand(-1, d.shape[1], -1))
 
 
 class ConvolutionLayer(Layer):
@@ -91,11 +45,9 @@ class ConvolutionLayer(Layer):
             self.props["Bias"] = initialize_weights(self.BiasInitializer, shapes["Bias"], 1, 1,
                                                     rng)
 
-    def torch_weights(self):
-        w = np.asarray(self.Weights, dtype=np.float32)
-        w = w.reshape(self.learnable_shapes_for(w.shape[-2])["Weights"])
-        # MATLAB (k..., C, F) -> torch (F, C, k...)
-        return torch.as_tensor(np.ascontiguousarray(np.moveaxis(w, (-1, -2), (0, 1))))
+    def matlab_weights(self, channels):
+        """Weights in their MATLAB shape (k..., C, F) for ``channels`` input channels."""
+        return np.asarray(self.Weights).reshape(self.learnable_shapes_for(channels)["Weights"])
 
     def read_back(self, module):
         w = module.weight.detach().cpu().double().numpy()
@@ -159,40 +111,14 @@ class Convolution1dLayer(ConvolutionLayer):
         return [Activation("CBT", (self.NumFilters, None, None))]
 
     def build(self, inputs):
-        conv = nn.Conv1d(inputs[0].channels, self.NumFilters, self.FilterSize, self.Stride,
-                         dilation=self.DilationFactor)
-        with torch.no_grad():
-            conv.weight.copy_(self.torch_weights())
-            conv.bias.copy_(torch.as_tensor(self.Bias.reshape(-1)))
-        return Conv1d(conv, self)
+        from ..modules.convolution import Conv1d
+
+        padding = "same" if self.Padding == "same" else self.padding(0)  # fixed unless 'same'
+        return Conv1d(self.matlab_weights(inputs[0].channels), self.Bias, self.Stride,
+                      self.DilationFactor, padding)
 
     def read_back(self, module):
         super().read_back(module.conv)
-
-
-class Conv1d(nn.Module):
-    def __init__(self, conv, layer):
-        super().__init__()
-        self.conv = conv
-        self.padding_for, self.same = layer.padding, layer.Padding == "same"
-        self.k, self.s, self.d = layer.FilterSize, layer.Stride, layer.DilationFactor
-
-    def forward(self, x: Signal):
-        d = zero_padded_steps(x).transpose(1, 2)  # (B, C, T)
-        if self.same:
-            d = same_time_padding(d, x.lengths, self.k, self.s, self.d)
-        else:
-            pad = self.padding_for(d.shape[2])
-            d = F.pad(d, pad)
-        y = self.conv(d).transpose(1, 2)
-        lengths = x.lengths
-        if lengths is not None:
-            if self.same:
-                lengths = torch.div(lengths + self.s - 1, self.s, rounding_mode="floor")
-            else:
-                lengths = conv_out(lengths, self.k, self.s, self.d, pad)
-            lengths = lengths.clamp(min=1, max=y.shape[1])
-        return Signal(y, lengths)
 
 
 @register
@@ -239,26 +165,12 @@ class Convolution2dLayer(ConvolutionLayer):
         return [Activation(x.fmt, (*out, self.NumFilters, *x.size[3:]))]
 
     def build(self, inputs):
+        from ..modules.convolution import Conv2d
+
         h, w = inputs[0].spatial
         (pt, pb), (pl, pr) = self.paddings(h, w)
-        conv = nn.Conv2d(inputs[0].channels, self.NumFilters, self.FilterSize, self.Stride,
-                         dilation=self.DilationFactor)
-        with torch.no_grad():
-            conv.weight.copy_(self.torch_weights())
-            conv.bias.copy_(torch.as_tensor(self.Bias.reshape(-1)))
-        return Conv2d(conv, (pl, pr, pt, pb))
+        return Conv2d(self.matlab_weights(inputs[0].channels), self.Bias, self.Stride,
+                      self.DilationFactor, (pl, pr, pt, pb))
 
     def read_back(self, module):
         super().read_back(module.conv)
-
-
-class Conv2d(nn.Module):
-    def __init__(self, conv, pad):
-        super().__init__()
-        self.conv, self.pad = conv, pad
-
-    def forward(self, x: Signal):
-        d = x.data
-        lead = d.shape[:-3]
-        y = self.conv(F.pad(d.reshape(-1, *d.shape[-3:]), self.pad))
-        return Signal(y.reshape(*lead, *y.shape[1:]), x.lengths)

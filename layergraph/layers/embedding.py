@@ -6,14 +6,9 @@ Dimension x NumWords, one column per word, as in MATLAB.
 
 from __future__ import annotations
 
-import torch
-from torch import nn
-
-from ..errors import DataError
 from ..formats import Activation
 from ..initializers import initialize_weights, weights_kind
 from ..options import Option, PositiveInt
-from ..sequences import Signal, time_mask
 from .base import Layer, LayerProblem, learnable_block, register
 
 
@@ -52,27 +47,9 @@ class WordEmbeddingLayer(Layer):
                 self.NumWords, rng)
 
     def build(self, inputs):
-        emb = nn.Embedding(self.NumWords, self.Dimension)
-        with torch.no_grad():
-            emb.weight.copy_(torch.as_tensor(self.Weights.T))
-        return Embedding(emb, self.where)
+        from ..modules.embedding import Embedding
+
+        return Embedding(self.Weights, self.where)
 
     def read_back(self, module):
         self.props["Weights"] = module.embedding.weight.detach().cpu().double().numpy().T.copy()
-
-
-class Embedding(nn.Module):
-    def __init__(self, embedding, where):
-        super().__init__()
-        self.embedding, self.where = embedding, where
-
-    def forward(self, x: Signal):
-        idx = x.data[..., 0].round().long() - 1
-        if x.lengths is not None:
-            idx = idx.masked_fill(~time_mask(x.lengths.to(idx.device), idx.shape[1]), 0)
-        n = self.embedding.num_embeddings
-        if idx.numel() and (idx.min() < 0 or idx.max() >= n):
-            bad = idx[(idx < 0) | (idx >= n)][0].item() + 1
-            raise DataError(f"{self.where}: word indices must be integers in 1..{n} (MATLAB's "
-                            f"1-based indices), got {bad}")
-        return Signal(self.embedding(idx), x.lengths)

@@ -2,29 +2,17 @@
 
 On sequences it applies at every time step (CBT -> CBT). On images it flattens the spatial and
 channel dimensions in MATLAB's column-major order (h fastest, then w, then c), so MATLAB weights
-apply unchanged.
+apply unchanged (modules/fully_connected.py: ``matlab_flatten``).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import torch
-from torch import nn
 
 from ..formats import Activation
 from ..initializers import initialize_weights, weights_kind
 from ..options import Choice, OneOf, Option, PositiveInt
-from ..sequences import Signal
 from .base import Layer, LayerProblem, learnable_block, register
-
-
-def matlab_flatten(d: torch.Tensor, spatial_dims: int) -> torch.Tensor:
-    """Flatten trailing (C, H, W) torch dims in MATLAB's column-major (h, w, c) order."""
-    if spatial_dims == 0:
-        return d
-    lead = d.shape[: d.dim() - 1 - spatial_dims]
-    perm = list(range(len(lead))) + [len(lead)] + list(range(d.dim() - 1, len(lead), -1))
-    return d.permute(*perm).reshape(*lead, -1)
 
 
 @register
@@ -75,22 +63,10 @@ class FullyConnectedLayer(Layer):
             self.props["Bias"] = initialize_weights(self.BiasInitializer, (k, 1), 1, 1, rng)
 
     def build(self, inputs):
-        x = inputs[0]
-        lin = nn.Linear(x.features, self.OutputSize)
-        with torch.no_grad():
-            lin.weight.copy_(torch.as_tensor(self.Weights))
-            lin.bias.copy_(torch.as_tensor(self.Bias.reshape(-1)))
-        return FullyConnected(lin, len(x.spatial))
+        from ..modules.fully_connected import FullyConnected
+
+        return FullyConnected(self.Weights, self.Bias, len(inputs[0].spatial))
 
     def read_back(self, module):
         self.props["Weights"] = module.linear.weight.detach().cpu().double().numpy().copy()
         self.props["Bias"] = module.linear.bias.detach().cpu().double().numpy().reshape(-1, 1)
-
-
-class FullyConnected(nn.Module):
-    def __init__(self, linear, spatial_dims):
-        super().__init__()
-        self.linear, self.spatial_dims = linear, spatial_dims
-
-    def forward(self, x: Signal):
-        return Signal(self.linear(matlab_flatten(x.data, self.spatial_dims)), x.lengths)

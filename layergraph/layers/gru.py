@@ -13,10 +13,8 @@ the recurrent-bias one; with b_R = 0 it is 'after-multiplication').
 
 from __future__ import annotations
 
-import torch
-
+from ..cells import Cell
 from ..options import Choice, Option
-from ..recurrence import Cell
 from .base import register
 from .recurrent import RecurrentLayer, recurrent_options
 
@@ -30,7 +28,7 @@ class GRUCell(Cell):
     gates = 3
     states = ("hidden",)
     state_options = ("HiddenState",)
-    kernel = staticmethod(torch.gru)
+    kernel = "gru"  # torch.gru
 
     def __init__(self, state_activation="tanh", gate_activation="sigmoid",
                  reset_gate_mode="after-multiplication"):

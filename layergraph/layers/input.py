@@ -8,12 +8,9 @@ computes the missing ones from the training data, as MATLAB does, before trainin
 from __future__ import annotations
 
 import numpy as np
-import torch
-from torch import nn
 
 from ..formats import image_sequence, vector_sequence
 from ..options import Array, Choice, IntVector, Number, Option
-from ..sequences import Signal
 from .base import Layer, LayerProblem, register
 
 NORMALIZATIONS = ("none", "zerocenter", "zscore", "rescale-symmetric", "rescale-zero-one")
@@ -93,28 +90,7 @@ class SequenceInputLayer(Layer):
                 f"Normalization '{self.Normalization}' needs {', '.join(missing)}; set them or let "
                 "trainNetwork compute them from the training data"
             )
+        from ..modules.input import InputNormalization
+
         return InputNormalization(self.Normalization, {n: self.props[n] for n in NEEDS[
             self.Normalization]}, isinstance(self.InputSize, tuple))
-
-
-class InputNormalization(nn.Module):
-    def __init__(self, mode, stats, image):
-        super().__init__()
-        self.mode, self.image = mode, image
-        for name, v in stats.items():
-            t = torch.as_tensor(np.asarray(v, dtype=np.float32).reshape(-1))
-            self.register_buffer(name, t.reshape(-1, 1, 1) if image else t)
-
-    def forward(self, x: Signal):
-        d, m = x.data, self.mode
-        if m == "none":
-            return x
-        if m == "zerocenter":
-            d = d - self.Mean
-        elif m == "zscore":
-            d = (d - self.Mean) / self.StandardDeviation
-        elif m == "rescale-zero-one":
-            d = (d - self.Min) / (self.Max - self.Min)
-        elif m == "rescale-symmetric":
-            d = 2 * (d - self.Min) / (self.Max - self.Min) - 1
-        return x._replace(data=d)

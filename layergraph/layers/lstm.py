@@ -12,10 +12,8 @@ time step of that output sequence, as in MATLAB.
 
 from __future__ import annotations
 
-import torch
-
+from ..cells import Cell
 from ..options import Array, Option
-from ..recurrence import Cell
 from .base import register
 from .recurrent import RecurrentLayer, recurrent_options
 
@@ -26,7 +24,7 @@ class LSTMCell(Cell):
     gates = 4
     states = ("hidden", "cell")
     state_options = ("HiddenState", "CellState")
-    kernel = staticmethod(torch.lstm)
+    kernel = "lstm"  # torch.lstm
 
     def step(self, gx, state, w_hh, b_hh, H):
         h, c = state

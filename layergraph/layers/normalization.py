@@ -8,12 +8,8 @@ each observation and time step over its channels (and space). Offset and Scale a
 from __future__ import annotations
 
 import numpy as np
-import torch
-from torch import nn
 
 from ..options import Array, Choice, Number, Option
-from ..sequences import Signal, time_mask
-from .activations import channel_dim
 from .base import Layer, LayerProblem, learnable_block, register
 
 AFFINE = {
@@ -50,11 +46,6 @@ class NormalizationLayer(Layer):
         if self.Scale is None:
             self.props["Scale"] = np.ones(shape)
 
-    def _affine(self, c):
-        off = torch.nn.Parameter(torch.as_tensor(self.Offset.reshape(-1), dtype=torch.float32))
-        sc = torch.nn.Parameter(torch.as_tensor(self.Scale.reshape(-1), dtype=torch.float32))
-        return off, sc
-
     def read_back(self, module):
         for name, t in (("Offset", module.offset), ("Scale", module.scale)):
             self.props[name] = _like(self.props[name], t)
@@ -64,13 +55,6 @@ def _like(old, tensor):
     """A tensor's values as an array in the MATLAB shape of the property it replaces."""
     shape = (-1, 1) if old is None else old.shape
     return tensor.detach().cpu().double().numpy().reshape(shape).copy()
-
-
-def _channel_last(d, fmt):
-    """Move channels to the last dim: returns the view and a function that moves them back."""
-    cd = channel_dim(fmt)
-    moved = d.movedim(cd, -1)
-    return moved, lambda y: y.movedim(-1, cd)
 
 
 @register
@@ -98,45 +82,15 @@ class BatchNormalizationLayer(NormalizationLayer):
             self.props["TrainedVariance"] = np.ones(shape)
 
     def build(self, inputs):
-        mod = BatchNorm(inputs[0].fmt, *self._affine(inputs[0].channels), self.Epsilon,
-                        self.MeanDecay, self.VarianceDecay)
-        mod.running_mean.copy_(torch.as_tensor(self.TrainedMean.reshape(-1)))
-        mod.running_var.copy_(torch.as_tensor(self.TrainedVariance.reshape(-1)))
-        return mod
+        from ..modules.normalization import BatchNorm
+
+        return BatchNorm(inputs[0].fmt, self.Offset, self.Scale, self.Epsilon, self.MeanDecay,
+                         self.VarianceDecay, self.TrainedMean, self.TrainedVariance)
 
     def read_back(self, module):
         super().read_back(module)
         self.props["TrainedMean"] = _like(self.props["TrainedMean"], module.running_mean)
         self.props["TrainedVariance"] = _like(self.props["TrainedVariance"], module.running_var)
-
-
-class BatchNorm(nn.Module):
-    def __init__(self, fmt, offset, scale, eps, mean_decay, var_decay):
-        super().__init__()
-        self.fmt, self.eps, self.mean_decay, self.var_decay = fmt, eps, mean_decay, var_decay
-        self.offset, self.scale = offset, scale
-        self.register_buffer("running_mean", torch.zeros_like(offset.data))
-        self.register_buffer("running_var", torch.ones_like(offset.data))
-
-    def forward(self, x: Signal):
-        d, back = _channel_last(x.data, self.fmt)
-        if self.training:
-            if x.lengths is not None and "T" in self.fmt:
-                mask = time_mask(x.lengths.to(d.device), d.shape[1])
-                vals = d[mask].reshape(-1, d.shape[-1])  # real steps only
-            else:
-                vals = d.reshape(-1, d.shape[-1])
-            mean = vals.mean(0)
-            var = vals.var(0, unbiased=False)
-            with torch.no_grad():
-                n = vals.shape[0]
-                unbiased = var * n / max(n - 1, 1)
-                self.running_mean.mul_(1 - self.mean_decay).add_(self.mean_decay * mean)
-                self.running_var.mul_(1 - self.var_decay).add_(self.var_decay * unbiased)
-        else:
-            mean, var = self.running_mean, self.running_var
-        y = (d - mean) / torch.sqrt(var + self.eps) * self.scale + self.offset
-        return Signal(back(y), x.lengths)
 
 
 @register
@@ -153,22 +107,8 @@ class LayerNormalizationLayer(NormalizationLayer):
     }
 
     def build(self, inputs):
+        from ..modules.normalization import LayerNorm
+
         fmt = inputs[0].fmt
         spatial = "S" in fmt and self.OperationDimension != "channel-only"
-        return LayerNorm(fmt, *self._affine(inputs[0].channels), self.Epsilon, spatial)
-
-
-class LayerNorm(nn.Module):
-    def __init__(self, fmt, offset, scale, eps, spatial):
-        super().__init__()
-        self.fmt, self.eps, self.spatial = fmt, eps, spatial
-        self.offset, self.scale = offset, scale
-
-    def forward(self, x: Signal):
-        d, back = _channel_last(x.data, self.fmt)
-        nsp = self.fmt.count("S") if self.spatial else 0
-        dims = tuple(range(d.dim() - 1 - nsp, d.dim()))
-        mean = d.mean(dims, keepdim=True)
-        var = d.var(dims, unbiased=False, keepdim=True)
-        y = (d - mean) / torch.sqrt(var + self.eps) * self.scale + self.offset
-        return Signal(back(y), x.lengths)
+        return LayerNorm(fmt, self.Offset, self.Scale, self.Epsilon, spatial)

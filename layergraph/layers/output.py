@@ -8,10 +8,7 @@ They hold the loss definition; the trainer computes the loss from them. As in MA
 
 from __future__ import annotations
 
-from torch import nn
-
 from ..options import Array, Choice, Kind, OneOf, Option
-from ..sequences import Signal
 from .base import Layer, LayerProblem, register
 
 
@@ -32,16 +29,13 @@ class ClassNames(Kind):
         return tuple(names)
 
 
-class Identity(nn.Module):
-    def forward(self, x: Signal):
-        return x
-
-
 class OutputLayer(Layer):
     outputs = ()
     category = "output"
 
     def build(self, inputs):
+        from ..modules.output import Identity
+
         return Identity()
 
 

@@ -2,20 +2,18 @@
 
 Each concrete layer (lstm.py, gru.py) only states its cell (gates, states, math), its number of
 directions and its extra options, the way torch/nn/modules/rnn.py varies RNN, LSTM and GRU over
-one base class.
+one base class. Like every layer module it imports no torch: ``build()`` imports the torch
+module (modules/recurrent.py) when a network is assembled.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import torch
-from torch import nn
 
+from ..cells import Cell
 from ..formats import vector, vector_sequence
 from ..initializers import initialize_bias, initialize_weights, weights_kind
 from ..options import Array, Bool, Choice, OneOf, Option, PositiveInt
-from ..recurrence import Cell, Recurrent
-from ..sequences import Signal
 from .base import Layer, LayerProblem, learnable_block
 
 
@@ -165,15 +163,13 @@ class RecurrentLayer(Layer):
 
     # --- execution ------------------------------------------------------------------------------
     def build(self, inputs):
-        mod = Recurrent(self.make_cell(), inputs[0].channels, self.NumHiddenUnits,
-                        self.directions)
-        with torch.no_grad():
-            for name, p in (("InputWeights", mod.input_weights),
-                            ("RecurrentWeights", mod.recurrent_weights), ("Bias", mod.bias)):
-                p.copy_(torch.as_tensor(self.props[name].reshape(p.shape)))
-        initial = [self.props[n] for n in self.state_props()]
-        return RecurrentModule(mod, self.OutputMode, self.HasStateInputs, self.HasStateOutputs,
-                               initial)
+        from ..modules.recurrent import RecurrentModule
+
+        return RecurrentModule.of(
+            self.make_cell(), inputs[0].channels, self.NumHiddenUnits, self.directions,
+            [self.props[n] for n in ("InputWeights", "RecurrentWeights", "Bias")],
+            self.OutputMode, self.HasStateInputs, self.HasStateOutputs,
+            [self.props[n] for n in self.state_props()])
 
     def read_back(self, module):
         rec = module.rnn
@@ -182,60 +178,4 @@ class RecurrentLayer(Layer):
             rec.recurrent_weights.detach().cpu().double().numpy().copy()
         )
         self.props["Bias"] = rec.bias.detach().cpu().double().numpy().reshape(-1, 1).copy()
-
-
-class RecurrentModule(nn.Module):
-    """Runs a :class:`Recurrent` inside a compiled network: output mode, state ports, stateful use.
-
-    With ``carry_state`` on (stateful prediction, split sequences), the final state of each call
-    becomes the initial state of the next one; :meth:`reset_state` returns to the layer's
-    HiddenState / CellState.
-    """
-
-    def __init__(self, rnn, output_mode, has_state_inputs, has_state_outputs, initial):
-        super().__init__()
-        self.rnn, self.output_mode = rnn, output_mode
-        self.has_state_inputs, self.has_state_outputs = has_state_inputs, has_state_outputs
-        self.initial = [None if s is None else torch.as_tensor(s.reshape(-1), dtype=torch.float32)
-                        for s in initial]
-        self.carry_state = False
-        self.state = None
-
-    def reset_state(self):
-        if self.state is not None:
-            self.state = None
-
-    def _initial_state(self, x):
-        B = x.shape[0]
-        if self.state is not None:
-            if self.state[0].shape[0] != B:
-                raise ValueError(
-                    f"the carried state is for {self.state[0].shape[0]} sequences but this call "
-                    f"has {B}; call resetState first"
-                )
-            return self.state
-        if all(s is None for s in self.initial):
-            return None
-        n = self.rnn.directions * self.rnn.hidden
-        return tuple(
-            (x.new_zeros(B, n) if s is None else s.to(x)[None].expand(B, -1)) for s in self.initial
-        )
-
-    def forward(self, x: Signal, *states: Signal):
-        if self.has_state_inputs:
-            s0 = tuple(s.data for s in states)
-        else:
-            s0 = self._initial_state(x.data)
-        need = self.has_state_outputs or self.carry_state
-        last = self.output_mode == "last"
-        # Sequences that fill the batch (streaming, equal lengths) need no per-length work.
-        full = need and (x.full or bool((x.lengths == x.data.shape[1]).all()))
-        y, final = self.rnn.forward(x.data, x.lengths, s0, need_state=need, last_only=last,
-                                    full=full)
-        if self.carry_state:
-            self.state = tuple(s.detach() for s in final) if torch.is_grad_enabled() else final
-        out = Signal(y) if last else Signal(y, x.lengths)
-        if self.has_state_outputs:
-            return (out, *(Signal(s) for s in final))
-        return out
 

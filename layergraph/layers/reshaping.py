@@ -9,12 +9,8 @@ statistics see real frames only.
 
 from __future__ import annotations
 
-from torch import nn
-
 from ..formats import Activation
-from ..sequences import Signal, time_mask
 from .base import Layer, LayerProblem, register
-from .fully_connected import matlab_flatten
 
 MINI_BATCH_SIZE = Activation("", ())
 """The activation on a fold/miniBatchSize -> unfold/miniBatchSize edge: layout, not data."""
@@ -36,16 +32,9 @@ class FlattenLayer(Layer):
         return [Activation(fmt, (x.features, *x.size[len(x.fmt) - len(fmt) + 1:]))]
 
     def build(self, inputs):
+        from ..modules.reshaping import Flatten
+
         return Flatten(len(inputs[0].spatial))
-
-
-class Flatten(nn.Module):
-    def __init__(self, spatial_dims):
-        super().__init__()
-        self.spatial_dims = spatial_dims
-
-    def forward(self, x: Signal):
-        return Signal(matlab_flatten(x.data, self.spatial_dims), x.lengths)
 
 
 @register
@@ -73,13 +62,9 @@ class SequenceFoldingLayer(Layer):
         return [Activation("SSCB", x.size[:3] + (None,)), MINI_BATCH_SIZE]
 
     def build(self, inputs):
+        from ..modules.reshaping import Fold
+
         return Fold()
-
-
-class Fold(nn.Module):
-    def forward(self, x: Signal):
-        mask = time_mask(x.lengths.to(x.data.device), x.data.shape[1])
-        return Signal(x.data[mask]), Signal(mask, x.lengths)
 
 
 @register
@@ -108,12 +93,6 @@ class SequenceUnfoldingLayer(Layer):
         return [Activation(x.fmt + "T", x.size + (None,))]
 
     def build(self, inputs):
+        from ..modules.reshaping import Unfold
+
         return Unfold()
-
-
-class Unfold(nn.Module):
-    def forward(self, x: Signal, mb: Signal):
-        mask = mb.data
-        out = x.data.new_zeros(*mask.shape, *x.data.shape[1:])
-        out[mask] = x.data
-        return Signal(out, mb.lengths)

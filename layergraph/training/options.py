@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import OptionError
 from ..options import (
+    SEQUENCE_OPTIONS,
     Bool,
     Choice,
     Kind,
@@ -29,7 +30,6 @@ from ..options import (
     check_value,
     parse_name_value,
 )
-from ..sequences import SEQUENCE_OPTIONS
 
 SOLVERS = ("sgdm", "adam", "rmsprop")
 DEFAULT_LEARN_RATE = {"sgdm": 0.01, "adam": 0.001, "rmsprop": 0.001}

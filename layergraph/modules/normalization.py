@@ -1,0 +1,72 @@
+"""Modules of batchNormalizationLayer and layerNormalizationLayer (layers/normalization.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..formats import channel_dim
+from ..sequences import Signal, time_mask
+
+
+def _channel_last(d, fmt):
+    """Move channels to the last dim: returns the view and a function that moves them back."""
+    cd = channel_dim(fmt)
+    moved = d.movedim(cd, -1)
+    return moved, lambda y: y.movedim(-1, cd)
+
+
+def _vector(v):
+    return torch.as_tensor(np.asarray(v).reshape(-1), dtype=torch.float32)
+
+
+class BatchNorm(nn.Module):
+    """Per-channel statistics over batch, real time steps and space; ``offset``/``scale`` and
+    the trained moments are the layer's arrays (any shape, one value per channel)."""
+
+    def __init__(self, fmt, offset, scale, eps, mean_decay, var_decay, trained_mean,
+                 trained_var):
+        super().__init__()
+        self.fmt, self.eps, self.mean_decay, self.var_decay = fmt, eps, mean_decay, var_decay
+        self.offset, self.scale = nn.Parameter(_vector(offset)), nn.Parameter(_vector(scale))
+        self.register_buffer("running_mean", _vector(trained_mean))
+        self.register_buffer("running_var", _vector(trained_var))
+
+    def forward(self, x: Signal):
+        d, back = _channel_last(x.data, self.fmt)
+        if self.training:
+            if x.lengths is not None and "T" in self.fmt:
+                mask = time_mask(x.lengths.to(d.device), d.shape[1])
+                vals = d[mask].reshape(-1, d.shape[-1])  # real steps only
+            else:
+                vals = d.reshape(-1, d.shape[-1])
+            mean = vals.mean(0)
+            var = vals.var(0, unbiased=False)
+            with torch.no_grad():
+                n = vals.shape[0]
+                unbiased = var * n / max(n - 1, 1)
+                self.running_mean.mul_(1 - self.mean_decay).add_(self.mean_decay * mean)
+                self.running_var.mul_(1 - self.var_decay).add_(self.var_decay * unbiased)
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (d - mean) / torch.sqrt(var + self.eps) * self.scale + self.offset
+        return Signal(back(y), x.lengths)
+
+
+class LayerNorm(nn.Module):
+    """Per observation and time step, over channels (and space when ``spatial``)."""
+
+    def __init__(self, fmt, offset, scale, eps, spatial):
+        super().__init__()
+        self.fmt, self.eps, self.spatial = fmt, eps, spatial
+        self.offset, self.scale = nn.Parameter(_vector(offset)), nn.Parameter(_vector(scale))
+
+    def forward(self, x: Signal):
+        d, back = _channel_last(x.data, self.fmt)
+        nsp = self.fmt.count("S") if self.spatial else 0
+        dims = tuple(range(d.dim() - 1 - nsp, d.dim()))
+        mean = d.mean(dims, keepdim=True)
+        var = d.var(dims, unbiased=False, keepdim=True)
+        y = (d - mean) / torch.sqrt(var + self.eps) * self.scale + self.offset
+        return Signal(back(y), x.lengths)

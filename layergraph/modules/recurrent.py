@@ -1,0 +1,77 @@
+"""Module of lstmLayer, bilstmLayer and gruLayer (layers/recurrent.py): a :class:`Recurrent`
+(recurrence.py, the engine) inside a compiled network."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..recurrence import Recurrent
+from ..sequences import Signal
+
+
+class RecurrentModule(nn.Module):
+    """Runs a :class:`Recurrent` inside a compiled network: output mode, state ports, stateful use.
+
+    With ``carry_state`` on (stateful prediction, split sequences), the final state of each call
+    becomes the initial state of the next one; :meth:`reset_state` returns to the layer's
+    HiddenState / CellState.
+    """
+
+    def __init__(self, rnn, output_mode, has_state_inputs, has_state_outputs, initial):
+        super().__init__()
+        self.rnn, self.output_mode = rnn, output_mode
+        self.has_state_inputs, self.has_state_outputs = has_state_inputs, has_state_outputs
+        self.initial = [None if s is None else torch.as_tensor(s.reshape(-1), dtype=torch.float32)
+                        for s in initial]
+        self.carry_state = False
+        self.state = None
+
+    @classmethod
+    def of(cls, cell, input_size, hidden, directions, weights, output_mode, has_state_inputs,
+           has_state_outputs, initial):
+        """The module of a recurrent layer: its ``cell``, its MATLAB-layout ``weights``
+        (InputWeights, RecurrentWeights, Bias) and its initial states (arrays or None)."""
+        rnn = Recurrent(cell, input_size, hidden, directions)
+        with torch.no_grad():
+            for value, p in zip(weights, (rnn.input_weights, rnn.recurrent_weights, rnn.bias)):
+                p.copy_(torch.as_tensor(value.reshape(p.shape)))
+        return cls(rnn, output_mode, has_state_inputs, has_state_outputs, initial)
+
+    def reset_state(self):
+        if self.state is not None:
+            self.state = None
+
+    def _initial_state(self, x):
+        B = x.shape[0]
+        if self.state is not None:
+            if self.state[0].shape[0] != B:
+                raise ValueError(
+                    f"the carried state is for {self.state[0].shape[0]} sequences but this call "
+                    f"has {B}; call resetState first"
+                )
+            return self.state
+        if all(s is None for s in self.initial):
+            return None
+        n = self.rnn.directions * self.rnn.hidden
+        return tuple(
+            (x.new_zeros(B, n) if s is None else s.to(x)[None].expand(B, -1)) for s in self.initial
+        )
+
+    def forward(self, x: Signal, *states: Signal):
+        if self.has_state_inputs:
+            s0 = tuple(s.data for s in states)
+        else:
+            s0 = self._initial_state(x.data)
+        need = self.has_state_outputs or self.carry_state
+        last = self.output_mode == "last"
+        # Sequences that fill the batch (streaming, equal lengths) need no per-length work.
+        full = need and (x.full or bool((x.lengths == x.data.shape[1]).all()))
+        y, final = self.rnn.forward(x.data, x.lengths, s0, need_state=need, last_only=last,
+                                    full=full)
+        if self.carry_state:
+            self.state = tuple(s.detach() for s in final) if torch.is_grad_enabled() else final
+        out = Signal(y) if last else Signal(y, x.lengths)
+        if self.has_state_outputs:
+            return (out, *(Signal(s) for s in final))
+        return out
