@@ -14,7 +14,6 @@ So checking, analysing, drawing and translating networks never import torch;
 and the trainer import it when they are first used.
 """
 
-import importlib
 
 from .analysis import NetworkAnalysis, Problem, analyze, analyzeNetwork
 from .errors import DataError, GraphError, LayerGraphError, NetworkError, OptionError
@@ -29,6 +28,7 @@ from .graph import (
 )
 from .layers import *  # noqa: F403  (every layer, by MATLAB name and class name)
 from .layers import REGISTRY, Layer, layer_class
+from .lazy import lazy_names
 from .render import plot, render  # eager: the module's name must not hide the function render
 from .services import promise
 
@@ -57,15 +57,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
-    """A public name of a lazily loaded module (the module is imported on first use)."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _WHERE, __all__)

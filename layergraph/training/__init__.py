@@ -4,7 +4,7 @@
 it; the trainer (and torch) is imported when ``trainNetwork`` is first used (PEP 562).
 """
 
-import importlib
+from ..lazy import lazy_names
 
 _WHERE = {"TrainingInfo": "monitor", "TrainingOptions": "options", "trainingOptions": "options",
           "trainNetwork": "trainer"}
@@ -12,13 +12,4 @@ _WHERE = {"TrainingInfo": "monitor", "TrainingOptions": "options", "trainingOpti
 __all__ = ["TrainingInfo", "TrainingOptions", "trainNetwork", "trainingOptions"]
 
 
-def __getattr__(name):
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _WHERE, __all__)
