@@ -43,12 +43,12 @@ from .schema import SCHEMA_PATH, schema_text
 EXIT_STATUS = """\
 exit status:
   0  success
-  1  a check failed or the input was refused: 'validate' found errors, 'analyze' found
-     problems, or a spec, data file, network file or option value is invalid (the message
-     says where, and what is expected)
-  2  the command could not run: a usage error (unknown flag, malformed NAME=VALUE, no data
-     given), an output path that cannot be written, no CUDA GPU for --device gpu, or an
-     unexpected internal error (--debug shows its traceback)"""
+  1  the check found something: 'validate' found errors in a spec (or could not read it),
+     'analyze' found problems in the network
+  2  an error: the command could not do its work, e.g. a spec, data file, network file or
+     option value is invalid, an output path cannot be written, no CUDA GPU for --device gpu,
+     a usage error, or an unexpected internal error; printed as one line that says where and
+     what is expected (--debug shows the traceback)"""
 
 
 def trainNetwork(*args, **kwargs):
@@ -68,7 +68,7 @@ def load_network(*args, **kwargs):
 class CLIError(Exception):
     """An error to print as one line, without a traceback; ``code`` is the exit status."""
 
-    def __init__(self, message, code=1):
+    def __init__(self, message, code=2):
         super().__init__(message)
         self.code = code
 
@@ -101,7 +101,13 @@ def cmd_validate(args) -> int:
 
 
 def cmd_analyze(args) -> int:
-    spec = _load(args.spec, strict=False)
+    from .spec import SpecError
+
+    try:
+        spec = _load(args.spec, strict=False)
+    except SpecError as exc:  # the spec's own errors are what analyze found: a result
+        print(_one_line(exc), file=sys.stderr)
+        return 1
     result = analyze(spec.graph)
     if spec.name:
         print(f"{spec.name}\n")
@@ -431,7 +437,7 @@ def _failure(exc) -> tuple[int, str]:
     if isinstance(exc, CLIError):
         return exc.code, _one_line(exc)
     if isinstance(exc, LayerGraphError):
-        return 1, _one_line(exc)
+        return 2, _one_line(exc)
     if isinstance(exc, OSError):
         return 2, _one_line(exc)
     return 2, (f"internal error: {type(exc).__name__}: {_one_line(exc)} (run with --debug for "

@@ -166,7 +166,7 @@ def test_render_dot_and_direction(tmp_path, capsys):
 def test_render_without_dot_binary(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PATH", str(tmp_path))
     code, _, err = call(capsys, "render", VIDEO, "-o", tmp_path / "net.png")
-    assert code == 1
+    assert code == 2
     assert "apt-get install graphviz" in err
     assert (tmp_path / "net.dot").exists()
 
@@ -181,7 +181,7 @@ def test_train_needs_data(tmp_path, capsys):
     code, _, err = call(capsys, "train", spec, "--out", tmp_path / "n.pt")
     assert code == 2 and "no training data" in err
     code, _, err = call(capsys, "train", spec, "--data", "mnist")
-    assert code == 1 and "unknown data source 'mnist'" in err
+    assert code == 2 and "unknown data source 'mnist'" in err
 
 
 def _regression_npz(path, rng, n=24, pickled=False):
@@ -231,12 +231,12 @@ def test_object_arrays_need_allow_pickle(tmp_path, capsys):
     _regression_npz(data, np.random.default_rng(1), n=8, pickled=True)
     spec = SPECS / "lstm-sequence-to-one-regression.yaml"
     code, _, err = call(capsys, "train", spec, "--data", data, "--out", tmp_path / "n.pt")
-    assert code == 1 and "--allow-pickle" in err
+    assert code == 2 and "--allow-pickle" in err
 
 
 def test_bad_set_option(capsys):
     code, _, err = call(capsys, "train", BILSTM, "--set", "MaxEpochz=3", "--limit", 9)
-    assert code == 1 and "MaxEpochz" in err and "MaxEpochs" in err
+    assert code == 2 and "MaxEpochz" in err and "MaxEpochs" in err
 
 
 def test_from_matlab(tmp_path, capsys):

@@ -93,7 +93,7 @@ def small_net(tmp_path_factory):
 def test_train_with_fewer_labels_than_sequences_names_file_and_counts(tmp_path, capsys):
     data = _mismatch_npz(tmp_path / "f.npz")
     code, out, err = call(capsys, "train", BILSTM, "--data", data, "-o", tmp_path / "n.pt")
-    assert code == 1
+    assert code == 2
     line = one_error_line(err, "train")
     assert str(data) in line and "20 sequences" in line and "15 labels" in line
     assert not (tmp_path / "n.pt").exists()
@@ -104,7 +104,7 @@ def test_predict_with_fewer_labels_prints_nothing_and_names_the_counts(tmp_path,
     net_file, _, _ = small_net
     data = _mismatch_npz(tmp_path / "f.npz", channels=3)
     code, out, err = call(capsys, "predict", net_file, "--data", data)
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""
     line = one_error_line(err, "predict")
     assert str(data) in line and "20 sequences" in line and "15 labels" in line
 
@@ -124,21 +124,21 @@ def _hostile(tmp_path):
 
 
 @pytest.mark.parametrize("case, code, fragment", [
-    ("missing spec", 1, "nope.yaml: no such file"),
-    ("folder as spec", 1, "is a folder, not a spec file"),
+    ("missing spec", 2, "nope.yaml: no such file"),
+    ("folder as spec", 2, "is a folder, not a spec file"),
     ("render -o folder", 2, "is a folder; give a file name"),
     ("schema -o folder", 2, "is a folder; give a file name"),
     ("train -o folder", 2, "--out"),
     ("set without =", 2, "--set expects NAME=VALUE"),
     ("set unreadable value", 2, "cannot read '[1' as a value"),
-    ("set unknown option", 1, "Did you mean 'MaxEpochs'"),
-    ("empty npz", 1, "the file is empty"),
-    ("fake npz", 1, "not an .npz archive"),
-    ("missing npz", 1, "data file not found"),
-    ("missing network", 1, "no such file"),
-    ("spec as network", 1, "not a layergraph file"),
-    ("from-matlab folder", 1, "is a folder"),
-    ("from-matlab latin1", 1, "not UTF-8 text"),
+    ("set unknown option", 2, "Did you mean 'MaxEpochs'"),
+    ("empty npz", 2, "the file is empty"),
+    ("fake npz", 2, "not an .npz archive"),
+    ("missing npz", 2, "data file not found"),
+    ("missing network", 2, "no such file"),
+    ("spec as network", 2, "not a layergraph file"),
+    ("from-matlab folder", 2, "is a folder"),
+    ("from-matlab latin1", 2, "not UTF-8 text"),
 ])
 def test_hostile_invocation_is_one_line(case, code, fragment, tmp_path, capsys, monkeypatch):
     latin1, binary, empty, fake = _hostile(tmp_path)
@@ -184,7 +184,7 @@ def test_spec_that_is_not_utf8_text_is_an_issue_with_its_line(kind, tmp_path, ca
 def test_hostile_subprocesses_have_no_traceback(tmp_path):
     _, _, empty, _ = _hostile(tmp_path)
     code, out, err = run("train", BILSTM, "--data", empty)
-    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert "the file is empty" in err
     code, out, err = run("render", VIDEO, "-o", tmp_path)
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
@@ -214,7 +214,7 @@ def test_help_documents_the_exit_status(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    assert "exit status:" in out and "'validate' found errors" in out and "  2  the command" in out
+    assert "exit status:" in out and "'validate' found errors" in out and "  2  an error" in out
     with pytest.raises(SystemExit):
         main(["validate", "--help"])
     assert "1 otherwise (a result" in " ".join(capsys.readouterr().out.split())
@@ -230,7 +230,7 @@ def test_validate_reports_an_unknown_dataset_with_its_line(tmp_path, capsys):
     assert (f"{spec}:8:17: data: unknown data set 'japanese_vowel'; did you mean "
             "'japanese_vowels'?") in err
     code, out, err = call(capsys, "train", spec)
-    assert code == 1 and f"{spec}:8:17:" in err and "did you mean 'japanese_vowels'" in err
+    assert code == 2 and f"{spec}:8:17:" in err and "did you mean 'japanese_vowels'" in err
 
 
 def test_validate_reports_a_missing_data_file_relative_to_the_spec(tmp_path, capsys):
@@ -361,7 +361,7 @@ def test_data_flag_replaces_the_spec_data_files(tmp_path, capsys):
     data, _ = _small_npz(tmp_path / "d.npz")
     code, out, err = call(capsys, "train", spec, "-o", tmp_path / "n.pt", "--max-epochs", 1,
                           "--quiet", "--no-progress")
-    assert code == 1 and f"{spec}:9:10: data: 'train' file not found" in err
+    assert code == 2 and f"{spec}:9:10: data: 'train' file not found" in err
     code, out, err = call(capsys, "train", spec, "--data", data, "-o", tmp_path / "n.pt",
                           "--max-epochs", 1, "--quiet", "--no-progress")
     assert code == 0, err
