@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from .bulk import collector_paused
 from .errors import GraphError, LayerGraphError
 from .formats import Activation
 from .graph import LayerGraph, layerGraph
@@ -192,6 +193,11 @@ def analyze(layers_or_graph) -> NetworkAnalysis:
     each layer's sources and used outputs, one topological sort orders the layers (cycles are
     looked for only when the sort finds one).
     """
+    with collector_paused():
+        return _analyze(layers_or_graph)
+
+
+def _analyze(layers_or_graph) -> NetworkAnalysis:
     g, problems = as_graph(layers_or_graph, owner="analyzeNetwork")
     G = g.nx_graph
     layers = g.Layers

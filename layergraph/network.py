@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from .analysis import NetworkAnalysis, analyze, as_graph
+from .bulk import collector_paused
 from .data import as_sequences, minibatches
 from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
@@ -32,6 +33,10 @@ class CompiledNetwork(nn.Module):
 
     def __init__(self, analysis: NetworkAnalysis):
         super().__init__()
+        with collector_paused():
+            self._build(analysis)
+
+    def _build(self, analysis: NetworkAnalysis):
         g = analysis.graph
         self.layer_modules = nn.ModuleDict()
         self.plan = []  # (module key, input value keys, output value keys, is output, drop after)

@@ -68,5 +68,5 @@ class FullyConnectedLayer(Layer):
         return FullyConnected(self.Weights, self.Bias, len(inputs[0].spatial))
 
     def read_back(self, module):
-        self.props["Weights"] = module.linear.weight.detach().cpu().double().numpy().copy()
-        self.props["Bias"] = module.linear.bias.detach().cpu().double().numpy().reshape(-1, 1)
+        self.props["Weights"] = module.weight.detach().cpu().double().numpy().copy()
+        self.props["Bias"] = module.bias.detach().cpu().double().numpy().reshape(-1, 1)

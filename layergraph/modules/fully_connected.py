@@ -19,15 +19,16 @@ def matlab_flatten(d: torch.Tensor, spatial_dims: int) -> torch.Tensor:
 
 
 class FullyConnected(nn.Module):
-    """Weights (OutputSize x InputSize, MATLAB) times the flattened input, plus Bias."""
+    """Weights (OutputSize x InputSize, MATLAB) times the flattened input, plus Bias. The
+    parameters are made from the layer's arrays directly (no default initialization to discard:
+    building a network of thousands of layers stays fast)."""
 
     def __init__(self, weights, bias, spatial_dims):
         super().__init__()
-        w = np.asarray(weights)
-        self.linear, self.spatial_dims = nn.Linear(w.shape[1], w.shape[0]), spatial_dims
-        with torch.no_grad():
-            self.linear.weight.copy_(torch.as_tensor(w))
-            self.linear.bias.copy_(torch.as_tensor(np.asarray(bias).reshape(-1)))
+        self.weight = nn.Parameter(torch.tensor(np.asarray(weights), dtype=torch.float32))
+        self.bias = nn.Parameter(torch.tensor(np.asarray(bias).reshape(-1), dtype=torch.float32))
+        self.spatial_dims = spatial_dims
 
     def forward(self, x: Signal):
-        return Signal(self.linear(matlab_flatten(x.data, self.spatial_dims)), x.lengths)
+        d = matlab_flatten(x.data, self.spatial_dims)
+        return Signal(torch.nn.functional.linear(d, self.weight, self.bias), x.lengths)
