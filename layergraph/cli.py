@@ -120,7 +120,8 @@ def cmd_render(args) -> int:
     out = _output_path(args.output, "-o") if args.output else Path(args.spec).with_suffix(
         "." + (args.format or "svg"))
     path = render(spec.graph, out, format=args.format, rankdir=args.rankdir,
-                  show_sizes=args.sizes, highlight=not args.no_highlight)
+                  show_sizes=args.sizes, highlight=not args.no_highlight, wrap=args.wrap,
+                  notes=not args.no_notes)
     print(f"wrote {path}")
     return 0
 
@@ -444,6 +445,21 @@ def _failure(exc) -> tuple[int, str]:
                "the traceback, and please report it)")
 
 
+def _wrap(text):
+    """--wrap's value: 'auto', 'none' or a number of layers (argparse reports anything else)."""
+    low = text.lower()
+    if low in ("auto", "none"):
+        return None if low == "none" else "auto"
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of layers, 'auto' or 'none', got "
+                                         f"{text!r}") from None
+    if n < 2:
+        raise argparse.ArgumentTypeError(f"expected at least 2 layers per row, got {n}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)  # flags every command takes, before or after
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
@@ -494,6 +510,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="label edges with activation sizes from the analysis")
     s.add_argument("--no-highlight", action="store_true",
                    help="do not draw layers with problems in red")
+    s.add_argument("--wrap", type=_wrap, default="auto", metavar="N|auto|none",
+                   help="cut a long chain into rows (LR) or columns (TB) of N layers; 'auto' "
+                        "(default) wraps LR chains over 12 and TB chains over 30 layers")
+    s.add_argument("--no-notes", action="store_true",
+                   help="no note boxes with the problems' text (SVG tooltips keep it)")
     s.set_defaults(func=cmd_render)
 
     s = sub.add_parser("train", parents=[common], help="train a spec's network and evaluate it",

@@ -380,3 +380,20 @@ def test_schema_check(capsys, monkeypatch, tmp_path):
 def test_folder_name_as_text_is_not_yaml(tmp_path):
     with pytest.raises(lg.LayerGraphError, match="is a folder"):
         lg.load_spec(str(tmp_path))
+
+
+def test_render_wrap_and_notes_flags(tmp_path, capsys):
+    long = tmp_path / "long.yaml"
+    long.write_text("layers:\n  - sequenceInput: 3\n" + "  - fullyConnected: 3\n  - relu\n" * 8
+                    + "  - fullyConnected: 2\n  - classification\n")
+    out = tmp_path / "a.dot"
+    code, _, _ = call(capsys, "render", long, "-o", out, "--lr", "--wrap", "4")
+    wrapped = out.read_text()
+    assert code == 0
+    code, _, _ = call(capsys, "render", long, "-o", out, "--lr", "--wrap", "none", "--no-notes")
+    plain = out.read_text()
+    assert code == 0 and wrapped != plain
+    assert "note" in wrapped.lower() and "note" not in plain.lower()  # the missing softmax
+    with pytest.raises(SystemExit) as exit_:  # argparse's usage error: status 2
+        main(["render", str(long), "-o", str(out), "--wrap", "1"])
+    assert exit_.value.code == 2 and "at least 2" in capsys.readouterr().err
