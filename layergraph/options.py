@@ -68,7 +68,9 @@ class Number(Kind):
     def __call__(self, value):
         value = _scalar(value)
         if (isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real)
-                or (not isinstance(value, numbers.Integral) and math.isnan(value))):
+                or (not isinstance(value, numbers.Integral) and not math.isfinite(value))):
+            # Inf is no size, rate or scale; options where MATLAB gives Inf a meaning (no
+            # threshold, no patience) use their own kind.
             raise ValueError(f"expected {self.description}, got {_show(value)}")
         if self.integer:
             if not isinstance(value, numbers.Integral) and (

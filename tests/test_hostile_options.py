@@ -131,3 +131,14 @@ def test_absurd_sizes_are_rejected_by_analysis_before_allocation():
     with pytest.raises(OptionError, match="unknown limit"):
         with raised(max_learnable=1):
             pass
+
+
+def test_infinite_rates_and_scales_are_refused_where_inf_means_nothing():
+    with pytest.raises(OptionError, match="InitialLearnRate") as err:
+        trainingOptions("adam", InitialLearnRate=float("inf"))
+    assert err.value.part == "value"
+    with pytest.raises(OptionError, match="Scale"):
+        leakyReluLayer(Scale=float("inf"))
+    # where MATLAB gives Inf a meaning, it stays accepted
+    assert trainingOptions("adam", GradientThreshold=float("inf")).GradientThreshold == float("inf")
+    assert trainingOptions("adam", ValidationPatience="Inf").ValidationPatience == float("inf")
