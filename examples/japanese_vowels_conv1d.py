@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 from layergraph import (
+    LayerGraphError,
     classificationLayer,
     classify,
     convolution1dLayer,
@@ -159,5 +161,16 @@ def main(argv=None):
     return {"accuracy": acc, "net": net, "info": info, "train_s": train_s, "total_s": total_s}
 
 
+def run(argv=None) -> int:
+    """The command: main(), with a layergraph error (an option, the data, no CUDA GPU for
+    --device gpu) shown as one line and exit status 2."""
+    try:
+        main(argv)
+    except LayerGraphError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(run())

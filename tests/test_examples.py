@@ -197,3 +197,17 @@ def test_forecasting_matlab_source_translates_to_the_example_network(forecasting
     assert t.graph != forecasting.build_graph(3)
     assert t.options == forecasting.matlab_options()
     assert t.variables["numHiddenUnits"] == 128
+
+
+@pytest.mark.parametrize("name", ["japanese_vowels_conv1d", "elnino_forecasting"])
+def test_device_option(name, capsys):
+    import torch
+
+    mod = _example(name)
+    if torch.cuda.is_available():
+        res = mod.main(["--smoke", "--device", "gpu"])
+        assert res["net"].device.type == "cuda"
+    else:
+        assert mod.run(["--smoke", "--device", "gpu"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "no CUDA GPU" in err[0]
