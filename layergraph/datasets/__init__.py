@@ -22,6 +22,18 @@ Licence: CC BY 4.0.  Please cite:
 Details of the source files and the conversion are in
 ``data/JAPANESE_VOWELS_LICENSE.txt`` (also returned by
 :func:`japanese_vowels_info`).
+
+El Nino sea surface temperatures
+--------------------------------
+:func:`elnino` loads NOAA's monthly mean sea surface temperatures (degrees
+Celsius) of four equatorial Pacific regions (Nino 1+2, 3, 4, 3.4), January
+1950 to December 2010: one multivariate series of 732 months by 4 channels,
+used by ``examples/elnino_forecasting.py`` (MATLAB's "Time Series
+Forecasting Using Deep Learning").  Shipped as ``data/elnino.npz`` (5 kB),
+converted by ``tools/convert_elnino.py`` from the copy in statsmodels
+(``statsmodels.datasets.elnino``).  Public domain (a work of the U.S.
+government); source and citation in ``data/ELNINO_LICENSE.txt`` (also
+returned by :func:`elnino_info`).
 """
 
 from __future__ import annotations
@@ -32,7 +44,7 @@ from importlib.resources import files
 
 import numpy as np
 
-__all__ = ["japanese_vowels", "japanese_vowels_info"]
+__all__ = ["elnino", "elnino_info", "japanese_vowels", "japanese_vowels_info"]
 
 _JV_FILE = "japanese_vowels.npz"
 _JV_LICENSE = "JAPANESE_VOWELS_LICENSE.txt"
@@ -126,4 +138,78 @@ def japanese_vowels_info() -> dict:
         "n_classes": 9,
         "splits": {"train": 270, "test": 370},
         "notice": _data_file(_JV_LICENSE).read_text(encoding="utf-8"),
+    }
+
+
+# --- El Nino sea surface temperatures ----------------------------------------------------------
+
+_EN_FILE = "elnino.npz"
+_EN_LICENSE = "ELNINO_LICENSE.txt"
+
+
+@functools.lru_cache(maxsize=1)
+def _en_arrays() -> dict[str, np.ndarray]:
+    raw = _data_file(_EN_FILE).read_bytes()
+    with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    for a in arrays.values():
+        a.setflags(write=False)  # cached: callers get copies
+    return arrays
+
+
+def elnino(dtype=np.float32, return_dates: bool = False):
+    """Load the monthly El Nino sea surface temperatures: one series, 732 months by 4 regions.
+
+    Parameters
+    ----------
+    dtype : numpy float dtype, default ``np.float32``
+        Type of the returned array.  The source has two decimals; the values
+        are the nearest ``dtype`` numbers to them (``np.float64`` gives what
+        parsing the text file as double would).
+    return_dates : bool, default False
+        Also return the month of each row.
+
+    Returns
+    -------
+    X : numpy.ndarray, shape ``(732, 4)``
+        Time steps (months 1950-01 .. 2010-12, in order) by channels
+        NINO1+2, NINO3, NINO4, NINO3.4, in degrees Celsius.  A fresh copy.
+    dates : numpy.ndarray of ``datetime64[M]``, shape ``(732,)``
+        Only with ``return_dates=True``.
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"dtype must be a floating type, got {dtype}")
+    a = _en_arrays()
+    X = (a["sst_centi"].astype(np.float64) / 100).astype(dtype)
+    if not return_dates:
+        return X
+    months = (a["year"].astype(np.int64) - 1970) * 12 + a["month"].astype(np.int64) - 1
+    return X, months.astype("datetime64[M]")
+
+
+def elnino_info() -> dict:
+    """Source, terms and citation of the El Nino data.
+
+    Returns a dict with keys ``name``, ``source``, ``url``, ``license``,
+    ``citation``, ``channels``, ``n_time_steps``, ``start``, ``end`` and
+    ``notice`` (the full text of ``ELNINO_LICENSE.txt``).
+    """
+    a = _en_arrays()
+    return {
+        "name": "El Nino sea surface temperatures (ERSST.v3b Nino indices, monthly)",
+        "source": "NOAA Climate Prediction Center, converted from the copy in statsmodels 0.15.0 "
+        "(statsmodels.datasets.elnino)",
+        "url": "http://www.cpc.ncep.noaa.gov/data/indices/",
+        "license": "public domain (work of the U.S. government, NOAA)",
+        "citation": (
+            "NOAA Climate Prediction Center, monthly ERSST.v3b Nino region sea surface "
+            "temperature indices; T. M. Smith, R. W. Reynolds, T. C. Peterson, J. Lawrimore, "
+            "Journal of Climate 21 (10), 2008, pp. 2283-2296."
+        ),
+        "channels": [str(c) for c in a["channels"]],
+        "n_time_steps": int(a["sst_centi"].shape[0]),
+        "start": f"{int(a['year'][0])}-{int(a['month'][0]):02d}",
+        "end": f"{int(a['year'][-1])}-{int(a['month'][-1]):02d}",
+        "notice": _data_file(_EN_LICENSE).read_text(encoding="utf-8"),
     }
