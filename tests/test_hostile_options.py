@@ -142,3 +142,13 @@ def test_infinite_rates_and_scales_are_refused_where_inf_means_nothing():
     # where MATLAB gives Inf a meaning, it stays accepted
     assert trainingOptions("adam", GradientThreshold=float("inf")).GradientThreshold == float("inf")
     assert trainingOptions("adam", ValidationPatience="Inf").ValidationPatience == float("inf")
+
+
+def test_plot_folder_is_created_before_training_and_an_unwritable_one_fails_first(tmp_path):
+    from layergraph import LayerGraphError
+
+    plot = tmp_path / "new" / "dir" / "p.png"
+    _fit(X4, list("abab"), _clf(), Plots="training-progress", PlotPath=str(plot))
+    assert plot.is_file()
+    with pytest.raises(LayerGraphError, match=r"cannot write files to '/proc/x' \(PlotPath\)"):
+        _fit(X4, list("abab"), _clf(), Plots="training-progress", PlotPath="/proc/x/p.png")

@@ -63,6 +63,8 @@ class Trainer:
         resolve_device(opts.ExecutionEnvironment)  # no GPU for 'gpu': say so before any work
         if opts.CheckpointPath:
             _writable_folder(opts.CheckpointPath, "CheckpointPath")
+        if opts.Plots == "training-progress":  # the plot is saved at the end: check the folder now
+            _writable_folder(os.path.dirname(os.path.abspath(opts.PlotPath)), "PlotPath")
         ckpt = None
         if resume_from is not None:
             ckpt, self.resumed_from = read_checkpoint(resume_from)
@@ -365,7 +367,8 @@ def _writable_folder(path, option):
         probe.close()
     except (OSError, ValueError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise OptionError(f"cannot write checkpoints to {path!r}: {why}", owner="trainNetwork",
+        raise OptionError(f"cannot write {'checkpoints' if option == 'CheckpointPath' else 'files'}"
+                          f" to {path!r} ({option}): {why}", owner="trainNetwork",
                           option=option, part="value",
                           expected="a folder that can be created and written") from None
 
