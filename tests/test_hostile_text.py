@@ -22,8 +22,7 @@ import pytest
 import layergraph.matlab.interpreter as interpreter
 from layergraph import from_matlab
 from layergraph.errors import LayerGraphError
-from layergraph.matlab import MatlabSyntaxError, MatlabTranslationError
-from layergraph.matlab.errors import MatlabLimits
+from layergraph.matlab import LIMITS, MatlabLimits, MatlabSyntaxError, MatlabTranslationError
 from layergraph.spec import SpecLimits, load_spec, save_spec, validate_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +96,7 @@ BOMBS = {
     "alias bomb": ("yaml", alias_bomb()),
     "deep sequences": ("yaml", "layers: " + "[" * 10_000 + "]" * 10_000 + "\n"),
     "deep mappings": ("yaml", "layers: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n"),
-    "deep block lists": ("yaml", "layers:\n" + "".join(" " * i + "- \n" for i in range(3000))),
+    "deep block lists": ("yaml", "layers:\n" + "".join(" " * i + "- \n" for i in range(2000))),
     "recursive alias": ("yaml", "a: &a [1, *a]\nlayers: [softmax]\n"),
     "merge bomb": ("yaml", "".join(
         f"m{i}: &m{i} {{<<: [{', '.join(f'*m{i - 1}' for _ in range(4))}], k{i}: 1}}\n"
@@ -258,6 +257,17 @@ def translation_error(text, **limits):
     return info.value
 
 
+def test_the_limits_named_in_the_messages_are_the_ones_used(monkeypatch):
+    import layergraph.matlab as matlab
+    import layergraph.spec as spec
+
+    assert matlab.LIMITS is LIMITS and spec.LIMITS is spec.limits.LIMITS
+    monkeypatch.setattr(LIMITS, "max_layers", 4)
+    assert translation_error(MATLAB).problems[0].limit == "max_layers"
+    monkeypatch.setattr(spec.LIMITS, "max_depth", 2)
+    assert validate_spec(SPEC)[0].limit == "max_depth"
+
+
 def test_max_steps():
     e = translation_error("for k = 1:50\n x = k + 1;\nend\n" + MATLAB, max_steps=100)
     assert e.problems[0].limit == "max_steps" and "max_steps=100" in str(e)
@@ -267,6 +277,9 @@ def test_max_steps():
 def test_max_seconds():
     e = translation_error("for k = 1:5000\n x = k;\nend\n" + MATLAB, max_seconds=0)
     assert e.problems[0].limit == "max_seconds" and e.line == 2
+    e = translation_error("x = 1;\n" * 600 + MATLAB, max_seconds=0)  # parsing counts too
+    assert isinstance(e, MatlabSyntaxError) and e.problems[0].limit == "max_seconds"
+    assert e.line == 256
 
 
 def test_max_call_depth():

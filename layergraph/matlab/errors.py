@@ -33,7 +33,7 @@ class MatlabLimits:
     =========================  ==========  ==========================================================
     limit                      default     what it bounds
     =========================  ==========  ==========================================================
-    ``max_size``               4 Mi chars  the length of the MATLAB text
+    ``max_size``               1 Mi chars  the length of the MATLAB text (4 bytes a character)
     ``max_depth``              32          nesting of expressions (brackets, calls, operators) and of
                                            blocks (if, for, while, switch, try) in one another
     ``max_elements``           1,000,000   elements of any array, string or cell array the
@@ -44,14 +44,15 @@ class MatlabLimits:
     ``max_loop_iterations``    100,000     for-loop iterations, all loops of one translation together
     ``max_call_depth``         32          function calls evaluated inside one another
     ``max_steps``              2,000,000   evaluation steps (expressions and statements) in total
-    ``max_seconds``            10.0        wall-clock seconds for evaluating one translation
+    ``max_seconds``            10.0        wall-clock seconds for one translation (parsing and
+                                           evaluating)
     =========================  ==========  ==========================================================
 
     Raise one for every translation with ``layergraph.matlab.LIMITS.max_elements = 10**7``, or for
     one call with ``from_matlab(text, limits=MatlabLimits(max_elements=10**7))``.
     """
 
-    max_size: int = 4 * 2**20
+    max_size: int = 2**20
     max_depth: int = 32
     max_elements: int = 1_000_000
     max_layers: int = 10_000

@@ -100,13 +100,14 @@ class Evaluator:
     """
 
     def __init__(self, source: Source, variables: dict | None = None,
-                 limits: MatlabLimits | None = None):
+                 limits: MatlabLimits | None = None, deadline: float | None = None):
         self.src = source
         self.limits = limits or LIMITS
         self.steps = 0
         self.iterations = 0
         self.call_depth = 0
-        self.deadline = time.monotonic() + self.limits.max_seconds
+        self.deadline = deadline if deadline is not None else \
+            time.monotonic() + self.limits.max_seconds
         self.env: dict = {}
         self.given = {k: from_given(v) for k, v in (variables or {}).items()}
         self.errors: list[MatlabProblem] = []

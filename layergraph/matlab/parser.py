@@ -8,6 +8,7 @@ Every node keeps its start and end offsets in the text for error messages.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from .errors import LIMITS, MatlabLimits, MatlabProblem, Source
@@ -189,6 +190,10 @@ class ParseError(Exception):
         self.start, self.end, self.message, self.limit = start, end, message, limit
 
 
+class _OutOfTime(Exception):
+    """Parsing stops: the ``max_seconds`` budget is spent (``args[0]`` is the ParseError)."""
+
+
 _BLOCK_ENDS = ("end", "else", "elseif", "case", "otherwise", "catch", "function")
 _CMP = ("==", "~=", "<", "<=", ">", ">=")
 _MUL = ("*", "/", "\\", ".*", "./", ".\\")
@@ -215,10 +220,14 @@ class Parser:
     a syntax error naming the limit, so neither the parser nor anything walking the tree
     recurses without bound."""
 
-    def __init__(self, source: Source, limits: MatlabLimits | None = None):
+    def __init__(self, source: Source, limits: MatlabLimits | None = None,
+                 deadline: float | None = None):
         self.src = source
         self.limits = limits or LIMITS
         self.depth = 0
+        self.deadline = deadline if deadline is not None else \
+            time.monotonic() + self.limits.max_seconds
+        self.statements = 0
         lexer = Lexer(source)
         self.toks = lexer.tokens()
         self.errors: list[MatlabProblem] = list(lexer.errors)
@@ -281,6 +290,11 @@ class Parser:
                     "'switch' or 'try'"))
                 self.advance()
                 continue
+            self.statements += 1
+            if not self.statements & 255 and time.monotonic() > self.deadline:
+                raise _OutOfTime(ParseError(t.start, t.end, self.limits.exceeded(
+                    "max_seconds", f"stopped at {self.statements:,} statements",
+                    "parsing the code takes too long"), "max_seconds"))
             depth = self.depth
             try:
                 out.append(self.parse_statement())
@@ -765,12 +779,17 @@ class Parser:
         return Matrix(open_tok.start, self.prev_end, rows, closer == "}")
 
 
-def parse(source: Source, limits: MatlabLimits | None = None
+def parse(source: Source, limits: MatlabLimits | None = None, deadline: float | None = None
           ) -> tuple[list, list[MatlabProblem]]:
-    """Parse MATLAB text: (statements, syntax errors); ``limits`` bound the nesting depth."""
-    p = Parser(source, limits)
+    """Parse MATLAB text: (statements, syntax errors); ``limits`` bound the nesting depth and,
+    with ``deadline`` (a ``time.monotonic()`` value), the time."""
+    p = Parser(source, limits, deadline)
     n_lexer = len(p.errors)
-    body = p.parse_program()
+    try:
+        body = p.parse_program()
+    except _OutOfTime as stop:
+        e = stop.args[0]
+        return [], p.errors + [source.problem(e.start, e.end, e.message, limit=e.limit)]
     errors = p.errors
     if n_lexer:  # an unclosed bracket or string is reported once, not again at the end of text
         end = source.position(len(source.text))

@@ -6,6 +6,7 @@ import copy
 import math
 import os
 import re
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,6 +105,7 @@ def from_matlab(text, filename: str | None = None, variables: dict | None = None
     and column.
     """
     lim = limits or LIMITS
+    deadline = time.monotonic() + lim.max_seconds
     encoding = "utf-8"
     if isinstance(text, os.PathLike):
         filename = filename or os.fspath(text)
@@ -128,10 +130,10 @@ def from_matlab(text, filename: str | None = None, variables: dict | None = None
         _too_long(len(text), filename, lim, "characters")
     src = Source(text, filename)
     try:
-        body, syntax_errors = parse(src, lim)
+        body, syntax_errors = parse(src, lim, deadline)
         if syntax_errors:
             raise MatlabSyntaxError(sorted(syntax_errors, key=lambda p: (p.line, p.column)))
-        ev = Evaluator(src, variables, lim)
+        ev = Evaluator(src, variables, lim, deadline)
         if encoding != "utf-8":
             ev.note(Node(0, 0), f"the file is not UTF-8 text; it was read as "
                     f"{encoding.upper()} (save it as UTF-8 to be sure of its strings)")

@@ -9,7 +9,7 @@ defaults are far above any real network spec:
 ============================  ==========  ==================================================
 limit                         default     what it bounds
 ============================  ==========  ==================================================
-``max_size``                  16 MiB      bytes of a spec file (characters of YAML text)
+``max_size``                  4 MiB       bytes of a spec file (characters of YAML text)
 ``max_depth``                 32          lists and mappings nested in one another
 ``max_alias_nodes``           10,000      nodes that aliases add when they are expanded
 ============================  ==========  ==================================================
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 class SpecLimits:
     """How much a spec may ask of the loader (see the module docstring for each limit)."""
 
-    max_size: int = 16 * 2**20
+    max_size: int = 4 * 2**20  # PyYAML reads about 0.3 MB of numbers a second
     max_depth: int = 32
     max_alias_nodes: int = 10_000
 
