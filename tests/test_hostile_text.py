@@ -418,3 +418,14 @@ def test_an_infinite_option_round_trips():
     text = save_spec(spec)
     assert "InitialLearnRate: .inf" in text and "GradientThreshold: Inf" in text
     assert load_spec(text) == spec
+
+
+def test_a_max_depth_past_pythons_stack_is_still_an_error_naming_it():
+    deep = 5000
+    (issue,) = validate_spec("layers: " + "[" * deep + "]" * deep + "\n",
+                             limits=SpecLimits(max_depth=10 * deep))
+    assert issue.limit == "max_depth" and "recursion limit" in issue.message
+    with pytest.raises(MatlabSyntaxError) as info:
+        from_matlab("x = " + "(" * deep + "1" + ")" * deep + ";\n",
+                    limits=MatlabLimits(max_depth=10 * deep))
+    assert info.value.problems[0].limit == "max_depth"

@@ -179,6 +179,9 @@ def compose(text: str, issues: list, file: str, limits: SpecLimits | None = None
                                 expected="a spec without recursive aliases" if exc.limit is None
                                 else None))
         return None
+    except RecursionError:  # only when max_depth was raised past what Python's stack allows
+        issues.append(_too_deep_for_python(lim, file))
+        return None
     except yaml.MarkedYAMLError as exc:
         m = exc.problem_mark or exc.context_mark
         line, col = mark(m) if m else (None, None)
@@ -261,6 +264,16 @@ def compose(text: str, issues: list, file: str, limits: SpecLimits | None = None
             "objects)", *mark(n.start_mark), file=file,
             expected="plain values: numbers, strings, true/false, lists, mappings"))
 
-    doc.data = build(node, ())
+    try:
+        doc.data = build(node, ())
+    except RecursionError:
+        issues.append(_too_deep_for_python(lim, file))
+        return None
     return doc
+
+
+def _too_deep_for_python(lim: SpecLimits, file: str) -> SpecIssue:
+    return SpecIssue(f"the spec nests too deep for Python's recursion limit (with max_depth="
+                     f"{lim.max_depth}); lower SpecLimits.max_depth or raise "
+                     "sys.setrecursionlimit", 1, 1, file=file, limit="max_depth")
 
