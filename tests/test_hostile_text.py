@@ -429,3 +429,11 @@ def test_a_max_depth_past_pythons_stack_is_still_an_error_naming_it():
         from_matlab("x = " + "(" * deep + "1" + ")" * deep + ";\n",
                     limits=MatlabLimits(max_depth=10 * deep))
     assert info.value.problems[0].limit == "max_depth"
+
+
+def test_cells_nested_in_a_loop_stop_at_max_depth():
+    grow = "c = {};\nfor k = 1:50000\n c = {c};\nend\n"
+    t = from_matlab(grow + MATLAB)  # not needed by the network: left unevaluated
+    assert any("max_depth" in str(n) for n in t.notes)
+    e = translation_error(grow + "layers = [sequenceInputLayer(3, 'Name', c) regressionLayer];")
+    assert e.problems[0].line == 3 and "nests too deep: 33 levels" in str(e)

@@ -49,6 +49,8 @@ MATLAB_PIECES = [
     "sequenceInputLayer(12)", "fullyConnectedLayer(9)", "softmaxLayer", "classificationLayer",
     "regressionLayer", "dropoutLayer(2)", "Name", "'Name'", "'OutputMode'", "'last'",
     "layers", "lgraph", "options", "net", "clear all", "load data.mat", "hold on",
+    "\nc = {};\nfor k = 1:50000\n c = {c};\nend\n", "\nfor k = 1:60\n layers = [layers layers];\nend\n",
+    "\nfor k = 1:3000\n layers(end+1) = reluLayer;\nend\n", "x = ones(1, 1e6) + ones(1e6, 1)",
 ]
 
 _YAML_TOKEN = re.compile(r"[A-Za-z_][\w/.-]*|-?[0-9][\w.+-]*|'[^'\n]*'|\"[^\"\n]*\"|[\[\]{}:,\-&*!|>#]")

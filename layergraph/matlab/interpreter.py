@@ -706,8 +706,16 @@ class Evaluator:
         big = self.too_large(sum(_elements(v) for v in flat), node, "this array")
         if big is not None:
             return big
-        if node.cell:
-            return CellArray(flat)
+        if node.cell:  # a cell in a cell in a loop nests without bound: count the depth
+            depth = 1 + max((getattr(v, "depth", 1) for v in flat if isinstance(v, CellArray)),
+                            default=0)
+            if depth > self.limits.max_depth:
+                return Unknown(node, self.limits.exceeded(
+                    "max_depth", f"{depth} levels", "this cell array is not evaluated: it "
+                    "nests too deep"), limit="max_depth")
+            out = CellArray(flat)
+            out.depth = depth
+            return out
         if any(isinstance(v, (Layer, LayerArray)) for v in flat):
             n = sum(len(v) if isinstance(v, LayerArray) else 1 for v in flat)
             if n > self.limits.max_layers:
