@@ -437,3 +437,14 @@ def test_cells_nested_in_a_loop_stop_at_max_depth():
     assert any("max_depth" in str(n) for n in t.notes)
     e = translation_error(grow + "layers = [sequenceInputLayer(3, 'Name', c) regressionLayer];")
     assert e.problems[0].line == 3 and "nests too deep: 33 levels" in str(e)
+
+
+@pytest.mark.parametrize("edit,column", [("removeLayers(lgraph, 1e400)", 31),
+                                         ("addLayers(lgraph, 5)", 28),
+                                         ("replaceLayer(lgraph, 'r', 3)", 36)])
+def test_graph_edits_with_arguments_of_the_wrong_kind_are_located(edit, column):
+    # found by tools/fuzz_text.py: removeLayers(lgraph, 1e400) was a TypeError
+    e = translation_error("layers = [sequenceInputLayer(3,'Name','in') reluLayer('Name','r') "
+                          "regressionLayer('Name','out')];\nlgraph = layerGraph(layers);\n"
+                          f"lgraph = {edit};\n")
+    assert (e.line, e.column) == (3, column)
