@@ -8,6 +8,12 @@
     t.to_python()    # a Python script using layergraph
     t.to_yaml()      # a YAML spec
 
+A stranger's file cannot make it hang or exhaust memory: the text's size and nesting, and the
+evaluation's arrays (checked before they are allocated), layers, loops, calls, steps and time
+are bounded by :class:`MatlabLimits` (``layergraph.matlab.LIMITS``, or ``from_matlab(...,
+limits=MatlabLimits(...))``); a limit passed is an error at its line naming the limit. Bytes and
+files are read as UTF-8, else GB18030, else Latin-1, with a note when not UTF-8.
+
 Modules, each importing only those before it: ``errors`` (source positions, problems),
 ``names`` (MATLAB names known), ``lexer`` (tokens with positions, MATLAB quote/continuation/comment
 rules), ``parser`` (statements and expressions), ``values`` (MATLAB values and conversions),
@@ -17,8 +23,8 @@ build layergraph objects: layers, layer graphs, trainingOptions, training; where
 and its Python/YAML forms).
 """
 
-from .errors import MatlabProblem, MatlabSyntaxError, MatlabTranslationError
+from .errors import LIMITS, MatlabLimits, MatlabProblem, MatlabSyntaxError, MatlabTranslationError
 from .translation import MatlabTranslation, from_matlab
 
 __all__ = ["from_matlab", "MatlabTranslation", "MatlabTranslationError", "MatlabSyntaxError",
-           "MatlabProblem"]
+           "MatlabProblem", "MatlabLimits", "LIMITS"]

@@ -158,6 +158,15 @@ def graph_call(ev: Interpreter, name, arg_nodes, node):
         if not isinstance(args[k], str):
             raise EvalError(where[k], f"{name} expects a layer name here, got "
                             f"{literal_text(args[k])}")
+    for k in networks[1:] if name != "layerGraph" else ():
+        if not (isinstance(args[k], Layer) or (isinstance(args[k], list) and all(
+                isinstance(x, Layer) for x in args[k]))):
+            raise EvalError(where[k], f"{name} expects a layer or layer array here, got "
+                            f"{literal_text(args[k])}")
+    if name == "removeLayers" and not (isinstance(args[1], str) or (
+            isinstance(args[1], list) and all(isinstance(x, str) for x in args[1]))):
+        raise EvalError(where[1], f"removeLayers expects a layer name or a list of names, got "
+                        f"{literal_text(args[1])}")
     try:
         return fn(*args)
     except LayerGraphError as e:

@@ -10,6 +10,8 @@ object (a layer, a graph edit, trainingOptions) belongs in ``bridge.py`` instead
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .values import COLON, MString, Unknown, numeric, simplify, to_py
@@ -105,6 +107,38 @@ def _filled(fill):
         return simplify(np.full(tuple(int(v) for v in d), float(fill)))
 
     return f
+
+
+def _filled_elements(*dims) -> float:
+    """The elements ``zeros(dims...)`` / ``ones(dims...)`` would have (inf for an infinite
+    size), from the arguments alone."""
+    if not dims:
+        return 1
+    sizes = []
+    for x in dims:
+        a = numeric(x)
+        if a is None:
+            return 0
+        sizes += [float(v) for v in a.reshape(-1)]
+    if len(sizes) == 1:
+        sizes *= 2
+    if any(math.isnan(v) for v in sizes):
+        return 0
+    return math.prod(max(v, 0.0) for v in sizes)
+
+
+def result_elements(name: str, args: list) -> float:
+    """How many elements built-in ``name`` would return for ``args``, known before it runs, so
+    that the interpreter can refuse a result past ``MatlabLimits.max_elements`` without
+    allocating it: the requested size for zeros/ones, the broadcast size of the arguments for
+    element-wise functions (0 where the arguments do not say)."""
+    if name in ("zeros", "ones"):
+        return _filled_elements(*args)
+    shapes = [numeric(a).shape for a in args if numeric(a) is not None]
+    try:
+        return math.prod(np.broadcast_shapes(*shapes)) if shapes else 0
+    except ValueError:
+        return 0
 
 
 # --- the table ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import difflib
 import math
+import time
 
 import numpy as np
 
@@ -27,8 +28,8 @@ from ..graph import LayerGraph
 from ..layers import Layer
 from ..training import TrainingOptions
 from . import bridge, names
-from .builtins import BUILTINS, call_builtin
-from .errors import AlreadyReported, EvalError, MatlabProblem, Source
+from .builtins import BUILTINS, call_builtin, result_elements
+from .errors import LIMITS, AlreadyReported, EvalError, LimitError, MatlabLimits, MatlabProblem, Source
 from .parser import (
     AnonFunc,
     Assign,
@@ -98,8 +99,15 @@ class Evaluator:
     ``notes``. ``trained`` and ``last_network``/``last_options`` are what the translation picks.
     """
 
-    def __init__(self, source: Source, variables: dict | None = None):
+    def __init__(self, source: Source, variables: dict | None = None,
+                 limits: MatlabLimits | None = None, deadline: float | None = None):
         self.src = source
+        self.limits = limits or LIMITS
+        self.steps = 0
+        self.iterations = 0
+        self.call_depth = 0
+        self.deadline = deadline if deadline is not None else \
+            time.monotonic() + self.limits.max_seconds
         self.env: dict = {}
         self.given = {k: from_given(v) for k, v in (variables or {}).items()}
         self.errors: list[MatlabProblem] = []
@@ -182,12 +190,44 @@ class Evaluator:
             self.run_block(body)
         except (_Return, _Break, _Continue):
             pass
+        except LimitError as e:  # evaluation stops: going on would only pass it again
+            self.errors.append(self.src.problem(e.node.start, e.node.end, e.message,
+                                                limit=e.limit))
+
+    # --- limits ---------------------------------------------------------------------------------
+    def step(self, node):
+        """Count one evaluation step; past ``max_steps`` or ``max_seconds`` evaluation stops."""
+        self.steps += 1
+        lim = self.limits
+        if self.steps > lim.max_steps:
+            raise LimitError(node, lim.exceeded("max_steps", f"{self.steps:,} steps",
+                                                "the code takes too many evaluation steps"),
+                             "max_steps")
+        if not self.steps & 1023 and time.monotonic() > self.deadline:
+            raise LimitError(node, lim.exceeded("max_seconds", f"stopped at "
+                                                f"{self.steps:,} steps",
+                                                "evaluating the code takes too long"),
+                             "max_seconds")
+
+    def too_large(self, n, node, what="this value"):
+        """None, or an Unknown saying why a value of ``n`` elements is not built (checked before
+        it is allocated: the network may not need it, and if it does the error names the
+        limit)."""
+        lim = self.limits
+        if n <= lim.max_elements:
+            return None
+        count = f"{n:,.0f}" if isinstance(n, float) and n < 1e30 else (
+            "infinitely many" if n == math.inf else f"{n:,}" if isinstance(n, int) else f"{n:.3g}")
+        return Unknown(node, lim.exceeded("max_elements", f"{count} elements",
+                                          f"{what} is not evaluated: it would be too large"),
+                       limit="max_elements")
 
     def run_block(self, body: list):
         for stmt in body:
             self.run_statement(stmt)
 
     def run_statement(self, stmt: Node):
+        self.step(stmt)
         try:
             self.execute(stmt)
         except EvalError as e:
@@ -248,7 +288,8 @@ class Evaluator:
         if callee in names.DATA_FUNCTIONS or callee in ("load",):
             return "skipped: data handling is not translated"
         if isinstance(value, Unknown):
-            return "skipped: not part of the network (" + _short(value.why, 80) + ")"
+            why = value.why if value.limit else _short(value.why, 80)
+            return "skipped: not part of the network (" + why + ")"
         return "skipped: the result is displayed, not assigned"
 
     def exec_command(self, stmt: Command):
@@ -304,7 +345,9 @@ class Evaluator:
         base = _base_name(target)
         current = self.env.get(base)
         if isinstance(current, (LayerArray, Layer)) and not isinstance(value, Unknown):
-            new = self.assign_into(copy.deepcopy(current), target, value)
+            # copy on write: a new list, and a copy of the one layer a property is set on
+            own = LayerArray(current) if isinstance(current, LayerArray) else current
+            new = self.assign_into(own, target, value)
             self.env[base] = new
             if is_network(new):
                 self.last_network = (base, new, stmt)
@@ -329,11 +372,12 @@ class Evaluator:
             holder = self.read_lvalue(current, holder_target)
             if not isinstance(holder, Layer):
                 raise EvalError(target, "only layer properties can be set (e.g. layer.Name = ...)")
+            holder = copy.deepcopy(holder)  # other variables may hold the same layer
             try:
                 setattr(holder, target.name, to_py(self.strict(value, target)))
             except LayerGraphError as e:
                 raise EvalError(target, str(e)) from None
-            return current
+            return self.put_lvalue(current, holder_target, holder)
         if isinstance(target, Index) and not target.brace and isinstance(target.target, Id):
             if not isinstance(current, LayerArray):
                 current = LayerArray([current])
@@ -346,6 +390,10 @@ class Evaluator:
             if new is None or len(new) != len(idx):
                 raise EvalError(target, f"expected {len(idx)} layer(s) on the right of '=', got "
                                 f"{literal_text(value)}")
+            if max(idx, default=0) >= self.limits.max_layers:
+                raise LimitError(target, self.limits.exceeded(
+                    "max_layers", f"index {max(idx) + 1:,}", "the layer array grows too long"),
+                    "max_layers")
             for k, lay in zip(idx, new):
                 if k == len(current):
                     current.append(lay)
@@ -367,7 +415,24 @@ class Evaluator:
             idx = self.indices(node.args, len(arr), node)
             if len(idx) != 1:
                 raise EvalError(node, "expected one layer")
+            if idx[0] >= len(arr):
+                raise EvalError(node, f"index {idx[0] + 1} is beyond the end of the layer "
+                                f"array: it has {len(arr)} layer(s)")
             return arr[idx[0]]
+        raise EvalError(node, "layergraph cannot translate this assignment")
+
+    def put_lvalue(self, current, node, new):
+        """``current`` with the layer that ``node`` reads (:meth:`read_lvalue`) replaced by
+        ``new``; ``current`` is the assignment's own copy of the list, so it may be changed."""
+        if isinstance(node, Id):
+            return new
+        if isinstance(node, Index) and not node.brace:
+            arr = self.read_lvalue(current, node.target)
+            if isinstance(arr, Layer):  # x(1) of one layer is the layer itself
+                return self.put_lvalue(current, node.target, new)
+            if isinstance(node.target, Id):
+                arr[self.indices(node.args, len(arr), node)[0]] = new
+                return current
         raise EvalError(node, "layergraph cannot translate this assignment")
 
     def indices(self, args, n, node) -> list[int]:
@@ -390,7 +455,7 @@ class Evaluator:
             return [int(k) for k in np.flatnonzero(arr.reshape(-1))]
         out = []
         for x in arr.reshape(-1):
-            if x != int(x) or x < 1:
+            if not math.isfinite(x) or x != int(x) or x < 1:
                 raise EvalError(args[0], f"index must be a positive integer, got {x:g}")
             out.append(int(x) - 1)
         return out
@@ -398,11 +463,19 @@ class Evaluator:
     def exec_for(self, stmt: For):
         it = self.ev(stmt.iter)
         arr = numeric(it) if not isinstance(it, (Unknown, LayerArray, CellArray)) else None
-        if arr is None or arr.shape[1] > 100000 or not isinstance(stmt.var, Id):
+        if arr is None or not isinstance(stmt.var, Id):
             reason = "its range depends on data" if isinstance(it, Unknown) else \
                 "its range is not numeric"
+            if isinstance(it, Unknown) and it.limit:
+                reason = f"its range is not evaluated ({it.why})"
             return self.skip_block(stmt, f"a for loop is not run when {reason}")
         for k in range(arr.shape[1]):
+            self.iterations += 1
+            if self.iterations > self.limits.max_loop_iterations:
+                head = Node(stmt.start, stmt.start + 3)
+                raise LimitError(head, self.limits.exceeded(
+                    "max_loop_iterations", f"{self.iterations:,} iterations",
+                    "the for loops run too many times"), "max_loop_iterations")
             self.env[stmt.var.name] = simplify(arr[:, k:k + 1])
             try:
                 self.run_block(stmt.body)
@@ -463,6 +536,7 @@ class Evaluator:
 
     # --- expressions ----------------------------------------------------------------------------
     def ev(self, node, nargout=1):
+        self.step(node)
         if isinstance(node, Num):
             return node.value
         if isinstance(node, Str):
@@ -591,9 +665,13 @@ class Evaluator:
             if iv.dtype.kind == "b":
                 subs.append(np.flatnonzero(iv.reshape(-1)))
             else:
-                if np.any(iv < 1) or np.any(iv != np.round(iv)) or np.any(iv > n):
+                if not np.all(np.isfinite(iv)) or np.any(iv < 1) or np.any(iv != np.round(iv)) \
+                    or np.any(iv > n):
                     return Unknown(node, "index out of range")
                 subs.append(iv.reshape(-1).astype(int) - 1)
+        big = self.too_large(math.prod(len(x) for x in subs), node, "this index")
+        if big is not None:
+            return big
         if len(subs) == 1:
             flat = arr.reshape(-1, order="F")[subs[0]]
             shape = (1, flat.size) if arr.shape[0] == 1 else (flat.size, 1)
@@ -625,9 +703,24 @@ class Evaluator:
         rows = [[self.ev(e) for e in row] for row in node.rows]
         flat = [v for row in rows for v in row]
         elems = [e for row in node.rows for e in row]
-        if node.cell:
-            return CellArray(flat)
+        big = self.too_large(sum(_elements(v) for v in flat), node, "this array")
+        if big is not None:
+            return big
+        if node.cell:  # a cell in a cell in a loop nests without bound: count the depth
+            depth = 1 + max((getattr(v, "depth", 1) for v in flat if isinstance(v, CellArray)),
+                            default=0)
+            if depth > self.limits.max_depth:
+                return Unknown(node, self.limits.exceeded(
+                    "max_depth", f"{depth} levels", "this cell array is not evaluated: it "
+                    "nests too deep"), limit="max_depth")
+            out = CellArray(flat)
+            out.depth = depth
+            return out
         if any(isinstance(v, (Layer, LayerArray)) for v in flat):
+            n = sum(len(v) if isinstance(v, LayerArray) else 1 for v in flat)
+            if n > self.limits.max_layers:
+                raise LimitError(node, self.limits.exceeded(
+                    "max_layers", f"{n:,} layers", "this layer array is too long"), "max_layers")
             out = LayerArray()
             for v, e in zip(flat, elems):
                 if isinstance(v, Unknown):
@@ -707,6 +800,9 @@ class Evaluator:
                     right, (Layer, LayerArray, LayerGraph)):
                 raise EvalError(node, f"cannot apply '{op}' to a layer or network")
             return Unknown(node, f"'{op}' on these values is not evaluated")
+        big = self.too_large(_result_elements(op, a, b), node, f"the result of '{op}'")
+        if big is not None:
+            return big
         try:
             with np.errstate(all="ignore"):
                 return simplify(binary_op(op, a, b))
@@ -744,16 +840,32 @@ class Evaluator:
         if any(v is None or v.size != 1 for v in vals):
             return Unknown(node, "this range is not evaluated")
         f, s, t = (float(v.item()) for v in vals)
+        if math.isnan(f) or math.isnan(s) or math.isnan(t):
+            return math.nan
         if s == 0 or (s > 0 and f > t) or (s < 0 and f < t):
             return np.zeros((1, 0))
-        n = int(math.floor((t - f) / s + 1e-10)) + 1
-        if n > 10_000_000:
-            return Unknown(node, "this range is too long to evaluate")
-        return simplify((f + s * np.arange(n)).reshape(1, -1))
+        with np.errstate(all="ignore"):
+            count = math.floor((t - f) / s + 1e-10) + 1 if math.isfinite((t - f) / s) \
+                else math.inf
+        big = self.too_large(count, node, "this range")
+        if big is not None:
+            return big
+        return simplify((f + s * np.arange(int(count))).reshape(1, -1))
 
     # --- calls ----------------------------------------------------------------------------------
     def call(self, name, arg_nodes, node, callee, nargout=1):
         """``name(args...)``, where ``name`` is not a variable (``callee`` is its node)."""
+        self.call_depth += 1
+        try:
+            if self.call_depth > self.limits.max_call_depth:
+                raise LimitError(callee, self.limits.exceeded(
+                    "max_call_depth", f"{self.call_depth} calls", "calls nest too deep"),
+                    "max_call_depth")
+            return self._call(name, arg_nodes, node, callee, nargout)
+        finally:
+            self.call_depth -= 1
+
+    def _call(self, name, arg_nodes, node, callee, nargout=1):
         if name in self.local_functions:
             fn = self.local_functions[name]
             return Unknown(node, f"'{name}' is a function defined in this file (line "
@@ -765,7 +877,8 @@ class Evaluator:
         args = [self.ev(a) for a in arg_nodes if not isinstance(a, NameValue)]
         nv = [(a.name, self.ev(a.value)) for a in arg_nodes if isinstance(a, NameValue)]
         if name in BUILTINS and not nv:
-            return call_builtin(name, args, node)
+            big = self.too_large(result_elements(name, args), node, f"'{name}(...)'")
+            return big or call_builtin(name, args, node)
         if name in names.KNOWN_FUNCTIONS:
             if name == "load":
                 self.loads.append(node)
@@ -783,6 +896,25 @@ class Evaluator:
         if close:
             raise EvalError(callee, f"unknown function '{name}'. Did you mean '{close[0]}'?")
         return Unknown(node, f"'{name}' is not a function layergraph knows")
+
+
+def _elements(v) -> int:
+    """How many elements a value adds to an array it is put in."""
+    if isinstance(v, np.ndarray):
+        return v.size
+    if isinstance(v, (str, list)):
+        return len(v)
+    return 1
+
+
+def _result_elements(op, a, b) -> int:
+    """The elements ``a op b`` would have (0 when the sizes do not agree), before computing it."""
+    if op == "*" and a.size != 1 and b.size != 1:
+        return a.shape[0] * b.shape[1] if a.shape[1] == b.shape[0] else 0
+    try:
+        return math.prod(np.broadcast_shapes(a.shape, b.shape))
+    except ValueError:
+        return 0
 
 
 def _callee(expr) -> str | None:

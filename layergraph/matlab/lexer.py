@@ -32,12 +32,20 @@ otherwise parfor persistent return spmd switch try while""".split())
 OPERATORS = sorted("""+ - * / \\ ^ .* ./ .\\ .^ .' ' == ~= < <= > >= & | && || ~ = : , ; ( ) [ ]
 { } . @""".split(), key=len, reverse=True)
 
-_NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?")
+_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eEdD][+-]?[0-9]+)?")
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _BLOCK_OPEN = re.compile(r"[ \t]*%\{[ \t]*$")
 _BLOCK_CLOSE = re.compile(r"[ \t]*%\}[ \t]*$")
 _COMMAND = re.compile(r"[ \t]+(?=[A-Za-z0-9_'\"\-])")
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
+_DIGITS = frozenset("0123456789")
+MAX_ERRORS = 50
+"""The lexer stops after this many errors (a binary or garbled file would give one per byte)."""
+_LONGEST_SPLIT = 256  # names run together longer than this are not split (MATLAB's limit is 63)
+
+
+class _TooManyErrors(Exception):
+    pass
 
 
 @dataclass
@@ -61,7 +69,7 @@ def split_run_together(name: str, known=SPLITTABLE) -> list[str] | None:
 
     Returns None unless the whole identifier is two or more known names (longest match first).
     """
-    if name in known:
+    if name in known or len(name) > _LONGEST_SPLIT:
         return None
     best: dict[int, list[str]] = {0: []}
     for i in range(len(name)):
@@ -82,8 +90,24 @@ class Lexer:
 
     def error(self, start, end, message):
         self.errors.append(self.src.problem(start, end, message))
+        if len(self.errors) >= MAX_ERRORS:
+            raise _TooManyErrors()
 
     def tokens(self) -> list[Token]:
+        n = len(self.text)
+        nul = self.text.find("\x00")
+        if nul >= 0:  # a binary file, or UTF-16 read as 8-bit text
+            self.errors.append(self.src.problem(
+                nul, nul + 1, "NUL byte (character 0) in the text: expected MATLAB text (is "
+                "this a binary file, or a file saved as UTF-16?)"))
+            return [Token("nl", "\n", n, n), Token("eof", None, n, n)]
+        try:
+            return self._tokens()
+        except _TooManyErrors:
+            self.errors.append(self.src.problem(n, n, f"stopped after {MAX_ERRORS} errors"))
+            return [Token("nl", "\n", n, n), Token("eof", None, n, n)]
+
+    def _tokens(self) -> list[Token]:
         text, n = self.text, len(self.text)
         out: list[Token] = []
         stack: list[tuple[str, int]] = []  # open brackets and their offsets
@@ -144,7 +168,7 @@ class Lexer:
                                     and not (space and stack and stack[-1][0] in "[{")):
                 i = self._string(i, ch, emit)
                 continue
-            if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+            if ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
                 m = _NUMBER.match(text, i)
                 lit = m.group()
                 # '1./x' is 1 ./ x: give the dot back when an operator follows it
@@ -154,7 +178,7 @@ class Lexer:
                 emit("num", float(lit.replace("d", "e").replace("D", "e")), i, j)
                 i = j
                 continue
-            if ch.isalpha():
+            if ch.isascii() and ch.isalpha():  # MATLAB names are ASCII
                 m = _IDENT.match(text, i)
                 word = m.group()
                 j = m.end()
@@ -188,7 +212,7 @@ class Lexer:
                 if text.startswith(op, i):
                     break
             else:
-                self.error(i, i + 1, f"unexpected character {ch!r}")
+                self.error(i, i + 1, _unexpected(ch))
                 i += 1
                 continue
             if op in "([{":
@@ -279,6 +303,23 @@ class Lexer:
         self.error(i, i + 2, "block comment '%{' is never closed; expected '%}' on a line of "
                    "its own")
         return n
+
+
+_LOOKALIKES = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2212": "-",
+               "\u00a0": "a space", "\u3000": "a space", "\uff08": "(", "\uff09": ")",
+               "\uff0c": ",", "\uff1b": ";", "\uff1d": "="}
+
+
+def _unexpected(ch: str) -> str:
+    """The message for a character that is not MATLAB (a typographic quote from a web page, a
+    full-width comma from a Chinese input method ...)."""
+    if ch.isascii():
+        return f"unexpected character {ch!r}"
+    msg = f"unexpected character {ch!r} (U+{ord(ch):04X}): MATLAB code is ASCII outside " \
+          "strings and comments"
+    if ch in _LOOKALIKES:
+        msg += f"; use {_LOOKALIKES[ch]} instead"
+    return msg
 
 
 def _continues_as_code(rest: str) -> bool:

@@ -8,9 +8,10 @@ Every node keeps its start and end offsets in the text for error messages.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
-from .errors import MatlabProblem, Source
+from .errors import LIMITS, MatlabLimits, MatlabProblem, Source
 from .lexer import Lexer, Token
 
 # --- expressions -------------------------------------------------------------------------------
@@ -184,9 +185,13 @@ class Jump(Node):
 
 
 class ParseError(Exception):
-    def __init__(self, start, end, message):
+    def __init__(self, start, end, message, limit=None):
         super().__init__(message)
-        self.start, self.end, self.message = start, end, message
+        self.start, self.end, self.message, self.limit = start, end, message, limit
+
+
+class _OutOfTime(Exception):
+    """Parsing stops: the ``max_seconds`` budget is spent (``args[0]`` is the ParseError)."""
 
 
 _BLOCK_ENDS = ("end", "else", "elseif", "case", "otherwise", "catch", "function")
@@ -210,8 +215,19 @@ def _describe(tok: Token) -> str:
 
 
 class Parser:
-    def __init__(self, source: Source):
+    """Statements and expressions of MATLAB text. Nesting is counted as it is parsed (brackets,
+    calls, unary operators, operator chains, blocks): past ``limits.max_depth`` the statement is
+    a syntax error naming the limit, so neither the parser nor anything walking the tree
+    recurses without bound."""
+
+    def __init__(self, source: Source, limits: MatlabLimits | None = None,
+                 deadline: float | None = None):
         self.src = source
+        self.limits = limits or LIMITS
+        self.depth = 0
+        self.deadline = deadline if deadline is not None else \
+            time.monotonic() + self.limits.max_seconds
+        self.statements = 0
         lexer = Lexer(source)
         self.toks = lexer.tokens()
         self.errors: list[MatlabProblem] = list(lexer.errors)
@@ -239,6 +255,15 @@ class Parser:
             raise ParseError(t.start, t.end, f"expected '{op}'{what}, found {_describe(t)}")
         return self.advance()
 
+    def enter(self, tok: Token, levels: int = 1):
+        """One more level of nesting, at ``tok``; a ParseError past ``limits.max_depth``."""
+        self.depth += levels
+        if self.depth > self.limits.max_depth:
+            found = self.depth
+            raise ParseError(tok.start, tok.end, self.limits.exceeded(
+                "max_depth", f"{found} levels here", "expressions and blocks nest too deep"),
+                "max_depth")
+
     @property
     def prev_end(self) -> int:
         return self.toks[self.i - 1].end if self.i else 0
@@ -265,10 +290,17 @@ class Parser:
                     "'switch' or 'try'"))
                 self.advance()
                 continue
+            self.statements += 1
+            if not self.statements & 255 and time.monotonic() > self.deadline:
+                raise _OutOfTime(ParseError(t.start, t.end, self.limits.exceeded(
+                    "max_seconds", f"stopped at {self.statements:,} statements",
+                    "parsing the code takes too long"), "max_seconds"))
+            depth = self.depth
             try:
                 out.append(self.parse_statement())
             except ParseError as e:
-                self.errors.append(self.src.problem(e.start, e.end, e.message))
+                self.depth = depth
+                self.errors.append(self.src.problem(e.start, e.end, e.message, limit=e.limit))
                 self.recover()
 
     def recover(self):
@@ -363,6 +395,16 @@ class Parser:
         return node
 
     def parse_keyword_statement(self, t):
+        if t.value in ("break", "continue", "return"):
+            return self._keyword_statement(t)
+        depth = self.depth
+        self.enter(t)  # a block nests what is inside it
+        try:
+            return self._keyword_statement(t)
+        finally:
+            self.depth = depth
+
+    def _keyword_statement(self, t):
         word = t.value
         if word in ("break", "continue", "return"):
             self.advance()
@@ -477,12 +519,17 @@ class Parser:
     def parse_binary(self, level):
         if level == len(self._LEVELS):
             return self.parse_range()
-        left = self.parse_binary(level + 1)
-        while self.tok.kind == "op" and self.tok.value in self._LEVELS[level]:
-            op = self.advance().value
-            right = self.parse_binary(level + 1)
-            left = Binary(left.start, right.end, op, left, right)
-        return left
+        depth = self.depth
+        try:
+            left = self.parse_binary(level + 1)
+            while self.tok.kind == "op" and self.tok.value in self._LEVELS[level]:
+                self.enter(self.tok)  # 'a == b == c' nests: the tree grows one level
+                op = self.advance().value
+                right = self.parse_binary(level + 1)
+                left = Binary(left.start, right.end, op, left, right)
+            return left
+        finally:
+            self.depth = depth
 
     def parse_range(self):
         if self.index_depth and self.tok.is_op(":") and self.ends_argument(self.peek()):
@@ -509,52 +556,81 @@ class Parser:
         return self.matrix[-1] and t.space_before and not self.peek().space_before
 
     def parse_additive(self):
-        left = self.parse_mul()
-        while self.tok.is_op("+", "-") and not self.element_boundary():
-            op = self.advance().value
-            right = self.parse_mul()
-            left = Binary(left.start, right.end, op, left, right)
-        return left
+        depth = self.depth
+        try:
+            left = self.parse_mul()
+            while self.tok.is_op("+", "-") and not self.element_boundary():
+                self.enter(self.tok)
+                op = self.advance().value
+                right = self.parse_mul()
+                left = Binary(left.start, right.end, op, left, right)
+            return left
+        finally:
+            self.depth = depth
 
     def parse_mul(self):
-        left = self.parse_unary()
-        while self.tok.kind == "op" and self.tok.value in _MUL:
-            op = self.advance().value
-            right = self.parse_unary()
-            left = Binary(left.start, right.end, op, left, right)
-        return left
+        depth = self.depth
+        try:
+            left = self.parse_unary()
+            while self.tok.kind == "op" and self.tok.value in _MUL:
+                self.enter(self.tok)
+                op = self.advance().value
+                right = self.parse_unary()
+                left = Binary(left.start, right.end, op, left, right)
+            return left
+        finally:
+            self.depth = depth
 
     def parse_unary(self):
         t = self.tok
         if t.is_op("-", "+", "~"):
-            self.advance()
-            operand = self.parse_unary()
+            depth = self.depth
+            self.enter(t)
+            try:
+                self.advance()
+                operand = self.parse_unary()
+            finally:
+                self.depth = depth
             return Unary(t.start, operand.end, t.value, operand)
         return self.parse_power()
 
     def parse_power(self):
-        left = self.parse_postfix()
-        while self.tok.is_op("^", ".^"):
-            op = self.advance().value
-            if self.tok.is_op("-", "+", "~"):
-                u = self.advance()
-                operand = self.parse_postfix()
-                right = Unary(u.start, operand.end, u.value, operand)
-            else:
-                right = self.parse_postfix()
-            left = Binary(left.start, right.end, op, left, right)
-        return left
+        depth = self.depth
+        try:
+            left = self.parse_postfix()
+            while self.tok.is_op("^", ".^"):
+                self.enter(self.tok)
+                op = self.advance().value
+                if self.tok.is_op("-", "+", "~"):
+                    u = self.advance()
+                    operand = self.parse_postfix()
+                    right = Unary(u.start, operand.end, u.value, operand)
+                else:
+                    right = self.parse_postfix()
+                left = Binary(left.start, right.end, op, left, right)
+            return left
+        finally:
+            self.depth = depth
 
     def parse_postfix(self):
+        depth = self.depth
+        try:
+            return self._postfix()
+        finally:
+            self.depth = depth
+
+    def _postfix(self):
         node = self.parse_primary()
         while True:
             t = self.tok
             in_matrix = self.matrix[-1]
             if t.is_op("(", "{") and not (in_matrix and t.space_before):
+                self.enter(t)  # 'x(1)(2)', 'x.a.b' and "x''" nest: one level each
                 self.advance()
                 args = self.parse_args(")" if t.value == "(" else "}")
                 node = Index(node.start, self.prev_end, node, args, t.value == "{")
             elif t.is_op(".") and not (in_matrix and t.space_before):
+                self.enter(t)
                 self.advance()
                 n = self.tok
                 if n.kind in ("id", "kw"):
@@ -569,18 +645,22 @@ class Parser:
                     raise ParseError(n.start, n.end, f"expected a field name after '.', found "
                                      f"{_describe(n)}")
             elif t.is_op("'", ".'"):
+                self.enter(t)
                 self.advance()
                 node = Unary(node.start, t.end, t.value, node)
             else:
                 return node
 
     def parse_nested(self, fn, matrix=False, index=False):
+        depth = self.depth
+        self.enter(self.toks[self.i - 1] if self.i else self.tok)  # the bracket just opened
         self.matrix.append(matrix)
         if index:
             self.index_depth += 1
         try:
             return fn()
         finally:
+            self.depth = depth
             self.matrix.pop()
             if index:
                 self.index_depth -= 1
@@ -699,11 +779,17 @@ class Parser:
         return Matrix(open_tok.start, self.prev_end, rows, closer == "}")
 
 
-def parse(source: Source) -> tuple[list, list[MatlabProblem]]:
-    """Parse MATLAB text: (statements, syntax errors)."""
-    p = Parser(source)
+def parse(source: Source, limits: MatlabLimits | None = None, deadline: float | None = None
+          ) -> tuple[list, list[MatlabProblem]]:
+    """Parse MATLAB text: (statements, syntax errors); ``limits`` bound the nesting depth and,
+    with ``deadline`` (a ``time.monotonic()`` value), the time."""
+    p = Parser(source, limits, deadline)
     n_lexer = len(p.errors)
-    body = p.parse_program()
+    try:
+        body = p.parse_program()
+    except _OutOfTime as stop:
+        e = stop.args[0]
+        return [], p.errors + [source.problem(e.start, e.end, e.message, limit=e.limit)]
     errors = p.errors
     if n_lexer:  # an unclosed bracket or string is reported once, not again at the end of text
         end = source.position(len(source.text))

@@ -6,6 +6,7 @@ import copy
 import math
 import os
 import re
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,9 +16,16 @@ from ..graph import LayerGraph, layerGraph
 from ..layers import Layer
 from ..spec import save_spec
 from ..training import TrainingOptions
-from .errors import MatlabProblem, MatlabSyntaxError, MatlabTranslationError, Source
+from .errors import (
+    LIMITS,
+    MatlabLimits,
+    MatlabProblem,
+    MatlabSyntaxError,
+    MatlabTranslationError,
+    Source,
+)
 from .interpreter import Evaluator
-from .parser import parse
+from .parser import Node, parse
 from .values import Unknown, is_network, to_py
 
 
@@ -41,6 +49,7 @@ class MatlabTranslation:
     options_variable: str | None = None
     source: str = field(default="", repr=False)
     explicit_names: set = field(default_factory=set, repr=False)  # names the MATLAB code gave
+    encoding: str = "utf-8"  # how the bytes were read, when bytes or a path were given
 
     @property
     def layers(self) -> list[Layer]:
@@ -59,27 +68,81 @@ class MatlabTranslation:
                          description=f"Translated from {self.filename} by layergraph.from_matlab")
 
 
-def from_matlab(text, filename: str | None = None, variables: dict | None = None
-                ) -> MatlabTranslation:
+ENCODINGS = ("utf-8", "gb18030", "latin-1")
+"""How MATLAB files are read, in this order: UTF-8 (with or without a byte-order mark), else
+GB18030 (GBK's superset: much MATLAB code comes from Chinese tutorials), else Latin-1 (which
+reads any bytes). A file with a UTF-16 byte-order mark is read as UTF-16."""
+
+
+def decode_matlab(raw: bytes) -> tuple[str, str]:
+    """(text, encoding) of the bytes of a MATLAB file, as :data:`ENCODINGS` says."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode("utf-8-sig" if encoding == "utf-8" else encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def from_matlab(text, filename: str | None = None, variables: dict | None = None, *,
+                limits: MatlabLimits | None = None) -> MatlabTranslation:
     """Translate MATLAB code that declares a network (and its training options).
 
-    ``text`` is the MATLAB code (or a path-like object to read it from). ``variables`` gives values
-    for variables the code computes from data, e.g. ``{'numClasses': 9}`` for
-    ``numClasses = numel(categories(YTrain))``.
+    ``text`` is the MATLAB code: a string, the bytes of a file, or a path-like object to read
+    it from. Bytes are read as UTF-8 (with or without a byte-order mark), else GB18030, else
+    Latin-1; anything but UTF-8 adds a note saying which encoding was assumed. ``variables``
+    gives values for variables the code computes from data, e.g. ``{'numClasses': 9}`` for
+    ``numClasses = numel(categories(YTrain))``. ``limits`` (default
+    :data:`layergraph.matlab.LIMITS`, a :class:`MatlabLimits`) bound the text's size and
+    nesting and the evaluation's arrays, loops, calls, steps and time.
 
     Raises MatlabSyntaxError or MatlabTranslationError listing every problem with its file, line
     and column.
     """
+    lim = limits or LIMITS
+    deadline = time.monotonic() + lim.max_seconds
+    encoding = "utf-8"
     if isinstance(text, os.PathLike):
         filename = filename or os.fspath(text)
-        with open(text, encoding="utf-8") as f:
-            text = f.read()
+        try:
+            size = os.path.getsize(text)
+            if size > lim.max_size * 4:  # 4 bytes a character at most
+                _too_long(size, filename, lim, "bytes")
+            with open(text, "rb") as f:
+                text = f.read()
+        except OSError as exc:
+            raise MatlabTranslationError([MatlabProblem(
+                filename, 1, 1, "", f"cannot read the MATLAB file ({exc.strerror or exc})")]
+                ) from None
+    if isinstance(text, (bytes, bytearray)):
+        if len(text) > lim.max_size * 4:
+            _too_long(len(text), filename, lim, "bytes")
+        text, encoding = decode_matlab(bytes(text))
+    if not isinstance(text, str):
+        raise TypeError(f"from_matlab expects MATLAB text (str), bytes or a path, got "
+                        f"{type(text).__name__}")
+    if len(text) > lim.max_size:
+        _too_long(len(text), filename, lim, "characters")
     src = Source(text, filename)
-    body, syntax_errors = parse(src)
-    if syntax_errors:
-        raise MatlabSyntaxError(sorted(syntax_errors, key=lambda p: (p.line, p.column)))
-    ev = Evaluator(src, variables)
-    ev.run(body)
+    try:
+        body, syntax_errors = parse(src, lim, deadline)
+        if syntax_errors:
+            raise MatlabSyntaxError(sorted(syntax_errors, key=lambda p: (p.line, p.column)))
+        ev = Evaluator(src, variables, lim, deadline)
+        if encoding != "utf-8":
+            ev.note(Node(0, 0), f"the file is not UTF-8 text; it was read as "
+                    f"{encoding.upper()} (save it as UTF-8 to be sure of its strings)")
+        ev.run(body)
+    except RecursionError:  # only when max_depth was raised past what Python's stack allows
+        raise MatlabSyntaxError([src.problem(0, 1, (
+            f"the code nests too deep for Python's recursion limit (with max_depth="
+            f"{lim.max_depth}); lower MatlabLimits.max_depth or raise sys.setrecursionlimit"),
+            limit="max_depth")]) from None
     if ev.errors:
         raise MatlabTranslationError(ev.errors)
 
@@ -110,7 +173,14 @@ def from_matlab(text, filename: str | None = None, variables: dict | None = None
         raise MatlabTranslationError([src.problem(stmt.start, stmt.end, str(e))]) from None
     variables_out = {k: to_py(v) for k, v in ev.env.items() if not isinstance(v, Unknown)}
     return MatlabTranslation(graph, options, variables_out, ev.notes, src.filename, network_var,
-                             options_var, src.text, set(ev.explicit_names))
+                             options_var, src.text, set(ev.explicit_names), encoding)
+
+
+def _too_long(n, filename, lim, unit):
+    raise MatlabSyntaxError([MatlabProblem(
+        filename or "<matlab>", 1, 1, "", lim.exceeded("max_size", f"{n:,} {unit}",
+                                                       "the MATLAB text is too long"),
+        limit="max_size")])
 
 
 def _variable_holding(ev, value):

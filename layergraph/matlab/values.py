@@ -50,6 +50,7 @@ class Unknown:
     failed: bool = False  # the consequence of an error already reported
     undefined: bool = False  # a name never assigned (an unknown variable; ``var`` is the name)
     hint: str = ""  # for an undefined name: where it may come from (a file the code loads)
+    limit: str | None = None  # the MatlabLimits field that kept it from being evaluated
 
 
 COLON = object()  # a lone ':' index

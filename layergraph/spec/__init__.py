@@ -51,7 +51,11 @@ Training and data
     :func:`save_spec` leaves learnable parameters and trained statistics out unless asked
     (``learnables=True``).
 
-Loading is safe (YAML tags that construct objects are refused) and validated against the JSON
+Loading is bounded: the size of the file, how deep its lists and mappings nest and how many
+nodes its aliases expand to are checked before that work is done (:mod:`.limits`:
+``LIMITS``, or ``load_spec(..., limits=SpecLimits(...))``), so a hostile file is a
+:class:`SpecError` at its line, not a hang or a crash. Loading is safe (YAML tags that construct
+objects are refused) and validated against the JSON
 Schema generated from the layer registry (:mod:`layergraph.schema`), then checked by building the
 layers and the graph and by :func:`layergraph.analyze`. Every problem of a file is collected and
 raised together as one :class:`SpecError`, each line as ``file:line:col: layer 'name': message
@@ -72,9 +76,11 @@ from __future__ import annotations
 
 from .document import Spec, save_spec
 from .issues import SpecError, SpecIssue
+from .limits import LIMITS, SpecLimits
 from .load import load_spec, validate_spec
 from .sources import DATASETS, DataSource, data_source
 from .yaml_marks import SpecLoader, parse_value
 
-__all__ = ["DATASETS", "DataSource", "Spec", "SpecError", "SpecIssue", "SpecLoader",
+__all__ = ["DATASETS", "LIMITS", "DataSource", "Spec", "SpecError", "SpecIssue", "SpecLimits",
+           "SpecLoader",
            "data_source", "load_spec", "parse_value", "save_spec", "validate_spec"]

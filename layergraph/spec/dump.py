@@ -14,9 +14,11 @@ from types import SimpleNamespace
 import numpy as np
 import yaml
 
+from ..errors import LayerGraphError
 from ..graph import LayerGraph, _assign_names
+from ..training.options import OPTIONS as TRAINING_OPTIONS
 from ..training.options import TrainingOptions
-from .yaml_marks import MAP_TAG, SEQ_TAG
+from .yaml_marks import MAP_TAG, SEQ_TAG, SpecLoader
 
 
 class _Flow(dict):
@@ -24,7 +26,15 @@ class _Flow(dict):
 
 
 class _Dumper(yaml.SafeDumper):
-    """SafeDumper with flow mappings for layer options and inline lists of numbers."""
+    """SafeDumper with flow mappings for layer options and inline lists of numbers.
+
+    It resolves plain scalars as the loader does, so a string the loader would read as a number
+    (``'1e3'``: a float for :class:`SpecLoader`, a string for YAML 1.1) is written quoted and
+    loads back as the same string."""
+
+
+_Dumper.yaml_implicit_resolvers = {k: list(v) for k, v in
+                                   SpecLoader.yaml_implicit_resolvers.items()}
 
 
 def _represent_flow(dumper, data):
@@ -131,13 +141,25 @@ def _names_to_keep(layers, referenced) -> dict:
     return keep
 
 
+def _takes_inf_text(option: str) -> bool:
+    """Whether trainingOptions reads the text 'Inf' for ``option`` (else inf is written as YAML's
+    ``.inf``, which loads back as the same number)."""
+    opt = TRAINING_OPTIONS.get(option)
+    if opt is None:
+        return False
+    try:
+        return opt.kind("Inf") == math.inf
+    except (LayerGraphError, ValueError, TypeError):
+        return False
+
+
 def _training_section(options: TrainingOptions) -> dict:
     given = options.to_dict(only_given=True)
     out = {"solver": given.pop("SolverName")}
     for k, v in given.items():
         if v is None:
             continue
-        if isinstance(v, float) and math.isinf(v):
-            v = "Inf"
+        if isinstance(v, float) and math.isinf(v) and v > 0 and _takes_inf_text(k):
+            v = "Inf"  # as MATLAB writes it, where the option reads 'Inf' back
         out[k] = _plain(v)
     return out

@@ -24,6 +24,7 @@ class SpecIssue:
     expected: str | None = None
     file: str = "<string>"
     path: tuple = field(default=(), repr=False, compare=False)  # where in the YAML document
+    limit: str | None = field(default=None, compare=False)  # the SpecLimits field passed, if any
 
     def __str__(self):
         where = self.file

@@ -24,39 +24,65 @@ from ..training.options import trainingOptions
 from .document import Spec
 from .entries import Entry, label_entries, read_entry
 from .issues import SpecError, SpecIssue, sorted_issues
+from .limits import LIMITS, SpecLimits
 from .messages import schema_issues
 from .sources import data_issues
 from .yaml_marks import compose, decode
 
 
-def _read_source(source, filename):
+def _is_path(source) -> bool:
+    """Whether ``source`` names a file (rather than being YAML text)."""
+    if isinstance(source, os.PathLike):
+        return True
+    if not isinstance(source, str) or "\n" in source:
+        return False
+    if source.endswith((".yaml", ".yml")):
+        return True
+    try:
+        return os.path.isfile(source) or os.path.isdir(source)
+    except (OSError, ValueError):  # a NUL or a name the system refuses: not a path
+        return False
+
+
+def _short_name(path) -> str:
+    text = str(path)
+    return text if len(text) <= 80 else f"{text[:60]}...({len(text):,} characters)"
+
+
+def _read_source(source, filename, limits):
     """(text or None, display name, path or None, issues) from a path, YAML text or a file
     object; a file that is not UTF-8 text gives None and an issue at the bad byte."""
+    lim = limits or LIMITS
     issues = []
     if hasattr(source, "read"):
-        text = source.read()
+        text = source.read(lim.max_size + 1)
         own = getattr(source, "name", None)
         own = own if isinstance(own, str) else None
         name = filename or own or "<stream>"
         if isinstance(text, bytes):
-            text = decode(text, name, issues)
+            text = decode(text, name, issues, lim)
         return text, name, own, issues
-    if isinstance(source, os.PathLike) or (
-            isinstance(source, str) and "\n" not in source and (
-            source.endswith((".yaml", ".yml")) or os.path.isfile(source)
-            or os.path.isdir(source))):
+    if _is_path(source):
         path = Path(source)
-        if path.is_dir():
-            raise LayerGraphError(f"spec file not found: {path} is a folder (expected a YAML "
-                                  "spec file)")
-        if not path.is_file():
-            raise LayerGraphError(f"spec file not found: {path}")
-        name = filename or str(path)
         try:
+            if path.is_dir():
+                raise LayerGraphError(f"spec file not found: {_short_name(path)} is a folder "
+                                      "(expected a YAML spec file)")
+            if not path.is_file():
+                raise LayerGraphError(f"spec file not found: {_short_name(path)}")
+            name = filename or str(path)
+            size = path.stat().st_size
+            if size > lim.max_size:
+                issues.append(SpecIssue(lim.exceeded("max_size", f"{size:,} bytes",
+                                                     "the spec file is too large"), 1, 1,
+                                        file=name, limit="max_size"))
+                return None, name, str(path), issues
             raw = path.read_bytes()
-        except OSError as exc:
-            raise LayerGraphError(f"{path}: cannot read the spec file ({exc.strerror})") from None
-        return decode(raw, name, issues), name, str(path), issues
+        except (OSError, ValueError) as exc:
+            why = getattr(exc, "strerror", None) or str(exc)
+            raise LayerGraphError(f"{_short_name(path)}: cannot read the spec file ({why})"
+                                  ) from None
+        return decode(raw, name, issues, lim), name, str(path), issues
     if isinstance(source, str):
         return source, filename or "<string>", None, issues
     raise TypeError(f"load_spec expects a path, YAML text or a file object, got "
@@ -64,7 +90,7 @@ def _read_source(source, filename):
 
 
 def load_spec(source, *, strict: bool = True, filename: str | None = None,
-              check_files: bool = False) -> Spec:
+              check_files: bool = False, limits: SpecLimits | None = None) -> Spec:
     """Load a YAML spec from a path, YAML text or file object; returns a :class:`Spec`.
 
     Every problem is collected and raised at once as :class:`SpecError` (with ``.errors``). With
@@ -74,24 +100,28 @@ def load_spec(source, *, strict: bool = True, filename: str | None = None,
     The data section is checked too: an unknown data set is an error, and with ``check_files``
     so is a ``train``/``test``/``validation`` file that does not exist (relative to the spec
     file); without it, :meth:`Spec.load_data` reports a missing file when the data are read.
+    ``limits`` (default :data:`layergraph.spec.LIMITS`) bound the file's size, nesting depth
+    and alias expansion before any of that work is done (see :mod:`layergraph.spec.limits`).
     """
-    text, name, path, issues = _read_source(source, filename)
-    spec, more = (None, issues) if text is None else _load(text, name, path, strict, check_files)
+    text, name, path, issues = _read_source(source, filename, limits)
+    spec, more = (None, issues) if text is None else _load(text, name, path, strict, check_files,
+                                                           limits)
     if more:
         raise SpecError(more, name)
     return spec
 
 
 def validate_spec(source, *, strict: bool = True, filename: str | None = None,
-                  check_files: bool = False) -> list[SpecIssue]:
+                  check_files: bool = False, limits: SpecLimits | None = None
+                  ) -> list[SpecIssue]:
     """Every problem of a spec as a list (empty when it is valid); never raises SpecError."""
-    text, name, path, issues = _read_source(source, filename)
-    return issues if text is None else _load(text, name, path, strict, check_files)[1]
+    text, name, path, issues = _read_source(source, filename, limits)
+    return issues if text is None else _load(text, name, path, strict, check_files, limits)[1]
 
 
-def _load(text, file, path, strict, check_files=False):
+def _load(text, file, path, strict, check_files=False, limits=None):
     issues: list[SpecIssue] = []
-    doc = compose(text, issues, file)
+    doc = compose(text, issues, file, limits)
     if doc is None:
         return None, issues
     data = doc.data

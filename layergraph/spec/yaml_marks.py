@@ -13,14 +13,79 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from .issues import SpecIssue
+from .limits import LIMITS, SpecLimits
+
+
+class LimitReached(yaml.YAMLError):
+    """Composing stopped before the work: a :class:`SpecLimits` limit (``limit``, its field
+    name, or None for a recursive alias) would be passed at ``mark``."""
+
+    def __init__(self, message: str, mark, limit: str | None):
+        super().__init__(message)
+        self.message, self.mark, self.limit = message, mark, limit
 
 
 class SpecLoader(yaml.SafeLoader):
-    """SafeLoader that also reads ``1e-3`` as a float (YAML 1.1 wants ``1.0e-3``)."""
+    """SafeLoader that also reads ``1e-3`` as a float (YAML 1.1 wants ``1.0e-3``), and that
+    checks :class:`SpecLimits` while it composes: the nesting depth, and the nodes each alias
+    would add once expanded (counted from the aliased node's size, so nothing is expanded to
+    count it); an alias inside its own anchor is refused."""
+
+    def __init__(self, stream, limits: SpecLimits | None = None):
+        super().__init__(stream)
+        self.limits = limits or LIMITS
+        self._depth = 0
+        self._expanded = 0
+        self._open_anchors: set = set()
+
+    def compose_node(self, parent, index):
+        lim = self.limits
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            node = self.anchors.get(event.anchor)
+            if node is not None:
+                if event.anchor in self._open_anchors:
+                    raise LimitReached(f"alias *{event.anchor} is inside its own anchor "
+                                       f"&{event.anchor}: it would expand forever",
+                                       event.start_mark, None)
+                self._expanded += node.lg_size
+                if self._expanded > lim.max_alias_nodes:
+                    raise LimitReached(lim.exceeded("max_alias_nodes", f"{self._expanded:,} "
+                                                    "nodes so far", "aliases expand too far"),
+                                       event.start_mark, "max_alias_nodes")
+                if self._depth + node.lg_height > lim.max_depth:
+                    raise LimitReached(lim.exceeded("max_depth", f"{self._depth + node.lg_height}"
+                                                    " levels with this alias expanded",
+                                                    "lists and mappings nest too deep"),
+                                       event.start_mark, "max_depth")
+            return super().compose_node(parent, index)
+        event = self.peek_event()
+        self._depth += 1
+        if self._depth > lim.max_depth:
+            raise LimitReached(lim.exceeded("max_depth", f"{self._depth} levels here",
+                                            "lists and mappings nest too deep"),
+                               event.start_mark, "max_depth")
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self._open_anchors.add(anchor)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+            self._open_anchors.discard(anchor)
+        if isinstance(node, ScalarNode):
+            node.lg_size, node.lg_height = 1, 1
+        else:
+            kids = node.value if isinstance(node, SequenceNode) else [
+                n for pair in node.value for n in pair]
+            node.lg_size = 1 + sum(k.lg_size for k in kids)
+            node.lg_height = 1 + max((k.lg_height for k in kids), default=0)
+        return node
 
 
 SpecLoader.yaml_implicit_resolvers = {k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
@@ -70,27 +135,53 @@ def parse_value(text: str):
     return yaml.load(text, Loader=SpecLoader)
 
 
-def decode(raw: bytes, file: str, issues: list) -> str | None:
-    """The text of a spec file; bytes that are not UTF-8 become an issue at their line."""
+def decode(raw: bytes, file: str, issues: list, limits: SpecLimits | None = None) -> str | None:
+    """The text of a spec file (UTF-8, with or without a byte-order mark); bytes that are not
+    UTF-8 become an issue at their line and column."""
+    lim = limits or LIMITS
+    if len(raw) > lim.max_size:
+        issues.append(SpecIssue(lim.exceeded("max_size", f"{len(raw):,} bytes",
+                                             "the spec file is too large"), 1, 1, file=file,
+                                expected="a spec file of at most max_size bytes",
+                                limit="max_size"))
+        return None
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        before = raw[:exc.start]
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        before = raw[:start]
         line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
         issues.append(SpecIssue(
-            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded ({exc.reason})",
+            f"not UTF-8 text: byte 0x{raw[start]:02x} cannot be decoded ({exc.reason})",
             line, col, file=file,
             expected="UTF-8 text; convert a Latin-1 file with iconv -f latin1 -t utf-8"))
         return None
 
 
-def compose(text: str, issues: list, file: str) -> Doc | None:
-    """The document of ``text`` with its marks, or None when it cannot be read (see ``issues``)."""
+def compose(text: str, issues: list, file: str, limits: SpecLimits | None = None
+            ) -> Doc | None:
+    """The document of ``text`` with its marks, or None when it cannot be read (see ``issues``).
+    ``limits`` (default :data:`~.limits.LIMITS`) bound the size, nesting and alias expansion."""
+    lim = limits or LIMITS
+    if len(text) > lim.max_size:
+        issues.append(SpecIssue(lim.exceeded("max_size", f"{len(text):,} characters",
+                                             "the spec is too long"), 1, 1, file=file,
+                                expected="a spec file of at most max_size characters",
+                                limit="max_size"))
+        return None
     loader = None
     try:
-        loader = SpecLoader(text)  # checks the characters at once
+        loader = SpecLoader(text, lim)  # checks the characters at once
         node = loader.get_single_node()
+    except LimitReached as exc:
+        issues.append(SpecIssue(exc.message, *mark(exc.mark), file=file, limit=exc.limit,
+                                expected="a spec without recursive aliases" if exc.limit is None
+                                else None))
+        return None
+    except RecursionError:  # only when max_depth was raised past what Python's stack allows
+        issues.append(_too_deep_for_python(lim, file))
+        return None
     except yaml.MarkedYAMLError as exc:
         m = exc.problem_mark or exc.context_mark
         line, col = mark(m) if m else (None, None)
@@ -173,6 +264,16 @@ def compose(text: str, issues: list, file: str) -> Doc | None:
             "objects)", *mark(n.start_mark), file=file,
             expected="plain values: numbers, strings, true/false, lists, mappings"))
 
-    doc.data = build(node, ())
+    try:
+        doc.data = build(node, ())
+    except RecursionError:
+        issues.append(_too_deep_for_python(lim, file))
+        return None
     return doc
+
+
+def _too_deep_for_python(lim: SpecLimits, file: str) -> SpecIssue:
+    return SpecIssue(f"the spec nests too deep for Python's recursion limit (with max_depth="
+                     f"{lim.max_depth}); lower SpecLimits.max_depth or raise "
+                     "sys.setrecursionlimit", 1, 1, file=file, limit="max_depth")
 
