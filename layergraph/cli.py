@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import math
 import sys
 from pathlib import Path
 
@@ -244,16 +245,15 @@ def cmd_from_matlab(args) -> int:
         if not name.isidentifier():
             raise CLIError(f"--var expects NAME=VALUE with a MATLAB variable name, got {item!r}", 2)
         try:
-            variables[name] = float(value) if not value.strip().lstrip("-").isdigit() \
-                else int(value)
+            number = float(value) if not value.strip().lstrip("-").isdigit() else int(value)
         except ValueError:
             raise CLIError(f"--var {name}: expected a number, got {value!r}", 2) from None
-    try:
-        code = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CLIError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
-                       f"{exc.start}); save the file as UTF-8") from None
-    result = from_matlab(code, filename=str(path), variables=variables or None)
+        if not math.isfinite(number) or abs(number) > 2 ** 53:
+            raise CLIError(f"--var {name}: expected a finite number of at most 2^53 in size, "
+                           f"got {value!r}", 2)
+        variables[name] = number
+    # Bytes: the translator reads UTF-8, else GB18030, else Latin-1, and notes which.
+    result = from_matlab(path.read_bytes(), filename=str(path), variables=variables or None)
     for note in result.notes:  # skipped statements (data, training, plots): never silently
         print(str(note).splitlines()[0], file=sys.stderr)
     to = args.to or ("python" if out and out.suffix == ".py" else "yaml")

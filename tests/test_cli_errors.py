@@ -138,7 +138,7 @@ def _hostile(tmp_path):
     ("missing network", 2, "no such file"),
     ("spec as network", 2, "not a layergraph file"),
     ("from-matlab folder", 2, "is a folder"),
-    ("from-matlab latin1", 2, "not UTF-8 text"),
+    ("var inf", 2, "--var n: expected a finite number"),
 ])
 def test_hostile_invocation_is_one_line(case, code, fragment, tmp_path, capsys, monkeypatch):
     latin1, binary, empty, fake = _hostile(tmp_path)
@@ -160,7 +160,7 @@ def test_hostile_invocation_is_one_line(case, code, fragment, tmp_path, capsys, 
         "missing network": ["predict", tmp_path / "none.pt", "--data", "japanese_vowels"],
         "spec as network": ["predict", latin1, "--data", "japanese_vowels"],
         "from-matlab folder": ["from-matlab", tmp_path],
-        "from-matlab latin1": ["from-matlab", m_file],
+        "var inf": ["from-matlab", m_file, "--var", "n=inf"],
     }[case]
     got, out, err = call(capsys, *argv)
     assert got == code, err
@@ -397,3 +397,16 @@ def test_render_wrap_and_notes_flags(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:  # argparse's usage error: status 2
         main(["render", str(long), "-o", str(out), "--wrap", "1"])
     assert exit_.value.code == 2 and "at least 2" in capsys.readouterr().err
+
+
+def test_from_matlab_reads_latin1_and_gb18030_files_with_a_note(tmp_path, capsys):
+    latin = tmp_path / "latin.m"
+    latin.write_bytes("layers = [sequenceInputLayer(3) % caf\xe9\n fullyConnectedLayer(2)\n"
+                      " regressionLayer];\n".encode("latin-1"))
+    gbk = tmp_path / "gbk.m"
+    gbk.write_bytes("% \u957f\u77ed\u671f\u8bb0\u5fc6\u7f51\u7edc\nlayers = [sequenceInputLayer(3)\n"
+                    " fullyConnectedLayer(2)\n regressionLayer];\n".encode("gb18030"))
+    for path, enc in ((latin, "latin"), (gbk, "gb18030")):
+        code, out, err = call(capsys, "from-matlab", path)
+        assert code == 0 and "fullyConnected" in out
+        assert enc in err.lower(), err  # the note says which encoding was assumed

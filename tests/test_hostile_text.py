@@ -411,13 +411,15 @@ def test_nul_bytes_are_located():
         from_matlab(MATLAB.encode("utf-16-le"))
 
 
-def test_an_infinite_option_round_trips():
-    # InitialLearnRate takes 1e400 (inf) but not the text 'Inf': it is saved as .inf
-    spec = load_spec(SPEC + "training:\n  solver: adam\n  InitialLearnRate: 1e400\n"
-                     "  GradientThreshold: .inf\n")
+def test_an_infinite_option_round_trips_and_an_infinite_rate_is_refused():
+    # GradientThreshold gives Inf a meaning (no clipping): .inf is saved as Inf and loads back
+    spec = load_spec(SPEC + "training:\n  solver: adam\n  GradientThreshold: .inf\n")
     text = save_spec(spec)
-    assert "InitialLearnRate: .inf" in text and "GradientThreshold: Inf" in text
+    assert "GradientThreshold: Inf" in text
     assert load_spec(text) == spec
+    # 1e400 reads as inf, which is no learning rate: a located issue, not a silent inf
+    (issue,) = validate_spec(SPEC + "training:\n  solver: adam\n  InitialLearnRate: 1e400\n")
+    assert "InitialLearnRate" in str(issue) and issue.line is not None
 
 
 def test_a_max_depth_past_pythons_stack_is_still_an_error_naming_it():
