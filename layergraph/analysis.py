@@ -279,12 +279,10 @@ def _check_size(reports, problems):
     limit = LIMITS.max_learnables
     if total > limit:
         big = max(reports, key=lambda r: r.num_learnables)
-        problems.append(Problem(
-            "too-large", (big.name,),
-            f"the network has {total:,} learnables (layer '{big.name}' alone "
-            f"{big.num_learnables:,}), more than layergraph.limits.LIMITS.max_learnables = "
-            f"{limit:,}; check the layer's sizes, or raise the limit (with "
-            "layergraph.limits.raised(max_learnables=...): ...) if you mean it"))
+        problems.append(Problem("too-large", (big.name,), LIMITS.exceeded(
+            "max_learnables", f"{total:,}",
+            f"the network's learnables (layer '{big.name}' alone {big.num_learnables:,}; check "
+            "the layers' sizes)")))
 
 
 def _cycles(G, problems) -> set:

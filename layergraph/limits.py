@@ -14,10 +14,31 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, fields
+from typing import ClassVar
+
+
+class LimitSet:
+    """What every set of limits shares (networks here; YAML specs in spec/limits.py, MATLAB text
+    in matlab/errors.py): the message when a limit is passed, naming it and how to raise it."""
+
+    settings: ClassVar[str] = ""  # where the shared settings live, e.g. layergraph.spec.LIMITS
+    per_call: ClassVar[str] = ""  # how one call raises it, with {name} for the limit
+    subject: ClassVar[str] = "the input"
+
+    def exceeded(self, name: str, found, what: str) -> str:
+        """The message for limit ``name`` passed with ``found`` (``what`` says what was found)."""
+        limit = getattr(self, name)
+        return (f"{what}: {found}, more than the limit {name}={limit:,}; if {self.subject} is "
+                f"trusted, raise it with {self.settings}.{name} = ... or "
+                f"{self.per_call.format(name=name)}")
 
 
 @dataclass
-class Limits:
+class Limits(LimitSet):
+    settings: ClassVar[str] = "layergraph.limits.LIMITS"
+    per_call: ClassVar[str] = "with layergraph.limits.raised({name}=...): ..."
+    subject: ClassVar[str] = "the network"
+
     max_learnables: int = 2 ** 31
     """Learnable parameters of one network (2**31 float32 values are 8 GiB)."""
 

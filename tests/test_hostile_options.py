@@ -119,7 +119,8 @@ def test_absurd_sizes_are_rejected_by_analysis_before_allocation():
     layers = [sequenceInputLayer(3), lstmLayer(1e12), fullyConnectedLayer(2), regressionLayer()]
     report = analyze(layers)
     (p,) = report.problems_of("too-large")
-    assert p.layers == ("lstm",) and "max_learnables = 2,147,483,648" in p.message
+    assert p.layers == ("lstm",) and "max_learnables=2,147,483,648" in p.message
+    assert "layergraph.limits.raised(max_learnables=...)" in p.message
     with pytest.raises(NetworkError, match="too-large|max_learnables"):
         trainNetwork([np.ones((3, 3))] * 2, np.ones((2, 2)), layers,
                      trainingOptions("adam", Verbose=False, ProgressBar=False))

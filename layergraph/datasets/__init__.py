@@ -55,16 +55,20 @@ def _data_file(name: str):
     return files(__name__).joinpath("data", name)
 
 
-@functools.lru_cache(maxsize=1)
-def _jv_arrays() -> dict[str, np.ndarray]:
-    # Read the whole file into memory: works for any importlib.resources
-    # backend (plain directory, zip import), and closes the file at once.
-    raw = _data_file(_JV_FILE).read_bytes()
+@functools.cache
+def _arrays(name: str) -> dict[str, np.ndarray]:
+    """The arrays of a shipped npz, read once. The whole file is read into memory: that works for
+    any importlib.resources backend (plain directory, zip import) and closes the file at once."""
+    raw = _data_file(name).read_bytes()
     with np.load(io.BytesIO(raw), allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
     for a in arrays.values():
         a.setflags(write=False)  # cached: callers get copies
     return arrays
+
+
+def _jv_arrays() -> dict[str, np.ndarray]:
+    return _arrays(_JV_FILE)
 
 
 def japanese_vowels(split: str = "train", dtype=np.float32):
@@ -147,14 +151,8 @@ _EN_FILE = "elnino.npz"
 _EN_LICENSE = "ELNINO_LICENSE.txt"
 
 
-@functools.lru_cache(maxsize=1)
 def _en_arrays() -> dict[str, np.ndarray]:
-    raw = _data_file(_EN_FILE).read_bytes()
-    with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
-    for a in arrays.values():
-        a.setflags(write=False)  # cached: callers get copies
-    return arrays
+    return _arrays(_EN_FILE)
 
 
 def elnino(dtype=np.float32, return_dates: bool = False):

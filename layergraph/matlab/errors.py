@@ -13,13 +13,15 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..errors import LayerGraphError
+from ..limits import LimitSet
 
 # --- limits ------------------------------------------------------------------------------------
 
 @dataclass
-class MatlabLimits:
+class MatlabLimits(LimitSet):
     """Limits on what MATLAB text may make the translator do, checked before the work is done.
 
     ``from_matlab`` runs a stranger's code: it parses every statement and evaluates the numbers,
@@ -52,6 +54,10 @@ class MatlabLimits:
     one call with ``from_matlab(text, limits=MatlabLimits(max_elements=10**7))``.
     """
 
+    settings: ClassVar[str] = "layergraph.matlab.LIMITS"
+    per_call: ClassVar[str] = "from_matlab(..., limits=MatlabLimits({name}=...))"
+    subject: ClassVar[str] = "the code"
+
     max_size: int = 2**20
     max_depth: int = 32
     max_elements: int = 1_000_000
@@ -61,12 +67,6 @@ class MatlabLimits:
     max_steps: int = 2_000_000
     max_seconds: float = 10.0
 
-    def exceeded(self, name: str, found, what: str) -> str:
-        """The message for limit ``name`` passed with ``found`` (``what`` says what was found)."""
-        limit = getattr(self, name)
-        return (f"{what}: {found}, more than the limit {name}={limit:,}; if the code is "
-                f"trusted, raise it with layergraph.matlab.LIMITS.{name} = ... or "
-                f"from_matlab(..., limits=MatlabLimits({name}=...))")
 
 
 LIMITS = MatlabLimits()

@@ -21,22 +21,22 @@ Raise one for every load with ``layergraph.spec.LIMITS.max_depth = 64``, or for 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
+
+from ..limits import LimitSet
 
 
 @dataclass
-class SpecLimits:
+class SpecLimits(LimitSet):
     """How much a spec may ask of the loader (see the module docstring for each limit)."""
+
+    settings: ClassVar[str] = "layergraph.spec.LIMITS"
+    per_call: ClassVar[str] = "load_spec(..., limits=SpecLimits({name}=...))"
+    subject: ClassVar[str] = "the file"
 
     max_size: int = 4 * 2**20  # PyYAML reads about 0.3 MB of numbers a second
     max_depth: int = 32
     max_alias_nodes: int = 10_000
-
-    def exceeded(self, name: str, found, what: str) -> str:
-        """The message for limit ``name`` passed with ``found`` (``what`` says what was found)."""
-        limit = getattr(self, name)
-        return (f"{what}: {found}, more than the limit {name}={limit:,}; if the file is "
-                f"trusted, raise it with layergraph.spec.LIMITS.{name} = ... or "
-                f"load_spec(..., limits=SpecLimits({name}=...))")
 
 
 LIMITS = SpecLimits()
