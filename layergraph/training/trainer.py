@@ -74,7 +74,8 @@ class Trainer:
             graph, problems = as_graph(source)
             if problems:
                 raise NetworkError.from_problems(problems)
-            graph = graph.copy()
+            if graph is source:  # the caller's graph: train a copy (an array is copied already)
+                graph = graph.copy()
         analysis = analyze(graph)  # the one analysis of this training (Network reuses it)
         if not analysis.ok:
             raise NetworkError.from_problems(analysis.problems)
@@ -84,7 +85,7 @@ class Trainer:
         self.output_layer = self.graph.layer(self.graph.OutputNames[0])
         self.sequence_output = analysis.inputs[self.output_layer.Name][0].is_sequence
         self.seqs, _ = as_sequences(X, self.input_layer, name="X")
-        classes = tuple(ckpt["classes"]) if ckpt and ckpt["classes"] else None
+        classes = tuple(ckpt.get("classes") or ()) or None if ckpt else None
         self.targets = prepare_targets(Y, self.seqs, self.output_layer, self.sequence_output,
                                        "Y", classes)
         self._check_target_width(analysis.inputs[self.output_layer.Name][0].channels)
