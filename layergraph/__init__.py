@@ -16,7 +16,15 @@ and the trainer import it when they are first used.
 
 
 from .analysis import NetworkAnalysis, Problem, analyze, analyzeNetwork
-from .errors import DataError, GraphError, LayerGraphError, NetworkError, OptionError
+from .errors import (
+    DataError,
+    FileError,
+    GraphError,
+    LayerGraphError,
+    NetworkError,
+    OptionError,
+    TrainingDiverged,
+)
 from .graph import (
     LayerGraph,
     addLayers,
@@ -51,7 +59,7 @@ __all__ = [
     "Layer", "LayerGraph", "NetworkAnalysis", "Problem", "REGISTRY", "layer_class",
     "layerGraph", "addLayers", "connectLayers", "disconnectLayers", "removeLayers",
     "replaceLayer", "analyzeNetwork", "analyze", "LayerGraphError", "OptionError", "GraphError",
-    "NetworkError", "DataError", "plot", "render",
+    "NetworkError", "DataError", "FileError", "TrainingDiverged", "plot", "render",
     *_WHERE,  # the lazily loaded names
     *REGISTRY, *(c.__name__ for c in REGISTRY.values()),
 ]

@@ -34,6 +34,9 @@ def as_sequences(X, input_layer, layout="TC", name="X"):
             arr = np.asarray(X)
         except (ValueError, TypeError) as exc:
             raise DataError(f"{name} cannot be read as an array ({exc})") from None
+        if arr.ndim == 0:
+            raise DataError(f"{name} is a single value ({arr.dtype}); expected sequences shaped "
+                            f"{'(T, H, W, C)' if image else '(T, C)'}, or a list of them")
         if arr.dtype == object:
             seqs = list(arr)
         elif arr.ndim == per_seq_ndim:

@@ -73,6 +73,10 @@ class NetworkError(LayerGraphError, ValueError):
         return cls(f"the network has problems:\n{lines}", problems)
 
 
+class FileError(LayerGraphError, ValueError):
+    """A saved network or checkpoint that is missing, damaged or not layergraph's."""
+
+
 class TrainingDiverged(LayerGraphError, ArithmeticError):
     """The training loss or a gradient became NaN or Inf. ``epoch`` and ``iteration`` say where;
     ``network`` and ``info`` hold the last network with finite weights and the record so far."""

@@ -160,7 +160,10 @@ class Array(Kind):
     def __call__(self, value):
         if value is None:
             return None
-        arr = np.asarray(value, dtype=np.float64)
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":  # text, objects, complex: never cast silently
+            raise ValueError(f"expected real numbers, got an array of {arr.dtype}")
+        arr = arr.astype(np.float64)
         if arr.size == 0:
             return None
         if not np.all(np.isfinite(arr)):

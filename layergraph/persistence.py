@@ -18,20 +18,17 @@ import hashlib
 import io
 import os
 import tempfile
+import warnings
 
 import numpy as np
 import torch
 
-from .errors import LayerGraphError
+from .errors import FileError, LayerGraphError
 from .graph import LayerGraph
 from .layers.base import layer_class
 
 MAGIC = b"layergraph-file 2\n"
 """First line of a file; the next is the payload's SHA-256 in hex."""
-
-
-class FileError(LayerGraphError, ValueError):
-    """A saved network or checkpoint that is missing, damaged or not layergraph's."""
 
 
 def graph_state(graph: LayerGraph) -> dict:
@@ -131,7 +128,9 @@ def read_state(path) -> dict:
                             "was saved with (a changed or truncated file)")
         data = payload
     try:
-        state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # a damaged file's odd pickle protocol: our error below
+            warnings.simplefilter("ignore")
+            state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as exc:  # refused or corrupt: say so, without torch's internals
         raise FileError(f"{path}: not a layergraph file, or it holds objects other than "
                         f"plain data and tensors ({type(exc).__name__})") from None

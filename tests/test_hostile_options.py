@@ -153,3 +153,10 @@ def test_plot_folder_is_created_before_training_and_an_unwritable_one_fails_firs
     assert plot.is_file()
     with pytest.raises(LayerGraphError, match=r"cannot write files to '/proc/x' \(PlotPath\)"):
         _fit(X4, list("abab"), _clf(), Plots="training-progress", PlotPath="/proc/x/p.png")
+
+
+def test_complex_or_text_arrays_are_never_cast_silently():
+    with pytest.raises(OptionError, match="expected real numbers, got an array of complex"):
+        lstmLayer(4, InputWeights=np.ones((16, 3)) * 1j)
+    with pytest.raises(OptionError, match="InputWeights"):
+        lstmLayer(4, InputWeights=[["a", "b"]])
