@@ -88,6 +88,13 @@ def as_sequences(X, input_layer, layout="TC", name="X"):
         if s.shape[0] < input_layer.MinLength:
             raise DataError(f"{where} has {s.shape[0]} time steps, fewer than MinLength "
                             f"{input_layer.MinLength} of {input_layer.where}")
+        if s.dtype.itemsize > 4 or s.dtype.kind in "iu":  # would overflow float32?
+            with np.errstate(invalid="ignore"):
+                big = np.abs(s.astype(np.float64, copy=False)) > np.finfo(np.float32).max
+            if big.any():
+                t = int(np.argwhere(big)[0][0])
+                raise DataError(f"{where} has values beyond float32's range (first at time step "
+                                f"{t}); networks compute in float32: rescale the data")
         s = s.astype(np.float32, copy=False)
         if not np.all(np.isfinite(s)):
             t = int(np.argwhere(~np.isfinite(s))[0][0])

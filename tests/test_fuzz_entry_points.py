@@ -7,6 +7,8 @@ MATLAB code) have their own suite in test_fuzz_text.py.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -35,10 +37,13 @@ from layergraph import (  # noqa: E402
 from layergraph.persistence import read_state, write_state  # noqa: E402
 from layergraph.training.options import OPTIONS as TRAINING_OPTIONS  # noqa: E402
 
+SCALE = int(os.environ.get("LAYERGRAPH_FUZZ_SCALE", "1"))
+"""tools/fuzz_entry_points.py sets this to run many times the budget, with fresh random seeds."""
+
 
 def budget(examples):
-    return settings(derandomize=True, deadline=None, database=None, print_blob=True,
-                    suppress_health_check=list(HealthCheck), max_examples=examples)
+    return settings(derandomize=SCALE == 1, deadline=None, database=None, print_blob=True,
+                    suppress_health_check=list(HealthCheck), max_examples=examples * SCALE)
 
 
 SCALARS = st.one_of(

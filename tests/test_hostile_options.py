@@ -160,3 +160,15 @@ def test_complex_or_text_arrays_are_never_cast_silently():
         lstmLayer(4, InputWeights=np.ones((16, 3)) * 1j)
     with pytest.raises(OptionError, match="InputWeights"):
         lstmLayer(4, InputWeights=[["a", "b"]])
+
+
+def test_data_beyond_float32_is_named_not_turned_into_inf():
+    from layergraph import DataError, assembleNetwork, predict, regressionLayer, sequenceInputLayer
+
+    NET = assembleNetwork([sequenceInputLayer(3), fullyConnectedLayer(2, Weights=np.ones((2, 3)),
+                                                                      Bias=np.zeros((2, 1))),
+                           regressionLayer()], "cpu")
+    x = np.ones((4, 3))
+    x[2, 1] = 1e300
+    with pytest.raises(DataError, match=r"beyond float32's range \(first at time step 2\)"):
+        predict(NET, x)
