@@ -135,15 +135,18 @@ def parse_value(text: str):
     return yaml.load(text, Loader=SpecLoader)
 
 
+def _too_large(lim: SpecLimits, size: int, unit: str, file: str) -> SpecIssue:
+    what = "the spec file is too large" if unit == "bytes" else "the spec is too long"
+    return SpecIssue(lim.exceeded("max_size", f"{size:,} {unit}", what), 1, 1, file=file,
+                     expected=f"a spec file of at most max_size {unit}", limit="max_size")
+
+
 def decode(raw: bytes, file: str, issues: list, limits: SpecLimits | None = None) -> str | None:
     """The text of a spec file (UTF-8, with or without a byte-order mark); bytes that are not
     UTF-8 become an issue at their line and column."""
     lim = limits or LIMITS
     if len(raw) > lim.max_size:
-        issues.append(SpecIssue(lim.exceeded("max_size", f"{len(raw):,} bytes",
-                                             "the spec file is too large"), 1, 1, file=file,
-                                expected="a spec file of at most max_size bytes",
-                                limit="max_size"))
+        issues.append(_too_large(lim, len(raw), "bytes", file))
         return None
     try:
         return raw.decode("utf-8-sig")
@@ -165,10 +168,7 @@ def compose(text: str, issues: list, file: str, limits: SpecLimits | None = None
     ``limits`` (default :data:`~.limits.LIMITS`) bound the size, nesting and alias expansion."""
     lim = limits or LIMITS
     if len(text) > lim.max_size:
-        issues.append(SpecIssue(lim.exceeded("max_size", f"{len(text):,} characters",
-                                             "the spec is too long"), 1, 1, file=file,
-                                expected="a spec file of at most max_size characters",
-                                limit="max_size"))
+        issues.append(_too_large(lim, len(text), "characters", file))
         return None
     loader = None
     try:
