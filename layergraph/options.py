@@ -226,16 +226,39 @@ class Option:
 # ---------------------------------------------------------------------------------------------
 
 
+def match_name(name: str, names) -> list[str]:
+    """MATLAB's name-value rule: a name matches exactly, case-insensitively, or else as an
+    unambiguous case-insensitive prefix ('MaxEpoch' -> 'MaxEpochs', 'minibatch' ->
+    'MiniBatchSize'). Returns the matches: one name, several (ambiguous) or none."""
+    key = str(name).lower()
+    if not key:
+        return []
+    exact = [n for n in names if n.lower() == key]
+    if exact:
+        return exact[:1]
+    return [n for n in names if n.lower().startswith(key)]
+
+
 def canonical_name(name: str, names, owner: str, layer_type: str | None = None) -> str:
-    """MATLAB matches property names case-insensitively; suggest the closest on a miss."""
-    for n in names:
-        if n.lower() == str(name).lower():
-            return n
+    """The option ``name`` stands for, by :func:`match_name`; an ambiguous prefix lists its
+    candidates, an unknown name suggests the closest."""
+    found = match_name(name, names)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise OptionError(f"ambiguous option '{name}': it could be {_either(sorted(found))}; "
+                          "give more of the name.", owner=owner, option=str(name), part="name",
+                          layer_type=layer_type, expected="one of " + ", ".join(sorted(found)))
     close = difflib.get_close_matches(str(name), list(names), n=1, cutoff=0.5)
     hint = f" Did you mean '{close[0]}'?" if close else ""
     raise OptionError(f"unknown option '{name}'.{hint} Valid options: {', '.join(sorted(names))}.",
                       owner=owner, option=str(name), part="name", layer_type=layer_type,
                       expected="one of " + ", ".join(sorted(names)))
+
+
+def _either(names) -> str:
+    quoted = [f"'{n}'" for n in names]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def parse_name_value(owner: str, args: tuple, kwargs: dict, names,

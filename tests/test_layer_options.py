@@ -74,15 +74,15 @@ def test_option_names_are_case_insensitive():
 
 def test_unknown_option_names_the_layer_and_suggests():
     with pytest.raises(OptionError) as exc:
-        lstmLayer(10, "OutputMod", "last")
+        lstmLayer(10, "OutputMdoe", "last")
     msg = str(exc.value)
-    assert "lstmLayer" in msg and "'OutputMod'" in msg and "Did you mean 'OutputMode'?" in msg
+    assert "lstmLayer" in msg and "'OutputMdoe'" in msg and "Did you mean 'OutputMode'?" in msg
     with pytest.raises(OptionError) as exc:
-        gruLayer(10, Name="enc", ResetGateMod="before-multiplication")
+        gruLayer(10, Name="enc", ResetGaetMode="before-multiplication")
     msg = str(exc.value)
     assert "'enc'" in msg and "gruLayer" in msg and "Did you mean 'ResetGateMode'?" in msg
     with pytest.raises(OptionError, match="Did you mean 'NumFilters'"):
-        convolution1dLayer(3, NumFilter=4)
+        convolution1dLayer(3, NumFitlers=4)
     lay = fullyConnectedLayer(3, Name="fc")
     with pytest.raises(OptionError, match="'fc'.*unknown property 'OutputSiz'"):
         lay.OutputSiz = 4
@@ -305,3 +305,31 @@ def test_initializers_are_seeded():
     c = init(lstmLayer(4), 3, seed=6).InputWeights
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
+
+
+def test_option_names_may_be_unambiguous_prefixes_as_in_matlab():
+    from layergraph import trainingOptions
+
+    assert lstmLayer(10, "OutputM", "last").OutputMode == "last"
+    assert lstmLayer(10, outputmode="last") == lstmLayer(10, OutputMode="last")
+    o = trainingOptions("adam", "MaxEpoch", 3, "minibatch", 8, InitialLearn=0.01)
+    assert (o.MaxEpochs, o.MiniBatchSize, o.InitialLearnRate) == (3, 8, 0.01)
+    # An exact name wins over longer names it is a prefix of.
+    assert lstmLayer(10, Name="x").Name == "x"
+
+
+def test_an_ambiguous_prefix_lists_the_candidates():
+    from layergraph import trainingOptions
+
+    with pytest.raises(OptionError) as exc:
+        trainingOptions("adam", "Validation", 3)
+    e = exc.value
+    assert e.option == "Validation" and e.part == "name"
+    for name in ("ValidationData", "ValidationFrequency", "ValidationPatience"):
+        assert name in str(e)
+    assert "ambiguous" in str(e)
+    with pytest.raises(OptionError, match="ambiguous option 'Input'") as exc:
+        lstmLayer(10, Input=3)
+    assert "InputWeights" in str(exc.value) and "InputSize" not in exc.value.expected.split()[0]
+    with pytest.raises(OptionError, match="unknown option 'Zzz'"):
+        lstmLayer(10, Zzz=1)

@@ -474,14 +474,14 @@ def test_bad_option_value_points_at_the_value():
     e = error_of("layers = [sequenceInputLayer(12)\n lstmLayer(100,'OutputMode','lst')];")
     assert (e.line, e.column, e.text) == (2, 29, "'lst'")
     assert "invalid value for 'OutputMode'" in str(e)
-    e = error_of("layers = [sequenceInputLayer(12) lstmLayer(100,'OutputMod','last')];")
-    assert e.text == "'OutputMod'" and "Did you mean 'OutputMode'?" in str(e)
+    e = error_of("layers = [sequenceInputLayer(12) lstmLayer(100,'OutputMdoe','last')];")
+    assert e.text == "'OutputMdoe'" and "Did you mean 'OutputMode'?" in str(e)
 
 
 def test_bad_training_options():
     e = error_of("layers = [sequenceInputLayer(1) lstmLayer(4) fullyConnectedLayer(1) "
-                 "regressionLayer];\nopts = trainingOptions('adam', ...\n    'MaxEpoch', 3);")
-    assert (e.line, e.column, e.text) == (3, 5, "'MaxEpoch'")
+                 "regressionLayer];\nopts = trainingOptions('adam', ...\n    'MaxEpohcs', 3);")
+    assert (e.line, e.column, e.text) == (3, 5, "'MaxEpohcs'")
     assert "Did you mean 'MaxEpochs'?" in str(e)
     e = error_of("opts = trainingOptions('adam', 'MaxEpochs', -3);")
     assert (e.line, e.column, e.text) == (1, 45, "-3")

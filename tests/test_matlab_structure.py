@@ -109,7 +109,7 @@ def test_a_string_value_that_spells_an_option_name_is_not_taken_for_the_name():
     # layer constructor, 'Name', value syntax
     ("x = 1;\nl = lstmLayer(8, 'OutputMode', 'lst');", (2, 32, "'lst'"),
      "invalid value for 'OutputMode'"),
-    ("x = 1;\nl = lstmLayer(8, 'OutputMod', 'last');", (2, 18, "'OutputMod'"),
+    ("x = 1;\nl = lstmLayer(8, 'OutputMdoe', 'last');", (2, 18, "'OutputMdoe'"),
      "Did you mean 'OutputMode'?"),
     ("l = lstmLayer(8, 'OutputMode', 'last', 'outputmode', 'last');", (1, 40, "'outputmode'"),
      "option 'OutputMode' given twice"),
@@ -118,7 +118,7 @@ def test_a_string_value_that_spells_an_option_name_is_not_taken_for_the_name():
      "given both positionally and by name"),
     # layer constructor, Name=value syntax
     ("l = lstmLayer(8, OutputMode='lst');", (1, 29, "'lst'"), "invalid value for 'OutputMode'"),
-    ("l = lstmLayer(8, OutputMod='last');", (1, 18, "OutputMod"), "Did you mean 'OutputMode'?"),
+    ("l = lstmLayer(8, OutputMdoe='last');", (1, 18, "OutputMdoe"), "Did you mean 'OutputMode'?"),
     ("l = lstmLayer(8, OutputMode='last', OutputMode='last');", (1, 37, "OutputMode"),
      "option 'OutputMode' given twice"),
     # trainingOptions, 'Name', value syntax

@@ -431,7 +431,7 @@ def test_sequence_to_sequence_labels_must_match_lengths():
 
 @pytest.mark.parametrize("args,kwargs,match", [
     (("adamw",), {}, "expected one of 'sgdm'"),
-    (("adam", "MaxEpoch", 3), {}, "Did you mean 'MaxEpochs'"),
+    (("adam", "MaxEpohcs", 3), {}, "Did you mean 'MaxEpochs'"),
     (("adam",), {"MiniBatchSize": 0}, "MiniBatchSize"),
     (("adam",), {"Shuffle": "always"}, "'once' | 'never' | 'every-epoch'"),
     (("adam",), {"SequenceLength": "long"}, "SequenceLength"),
@@ -545,7 +545,7 @@ def test_network_methods_mirror_the_functions(tmp_path):
     ({"SequenceLength": "long"}, "'SequenceLength'"),
     ({"SequencePaddingDirection": "up"}, "'right' | 'left'"),
     ({"DataLayout": "TCB"}, "'TC' | 'CT'"),
-    ({"MiniBatchSiz": 3}, "Did you mean 'MiniBatchSize'"),
+    ({"MiniBatchSzie": 3}, "Did you mean 'MiniBatchSize'"),
 ])
 def test_predict_options_are_validated(kwargs, match):
     layers, _ = lstm_regression_net()

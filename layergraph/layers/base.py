@@ -26,6 +26,7 @@ from ..options import (
     Option,
     Text,
     check_value,
+    match_name,
     parse_name_value,
 )
 
@@ -297,7 +298,7 @@ def _owner(matlab_name, args, kwargs):
 
 
 def _is_option_name(text, names):
-    return any(text.lower() == n.lower() for n in names)
+    return bool(match_name(text, names))
 
 
 def _copy(v):
