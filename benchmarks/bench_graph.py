@@ -116,7 +116,7 @@ def measure(kind: str, n: int, repeat: int, collect: bool = True) -> dict:
     layers = len(g)
     assert result.ok, result.problems[:3]
     assert len(result.order) == layers == len(assembled.Layers)
-    assert len(module.plan) == layers
+    assert len(module.plan) == layers - 1  # all but the output layer
     first, last = result.order[0], result.order[-1]
     assert g.layer(first).category == "input" and g.layer(last).is_output_layer
     assert str(result.report(last).learnables) == "{}"

@@ -55,6 +55,10 @@ class NetworkAnalysis:
     problems: list[Problem]
     inputs: dict = field(default_factory=dict)  # layer name -> list of input Activations
     order: list = field(default_factory=list)  # topological order of layer names
+    outputs: list = field(default_factory=list)
+    """What the network returns, as (layer, port) pairs: what enters the output layer (legacy
+    networks), or the outputs connected to nothing (a dlnetwork)."""
+    dlnetwork: bool = False
 
     @property
     def ok(self):
@@ -186,18 +190,22 @@ def _short_repr(x, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def analyze(layers_or_graph) -> NetworkAnalysis:
+def analyze(layers_or_graph, dlnetwork: bool = False) -> NetworkAnalysis:
     """Analyse without printing (see :func:`analyzeNetwork`).
+
+    ``dlnetwork``: analyse as MATLAB's dlnetwork does. It has no output layers (the loss is
+    trainnet's argument), and the outputs connected to nothing are the network's outputs rather
+    than problems.
 
     Every step is linear in the number of layers and connections: one pass over the edges finds
     each layer's sources and used outputs, one topological sort orders the layers (cycles are
     looked for only when the sort finds one).
     """
     with collector_paused():
-        return _analyze(layers_or_graph)
+        return _analyze(layers_or_graph, dlnetwork)
 
 
-def _analyze(layers_or_graph) -> NetworkAnalysis:
+def _analyze(layers_or_graph, dlnetwork=False) -> NetworkAnalysis:
     g, problems = as_graph(layers_or_graph, owner="analyzeNetwork")
     G = g.nx_graph
     layers = g.Layers
@@ -215,6 +223,7 @@ def _analyze(layers_or_graph) -> NetworkAnalysis:
         in_cycle = _cycles(G, problems)
         order = list(nx.topological_sort(G.subgraph(n for n in G if n not in in_cycle)))
 
+    open_outputs = []
     for lay, name in zip(layers, names):
         srcs = sources[name]
         for port in lay.inputs:
@@ -224,19 +233,42 @@ def _analyze(layers_or_graph) -> NetworkAnalysis:
                 problems.append(Problem(kind, (name,), msg))
         for port in lay.outputs:
             if port not in used[name]:
-                kind, msg = lay.unconnected_problem(port, "outputs") or (
+                special = lay.unconnected_problem(port, "outputs")
+                if dlnetwork and special is None and not lay.is_output_layer:
+                    open_outputs.append((name, port))
+                    continue
+                kind, msg = special or (
                     "unconnected-output",
                     f"output '{port}' of {lay.where} is not connected to anything")
                 problems.append(Problem(kind, (name,), msg))
 
     outs = [n for lay, n in zip(layers, names) if lay.is_output_layer]
-    if not outs:
-        problems.append(Problem("missing-output-layer", (), "the network has no output layer; "
-                                "end it with a classificationLayer or a regressionLayer"))
-    elif len(outs) > 1:
-        problems.append(Problem("extra-output-layer", tuple(outs),
-                                f"the network has {len(outs)} output layers "
-                                f"({', '.join(repr(n) for n in outs)}); it must have exactly one"))
+    if dlnetwork:
+        network_outputs = open_outputs
+        for n in outs:
+            lay = g.layer(n)
+            problems.append(Problem(
+                "output-layer-in-dlnetwork", (n,),
+                f"{lay.where}: a dlnetwork has no output layers; remove it and give the loss "
+                f"to trainnet instead (trainnet(X, T, net, "
+                f"\"{'crossentropy' if lay.output_kind == 'classification' else 'mse'}\", "
+                "options)), as MATLAB's dlnetwork requires"))
+        if not network_outputs and layers and not outs:
+            problems.append(Problem("no-network-output", (), "every output of the network is "
+                                    "connected, so it returns nothing; leave the last layer's "
+                                    "output unconnected"))
+    else:
+        network_outputs = [sources[n]["in"] for n in outs if "in" in sources[n]]
+        if not outs:
+            problems.append(Problem("missing-output-layer", (), "the network has no output "
+                                    "layer; end it with a classificationLayer or a "
+                                    "regressionLayer (or make it a dlnetwork and give trainnet "
+                                    "the loss)"))
+        elif len(outs) > 1:
+            problems.append(Problem("extra-output-layer", tuple(outs),
+                                    f"the network has {len(outs)} output layers "
+                                    f"({', '.join(repr(n) for n in outs)}); it must have "
+                                    "exactly one"))
     if not any(not lay.inputs for lay in layers):
         problems.append(Problem("missing-input-layer", (), "the network has no input layer; "
                                 "start it with a sequenceInputLayer"))
@@ -270,7 +302,7 @@ def _analyze(layers_or_graph) -> NetworkAnalysis:
             r.learnables = lay.learnable_shapes(inputs_of[name])
         reports.append(r)
     _check_size(reports, problems)
-    return NetworkAnalysis(g, reports, problems, inputs_of, order)
+    return NetworkAnalysis(g, reports, problems, inputs_of, order, network_outputs, dlnetwork)
 
 
 def _check_size(reports, problems):

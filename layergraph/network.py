@@ -25,7 +25,9 @@ from .sequences import SEQUENCE_OPTIONS, SequencePolicy, Signal, run_chunks
 
 
 class CompiledNetwork(nn.Module):
-    """Runs the layer modules in topological order; returns what enters the output layer.
+    """Runs the layer modules in topological order; returns the network's output: what enters
+    the output layer of a legacy network, or the unconnected output of a dlnetwork (a tuple of
+    Signals when a dlnetwork has several).
 
     Each activation is dropped once its last consumer has run, so a long network holds only the
     activations still needed (autograd keeps what the backward pass needs on its own).
@@ -39,10 +41,12 @@ class CompiledNetwork(nn.Module):
     def _build(self, analysis: NetworkAnalysis):
         g = analysis.graph
         self.layer_modules = nn.ModuleDict()
-        self.plan = []  # (module key, input value keys, output value keys, is output, drop after)
+        self.plan = []  # (module key, input value keys, output value keys, drop after)
         self.names = {}
         for i, name in enumerate(analysis.order):
             lay = g.layer(name)
+            if lay.is_output_layer:  # the loss lives in the trainer; nothing to run
+                continue
             key = f"l{i}"
             try:
                 self.layer_modules[key] = lay.build(analysis.inputs[name])
@@ -52,22 +56,25 @@ class CompiledNetwork(nn.Module):
             srcs = g.sources(name)
             ins = [srcs[p] for p in lay.inputs]
             outs = [(name, p) for p in lay.outputs]
-            self.plan.append((key, ins, outs, lay.is_output_layer))
+            self.plan.append((key, ins, outs))
+        if not analysis.outputs:
+            raise NetworkError("the network has no output")
+        self.outputs = tuple(analysis.outputs)
         last_use = {}
-        for i, (_, ins, _, _) in enumerate(self.plan):
+        for i, (_, ins, _) in enumerate(self.plan):
             for k in ins:
                 last_use[k] = i
+        for k in self.outputs:
+            last_use.pop(k, None)  # returned: never dropped
         drop = [[] for _ in self.plan]
         for k, i in last_use.items():
             drop[i].append(k)
         self.plan = [(*step, tuple(d)) for step, d in zip(self.plan, drop)]
 
-    def forward(self, x: Signal) -> Signal:
+    def forward(self, x: Signal):
         values = {}
-        for key, ins, outs, is_output, done in self.plan:
+        for key, ins, outs, done in self.plan:
             args = [values[k] for k in ins] if ins else [x]
-            if is_output:
-                return args[0]
             for k in done:
                 del values[k]
             # The layer modules are layergraph's own: call forward directly, which skips
@@ -77,7 +84,9 @@ class CompiledNetwork(nn.Module):
                 values[outs[0]] = out
             else:
                 values.update(zip(outs, out))
-        raise NetworkError("the compiled network has no output layer")
+        if len(self.outputs) == 1:
+            return values[self.outputs[0]]
+        return tuple(values[k] for k in self.outputs)
 
     def recurrent_modules(self):
         """The modules that hold recurrent state (found once: streaming asks every call)."""
