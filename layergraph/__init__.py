@@ -43,11 +43,15 @@ from .services import promise
 __version__ = "0.1.0"
 
 _LAZY = {
+    "modern": ("DLNetwork", "Table", "categories", "dlnetwork", "initialize",
+                  "minibatchpredict", "scores2label", "testnet"),
     "matlab": ("MatlabSyntaxError", "MatlabTranslationError", "from_matlab"),
     "network": ("Network", "assembleNetwork", "classify", "load_network", "predict",
                 "predictAndUpdateState", "resetState", "save_network"),
     "spec": ("Spec", "SpecError", "load_spec", "save_spec"),
-    "training": ("TrainingInfo", "TrainingOptions", "trainingOptions", "trainNetwork"),
+    "training": ("TrainingInfo", "TrainingOptions", "trainingOptions", "trainNetwork", "trainnet",
+                 "accuracyMetric", "aucMetric", "fScoreMetric", "mapeMetric", "precisionMetric",
+                 "recallMetric", "rmseMetric"),
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names}
 

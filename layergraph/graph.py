@@ -303,21 +303,32 @@ def layerGraph(layers=None) -> LayerGraph:
     return g.addLayers(layers)
 
 
+def _edited(lgraph, op, *args):
+    """MATLAB's graph functions also edit a dlnetwork: an object other than a LayerGraph that
+    knows how (``edited``) does the edit itself, so this module needs no import of it."""
+    if not isinstance(lgraph, LayerGraph) and hasattr(lgraph, "edited"):
+        return lgraph.edited(op, *args)
+    if not isinstance(lgraph, LayerGraph):
+        raise GraphError(f"{op} expects a LayerGraph or a dlnetwork, got "
+                         f"{type(lgraph).__name__}")
+    return getattr(lgraph.copy(), op)(*args)
+
+
 def addLayers(lgraph: LayerGraph, layers) -> LayerGraph:
-    return lgraph.copy().addLayers(layers)
+    return _edited(lgraph, "addLayers", layers)
 
 
 def connectLayers(lgraph: LayerGraph, source: str, destination: str) -> LayerGraph:
-    return lgraph.copy().connectLayers(source, destination)
+    return _edited(lgraph, "connectLayers", source, destination)
 
 
 def disconnectLayers(lgraph: LayerGraph, source: str, destination: str) -> LayerGraph:
-    return lgraph.copy().disconnectLayers(source, destination)
+    return _edited(lgraph, "disconnectLayers", source, destination)
 
 
 def removeLayers(lgraph: LayerGraph, names) -> LayerGraph:
-    return lgraph.copy().removeLayers(names)
+    return _edited(lgraph, "removeLayers", names)
 
 
 def replaceLayer(lgraph: LayerGraph, name: str, layers) -> LayerGraph:
-    return lgraph.copy().replaceLayer(name, layers)
+    return _edited(lgraph, "replaceLayer", name, layers)

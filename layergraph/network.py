@@ -144,11 +144,20 @@ class Network:
     class names of a classification network.
     """
 
+    dlnetwork = False
+    """True for MATLAB's dlnetwork (dlnetwork.py): no output layers, the loss given to trainnet."""
+
     def __init__(self, graph: LayerGraph, device="auto", analysis: NetworkAnalysis | None = None):
         """``analysis``: the graph's analysis when the caller has it (trainNetwork), so a
         network is analysed once."""
+        self._compile(graph, device, analysis)
+        self.training: dict = {}  # set by trainNetwork: epochs, iterations, solver, final loss
+
+    def _compile(self, graph, device, analysis=None):
+        """Analyse (unless given the analysis), check that every learnable is set, and build
+        the torch module on ``device``."""
         self.analysis = analysis if analysis is not None and analysis.graph is graph \
-            else analyze(graph)
+            else analyze(graph, dlnetwork=self.dlnetwork)
         if not self.analysis.ok:
             raise NetworkError.from_problems(self.analysis.problems)
         self.graph = self.analysis.graph
@@ -159,18 +168,24 @@ class Network:
                     missing.append(f"{lay.Name}.{name}")
         if missing:
             raise NetworkError("learnables are not set: " + ", ".join(missing) + "; set them "
-                               "(assembleNetwork needs a fully specified network) or train "
-                               "the network with trainNetwork")
+                               + ("or call initialize(net)" if self.dlnetwork else
+                                  "(assembleNetwork needs a fully specified network) or train "
+                                  "the network with trainNetwork"))
+        if len(self.analysis.outputs) != 1:
+            names = ", ".join(f"'{n}/{p}'" for n, p in self.analysis.outputs)
+            raise NetworkError(f"the network has {len(self.analysis.outputs)} outputs ({names}); "
+                               "layergraph runs networks with one output (connect the others "
+                               "or remove them)")
         self.input_layer = self.graph.layer(self.graph.InputNames[0])
-        self.output_layer = self.graph.layer(self.graph.OutputNames[0])
+        outs = self.graph.OutputNames
+        self.output_layer = self.graph.layer(outs[0]) if outs else None
         self.device = resolve_device(device)
         self.module = CompiledNetwork(self.analysis)  # built on the CPU
         if self.device.type != "cpu":
             self.module.to(self.device)
         self.module.eval()
-        out_in = self.analysis.inputs[self.output_layer.Name][0]
-        self.sequence_output = out_in.is_sequence
-        self.training: dict = {}  # set by trainNetwork: epochs, iterations, solver, final loss
+        self.output_activation = self.analysis.activation(*self.analysis.outputs[0])
+        self.sequence_output = self.output_activation.is_sequence
         self._lengths = {}  # T -> lengths tensor [T] on the device, for stream_step
 
     # --- MATLAB properties ----------------------------------------------------------------------
@@ -185,7 +200,7 @@ class Network:
     @property
     def Classes(self):
         lay = self.output_layer
-        if lay.output_kind != "classification":
+        if lay is None or lay.output_kind != "classification":
             return None
         return lay.Classes
 
@@ -341,10 +356,39 @@ def assembleNetwork(layers_or_graph, ExecutionEnvironment="auto") -> Network:
     return Network(graph, ExecutionEnvironment)
 
 
-def predict(net: Network, X, *args, **kwargs):
-    """Network outputs: one (T, K) array per sequence for sequence outputs, (N, K) for 'last'."""
+def predict(net: Network, X, *args, return_state=False, **kwargs):
+    """Network outputs: one (T, K) array per sequence for sequence outputs, (N, K) for 'last'.
+
+    ``return_state=True`` (a dlnetwork) is MATLAB's ``[Y, state] = predict(net, X)``: it also
+    returns the recurrent state after X, as a table for ``net.State = state``; the network's own
+    state is left as it was. The sequences of X are run as one mini-batch, from the network's
+    current State.
+    """
+    if getattr(net, "dlnetwork", False):
+        net._require_initialized("predict")
     opts = prediction_options(net, args, kwargs)
-    return net.forward_sequences(X, opts)
+    if not return_state:
+        return net.forward_sequences(X, opts)
+    if not net.dlnetwork:
+        raise OptionError("return_state needs a dlnetwork (MATLAB's [Y, state] = predict(net, "
+                          "X)); with a trained network use predictAndUpdateState",
+                          owner="predict", option="return_state", part="value")
+    modules = net.module.recurrent_modules()
+    saved = [(m.state, m.carry_state) for m in modules]
+    try:
+        seqs, single = as_sequences(X, net.input_layer, opts["DataLayout"])
+        opts["MiniBatchSize"] = max(len(seqs), 1)
+        for m in modules:
+            m.carry_state = True
+        try:
+            out = net.forward_prepared(seqs, opts, stateful=True)
+        except ValueError as exc:  # the carried state is for another number of sequences
+            raise DataError(f"predict: {exc}") from None
+        state = net.State
+    finally:
+        for m, (st, carry) in zip(modules, saved):
+            m.state, m.carry_state = st, carry
+    return (out[0] if single and net.sequence_output else out), state
 
 
 def classify(net: Network, X, *args, **kwargs):

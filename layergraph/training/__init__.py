@@ -6,10 +6,14 @@ it; the trainer (and torch) is imported when ``trainNetwork`` is first used (PEP
 
 from ..lazy import lazy_names
 
+_METRICS = ("accuracyMetric", "aucMetric", "fScoreMetric", "mapeMetric", "precisionMetric",
+            "recallMetric", "rmseMetric")
 _WHERE = {"TrainingInfo": "monitor", "TrainingOptions": "options", "trainingOptions": "options",
-          "trainNetwork": "trainer"}
+          "trainNetwork": "trainer", "trainnet": "trainer",
+          **{name: "metrics" for name in _METRICS}}
 
-__all__ = ["TrainingInfo", "TrainingOptions", "trainNetwork", "trainingOptions"]
+__all__ = ["TrainingInfo", "TrainingOptions", "trainNetwork", "trainingOptions", "trainnet",
+           *_METRICS]
 
 
 __getattr__, __dir__ = lazy_names(__name__, _WHERE, __all__)

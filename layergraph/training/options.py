@@ -58,6 +58,43 @@ class Positive(Kind):
         return Number(integer=self.integer, low=0, low_open=True)(value)
 
 
+class MetricList(Kind):
+    """trainnet's Metrics: a name, a metric object, or a list of them; checked by
+    training.metrics (which knows the names)."""
+
+    description = ("a metric name ('accuracy', 'rmse', 'fscore', 'precision', 'recall', 'auc', "
+                   "'mape') or metric object, or a list of them")
+    schema = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+
+    def __call__(self, value):
+        from .metrics import as_metrics
+
+        return as_metrics(value)
+
+
+class DataFormats(Kind):
+    """A dimension order in dlarray letters (B, T, C, S), or 'auto'."""
+
+    description = "'auto' or dimension letters such as 'TC', 'CT', 'BTC', 'CTB', 'BC'"
+    schema = {"type": "string", "pattern": "^(auto|[BTCS]+)$"}
+
+    def __call__(self, value):
+        if isinstance(value, np.str_):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ValueError(f"expected {self.description}, got {value!r}")
+        if value.lower() == "auto":
+            return "auto"
+        fmt = value.upper()
+        if not fmt or set(fmt) - set("BTCS") or len(set(fmt) - {"S"}) != len(fmt) - fmt.count("S"):
+            raise ValueError(f"expected {self.description}, got {value!r}: each of B, T, C at "
+                             "most once")
+        if "C" not in fmt:
+            raise ValueError(f"expected {self.description}, got {value!r}: a format needs C "
+                             "(channels)")
+        return fmt
+
+
 OPTIONS = {
     "InitialLearnRate": Option(Number(low=0, low_open=True), None,
                                "initial learning rate (sgdm 0.01, adam/rmsprop 0.001)"),
@@ -87,8 +124,25 @@ OPTIONS = {
                             "layergraph: when the loss or a gradient becomes NaN or Inf, 'error' "
                             "raises TrainingDiverged (holding the last finite network), 'stop' "
                             "warns and ends training there, as MATLAB does"),
-    "OutputNetwork": Option(Choice("last-iteration", "best-validation-loss"), "last-iteration",
-                            "which network to return"),
+    "OutputNetwork": Option(Choice("last-iteration", "best-validation-loss", "best-validation",
+                                   "auto"), "last-iteration",
+                            "which network to return: 'best-validation' (trainnet's name; "
+                            "'best-validation-loss' the older one) picks the best "
+                            "ObjectiveMetricName on the validation data; 'auto' is "
+                            "'best-validation' with ValidationData, else 'last-iteration'"),
+    "Metrics": Option(MetricList(), [], "trainnet: metrics to compute and show, e.g. "
+                      "'accuracy', 'rmse', 'fscore', or metric objects (accuracyMetric(...))"),
+    "ObjectiveMetricName": Option(Text(), "loss", "trainnet: the metric that ValidationPatience"
+                                  " and OutputNetwork='best-validation' watch ('loss' or the "
+                                  "Name of one of the Metrics)"),
+    "InputDataFormats": Option(DataFormats(), "auto", "trainnet: dimension order of the "
+                               "predictors, e.g. 'TC' (each sequence time by channel; the "
+                               "default for a list), 'CT', 'BTC' (an N x T x C array; the "
+                               "default for an array), 'CTB', 'TCB', 'BC'"),
+    "TargetDataFormats": Option(DataFormats(), "auto", "trainnet: dimension order of the "
+                                "targets, in the same letters"),
+    "Acceleration": Option(Choice("auto", "none"), "auto", "trainnet: accepted for MATLAB "
+                           "code; layergraph's engine is the same either way"),
     "Verbose": Option(Bool(), True, "print MATLAB's progress table"),
     "VerboseFrequency": Option(Number(integer=True, low=1), 50, "iterations between rows"),
     "Plots": Option(Choice("none", "training-progress"), "none",

@@ -47,18 +47,35 @@ def class_names(labels) -> tuple:
 class Targets:
     """Encoded targets per sequence plus the facts the loss needs."""
 
-    def __init__(self, kind, per_sequence, values, classes=None, responses=None):
+    def __init__(self, kind, per_sequence, values, classes=None, responses=None,
+                 encoding=None):
         self.kind = kind  # 'classification' or 'regression'
         self.per_sequence = per_sequence  # True: one target per sequence ('last' outputs)
         self.values = values  # list: int / (T,) ints / (R,) floats / (T, R) floats
         self.classes = classes
         self.responses = responses
+        # 'index' (class indices), 'probability' (one-hot or class probabilities), 'binary'
+        # (0/1 per output) or 'numeric' (responses)
+        self.encoding = encoding or ("index" if kind == "classification" else "numeric")
+
+    @property
+    def dtype(self):
+        return np.int64 if self.encoding == "index" else np.float32
 
 
 def prepare_targets(Y, seqs, output_layer, sequence_output, name="Y", classes=None) -> Targets:
+    """The targets of a legacy network, in the form its output layer wants."""
+    return encode_targets(Y, seqs, output_layer.output_kind, sequence_output, name, classes,
+                          getattr(output_layer, "Classes", "auto"))
+
+
+def encode_targets(Y, seqs, kind, sequence_output, name="Y", classes=None,
+                   declared="auto") -> Targets:
+    """Class labels (``kind`` 'classification': encoded as indices into ``classes``, by default
+    the declared classes, else the sorted labels) or numeric responses ('regression')."""
     n = len(seqs)
     items = _as_list(Y, n, name)
-    if output_layer.output_kind == "classification":
+    if kind == "classification":
         for i, v in enumerate(items):
             gaps = [t for t, a in enumerate(_flat(v)) if _missing(a)]
             if gaps:
@@ -67,8 +84,7 @@ def prepare_targets(Y, seqs, output_layer, sequence_output, name="Y", classes=No
                                 "<undefined>); every sequence needs a class"
                                 + (" at every step" if sequence_output else ""))
         if classes is None:
-            cl = output_layer.Classes
-            classes = class_names(items) if cl == "auto" else cl
+            classes = class_names(items) if isinstance(declared, str) else declared
         index = {c: i for i, c in enumerate(classes)}
 
         def encode(v, where):

@@ -24,16 +24,16 @@ import torch
 
 from ..analysis import analyze, as_graph
 from ..data import as_sequences
-from ..errors import DataError, LayerGraphError, NetworkError, OptionError, TrainingDiverged
+from ..errors import LayerGraphError, NetworkError, OptionError, TrainingDiverged
 from ..network import Network, resolve_device
 from ..persistence import FileError, graph_from_state, graph_state, write_state
 from ..sequences import SequencePolicy, last_step, run_chunks
-from . import loss as L
 from .checkpoints import CHECKPOINT_FORMAT, checkpoint_path, read_checkpoint
+from .metrics import check_objective
 from .monitor import Monitor, TrainingInfo, save_progress_plot
+from .objectives import LossFunctionObjective, OutputLayerObjective, as_batch
 from .options import TrainingOptions
 from .solvers import Solver, learn_rate
-from .targets import Targets, prepare_targets
 
 
 def trainNetwork(X, Y, layers, options: TrainingOptions, *, resume_from=None, out=None):
@@ -50,6 +50,27 @@ def trainNetwork(X, Y, layers, options: TrainingOptions, *, resume_from=None, ou
     return Trainer(X, Y, layers, options, resume_from, out).run()
 
 
+def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, out=None):
+    """MATLAB's ``[net, info] = trainnet(X, T, net, lossFcn, options)``: train a dlnetwork (or a
+    layer array without output layers) on a loss given by name or as a callable.
+
+    ``lossFcn``: "crossentropy", "index-crossentropy", "binary-crossentropy", "mse" /
+    "mean-squared-error" / "l2loss", "mae" / "mean-absolute-error" / "l1loss", "huber", or
+    ``f(Y, T)`` returning a scalar tensor (see training/objectives.py for each formula). The
+    options' Metrics are computed and reported per iteration and on the validation data.
+    Returns (dlnetwork, info); ``net`` itself is not changed. ``net`` may also be the path of a
+    checkpoint written under CheckpointPath (training resumes where it was).
+    """
+    if not isinstance(options, TrainingOptions):
+        raise OptionError("trainnet: options must come from trainingOptions(...), got "
+                          f"{type(options).__name__}", owner="trainnet", option="options",
+                          part="value", expected="trainingOptions(...)")
+    if isinstance(net, (str, os.PathLike)):
+        resume_from, net = net, None
+    objective = LossFunctionObjective(lossFcn, options.Metrics)
+    return Trainer(X, T, net, options, resume_from, out, objective=objective).run()
+
+
 class _NonFinite(Exception):
     """Raised inside a mini-batch when the loss or a gradient is NaN or Inf."""
 
@@ -58,43 +79,71 @@ class _NonFinite(Exception):
 
 
 class Trainer:
-    def __init__(self, X, Y, layers, opts, resume_from, out):
+    def __init__(self, X, Y, layers, opts, resume_from, out, objective=None):
+        from ..modern import DLNetwork, formatted
+
         self.opts, self.out = opts, out
+        self.modern = objective is not None  # trainnet (dlnetwork) rather than trainNetwork
+        self.owner = "trainnet" if self.modern else "trainNetwork"
         resolve_device(opts.ExecutionEnvironment)  # no GPU for 'gpu': say so before any work
         if opts.CheckpointPath:
-            _writable_folder(opts.CheckpointPath, "CheckpointPath")
+            _writable_folder(opts.CheckpointPath, "CheckpointPath", self.owner)
         if opts.Plots == "training-progress":  # the plot is saved at the end: check the folder now
-            _writable_folder(os.path.dirname(os.path.abspath(opts.PlotPath)), "PlotPath")
+            _writable_folder(os.path.dirname(os.path.abspath(opts.PlotPath)), "PlotPath",
+                             self.owner)
         ckpt = None
         if resume_from is not None:
             ckpt, self.resumed_from = read_checkpoint(resume_from)
             graph = graph_from_state(ckpt.get("graph"), self.resumed_from)
         else:
-            source = layers.graph if isinstance(layers, Network) else layers
-            graph, problems = as_graph(source)
+            source = layers.copy_graph() if isinstance(layers, DLNetwork) else \
+                layers.graph if isinstance(layers, Network) else layers
+            graph, problems = as_graph(source, owner=self.owner)
             if problems:
                 raise NetworkError.from_problems(problems)
-            if graph is source:  # the caller's graph: train a copy (an array is copied already)
-                graph = graph.copy()
-        analysis = analyze(graph)  # the one analysis of this training (Network reuses it)
+            if graph is source and not isinstance(layers, DLNetwork):
+                graph = graph.copy()  # the caller's graph: train a copy
+        analysis = analyze(graph, dlnetwork=self.modern)  # the one analysis of this training
         if not analysis.ok:
             raise NetworkError.from_problems(analysis.problems)
         self.graph = analysis.graph
         self.policy = SequencePolicy.of(opts)
         self.input_layer = self.graph.layer(self.graph.InputNames[0])
-        self.output_layer = self.graph.layer(self.graph.OutputNames[0])
-        self.sequence_output = analysis.inputs[self.output_layer.Name][0].is_sequence
-        self.seqs, _ = as_sequences(X, self.input_layer, name="X")
+        if len(analysis.outputs) != 1:
+            raise NetworkError(f"{self.owner}: the network has {len(analysis.outputs)} outputs; "
+                               "layergraph trains networks with one output")
+        out_act = analysis.activation(*analysis.outputs[0])
+        self.sequence_output = out_act.is_sequence
+        if self.modern:
+            self.objective = objective
+            self.metric_names = objective.metric_names
+            X, layout = formatted(X, opts.InputDataFormats, "X")
+            T_fmt = opts.TargetDataFormats
+        else:
+            self.output_layer = self.graph.layer(self.graph.OutputNames[0])
+            self.objective = OutputLayerObjective(self.output_layer, "cpu")
+            self.metric_names = self.objective.metric_names
+            layout = "TC"
+            T_fmt = "auto"
+        self.objective_metric = check_objective(opts.ObjectiveMetricName, self.objective.metrics)
+        self.seqs, _ = as_sequences(X, self.input_layer, layout, name="X")
         classes = tuple(ckpt.get("classes") or ()) or None if ckpt else None
-        self.targets = prepare_targets(Y, self.seqs, self.output_layer, self.sequence_output,
-                                       "Y", classes)
-        self._check_target_width(analysis.inputs[self.output_layer.Name][0].channels)
+        yname = "T" if self.modern else "Y"
+        self.targets = self.objective.prepare(_targets_in(Y, T_fmt), self.seqs,
+                                              self.sequence_output, yname, classes)
+        where = f"output of layer '{analysis.outputs[0][0]}'"
+        self.objective.check_width(self.targets, out_act.channels, self.sequence_output, where)
         self.validation = None
         if opts.ValidationData is not None:
             Xv, Yv = opts.ValidationData
-            vs, _ = as_sequences(Xv, self.input_layer, name="ValidationData X")
-            vt = prepare_targets(Yv, vs, self.output_layer, self.sequence_output,
-                                 "ValidationData Y", self.targets.classes)
+            if self.modern:
+                Xv, vlayout = formatted(Xv, opts.InputDataFormats, "ValidationData X")
+            else:
+                vlayout = "TC"
+            vs, _ = as_sequences(Xv, self.input_layer, vlayout, name="ValidationData X")
+            vt = self.objective.prepare(_targets_in(Yv, T_fmt), vs, self.sequence_output,
+                                        f"ValidationData {yname}", self.targets.classes)
+            self.objective.check_width(vt, out_act.channels, self.sequence_output, where)
             self.validation = (vs, vt)
 
         self.rng = np.random.default_rng(opts.Seed)
@@ -104,19 +153,22 @@ class Trainer:
             self.input_layer.fit_statistics(self.seqs, reset=opts.ResetInputNormalization)
             for name in analysis.order:
                 self.graph.layer(name).initialize(analysis.inputs[name], self.rng)
-        if self.targets.kind == "classification":
+        if not self.modern and self.targets.kind == "classification":
             self.output_layer.props["Classes"] = self.targets.classes
-        self.net = Network(self.graph, opts.ExecutionEnvironment, analysis)
+        if self.modern:
+            self.net = DLNetwork(self.graph, Initialize=False,
+                                 device=opts.ExecutionEnvironment)
+            self.net._compile(self.graph, opts.ExecutionEnvironment, analysis)
+        else:
+            self.net = Network(self.graph, opts.ExecutionEnvironment, analysis)
         self.device = self.net.device
         self.module = self.net.module
+        if not self.modern:
+            self.objective = OutputLayerObjective(self.output_layer, self.device)
         self.solver = Solver(opts, self._parameter_entries())
-        cw = getattr(self.output_layer, "ClassWeights", "none")
-        self.class_weights = None if isinstance(cw, str) else torch.as_tensor(
-            np.asarray(cw, dtype=np.float32).reshape(-1), device=self.device)
-        self.metric = "Accuracy" if self.targets.kind == "classification" else "RMSE"
-        self.info = TrainingInfo(self.metric)
+        self.info = TrainingInfo(self.metric_names)
         self.epoch, self.iteration = 0, 0
-        self.best = None  # (loss, state_dict, iteration)
+        self.best = None  # (objective value, state_dict, iteration)
         self.bad_validations = 0
         self.order = None
         if ckpt is not None:
@@ -127,31 +179,6 @@ class Trainer:
                     raise
                 raise FileError(f"{self.resumed_from}: damaged checkpoint ({type(exc).__name__}:"
                                 f" {exc})") from None
-
-    # --- setup ----------------------------------------------------------------------------------
-    def _check_target_width(self, width):
-        """The labels' classes (or the responses) must match the network's output width."""
-        t, out = self.targets, self.output_layer
-        if t.kind == "classification" and len(t.classes) != width:
-            shown = ", ".join(repr(c) for c in t.classes[:10]) + (" ..." if len(t.classes) > 10
-                                                                 else "")
-            if out.Classes == "auto":
-                raise DataError(
-                    f"Y has {len(t.classes)} class{'es' if len(t.classes) != 1 else ''} "
-                    f"({shown}) but the network outputs {width} scores into {out.where}: with "
-                    "Classes 'auto' the classes are the labels present in Y. If some classes "
-                    "do not occur in this data, name them all: classificationLayer('Classes', "
-                    f"[...{width} names...]); otherwise give the layer before the softmax "
-                    f"OutputSize {len(t.classes)}")
-            raise DataError(f"{out.where} has {len(t.classes)} Classes but the network outputs "
-                            f"{width} scores; set the fullyConnectedLayer's OutputSize to "
-                            f"{len(t.classes)}")
-        if t.kind == "regression" and t.responses != width:
-            raise DataError(f"Y has {t.responses} response{'s' if t.responses != 1 else ''} per "
-                            f"{'time step' if self.sequence_output else 'sequence'} but the "
-                            f"network outputs {width} into {out.where}; give the layer before "
-                            f"it OutputSize {t.responses}")
-
 
     def _parameter_entries(self):
         """(parameter, learn-rate factor, L2 factor) from each layer's MATLAB factor options."""
@@ -172,7 +199,7 @@ class Trainer:
         n = len(self.seqs)
         per_epoch = max(n // o.MiniBatchSize, 1)
         chunks = self.policy.num_chunks(max(len(s) for s in self.seqs))
-        monitor = Monitor(o, (o.MaxEpochs - self.epoch) * per_epoch * chunks, self.metric,
+        monitor = Monitor(o, (o.MaxEpochs - self.epoch) * per_epoch * chunks, self.metric_names,
                           self.out)
         reason = "max epochs completed"
         if self.order is None:
@@ -195,21 +222,29 @@ class Trainer:
         if self.validation is not None:
             val = self._validate()
             self._patience(val, final=True)
-            self.info["FinalValidationLoss"], self.info[f"FinalValidation{self.metric}"] = val
+            self.info.record_final_validation(*val)
         monitor.close(reason, val)
         self.info["OutputNetworkIteration"] = self.iteration
-        if o.OutputNetwork == "best-validation-loss" and self.best is not None:
+        best_wanted = o.OutputNetwork in ("best-validation-loss", "best-validation") or (
+            o.OutputNetwork == "auto" and self.validation is not None)
+        if best_wanted and self.best is not None:
             self.module.load_state_dict(self.best[1])
             self.info["OutputNetworkIteration"] = self.best[2]
         self.module.eval()
         self.net.sync_layers()
         if o.Plots == "training-progress":
             save_progress_plot(self.info, o.PlotPath)
-        metric = self.info[f"Training{self.metric}"]
+        losses = self.info["TrainingLoss"]
+        first = self.metric_names[0] if self.metric_names else None
+        metric = self.info[f"Training{first}"] if first else []
         self.net.training = {
             "epochs": self.epoch, "iterations": self.iteration, "solver": o.SolverName,
-            "loss": float(self.info["TrainingLoss"][-1]) if metric else math.nan,
-            "metric_name": self.metric, "metric": float(metric[-1]) if metric else math.nan}
+            "loss": float(losses[-1]) if losses else math.nan,
+            "metric_name": first, "metric": float(metric[-1]) if metric else math.nan}
+        if self.modern:
+            self.net.training["loss_name"] = self.objective.name
+            if self.targets.classes:
+                self.net.training["classes"] = list(self.targets.classes)
         return self.net, self.info
 
     def _train_on(self, idx, lr, monitor) -> str | None:
@@ -218,7 +253,7 @@ class Trainer:
         try:
             for loss, metric in self._train_batch(idx, lr):
                 self.iteration += 1
-                self.info.record(self.epoch, loss, metric, lr)
+                self.info.record(self.iteration, self.epoch, loss, metric, lr)
                 val = None
                 if self.validation is not None and (
                         self.iteration == 1 or self.iteration % o.ValidationFrequency == 0):
@@ -247,7 +282,7 @@ class Trainer:
         it, ep = self.iteration + 1, self.epoch
         reason = f"{what} at iteration {it} (epoch {ep})"
         if self.opts.NonFiniteLoss == "stop":
-            warnings.warn(f"trainNetwork: training stopped: {reason}; the network of iteration "
+            warnings.warn(f"{self.owner}: training stopped: {reason}; the network of iteration "
                           f"{self.iteration} is returned. Lower InitialLearnRate or set "
                           "GradientThreshold.", RuntimeWarning, stacklevel=4)
             return f"{what} (iteration {it})"
@@ -257,13 +292,21 @@ class Trainer:
         raise TrainingDiverged(
             f"{reason}; the weights before it are finite and kept (exc.network). Lower "
             "InitialLearnRate, set GradientThreshold, or pass NonFiniteLoss='stop' to end "
-            "training there as MATLAB does", owner="trainNetwork", epoch=ep, iteration=it,
+            "training there as MATLAB does", owner=self.owner, epoch=ep, iteration=it,
             network=self.net, info=self.info)
 
     def _patience(self, val, final=False):
-        loss = val[0]
-        if self.best is None or loss < self.best[0]:
-            self.best = (loss, copy.deepcopy(self.module.state_dict()), self.iteration)
+        """Track the best validation (by ObjectiveMetricName) and count validations without
+        improvement; True when ValidationPatience is used up."""
+        loss, metrics = val
+        if self.objective_metric == "loss":
+            score = loss
+        else:
+            i = self.metric_names.index(self.objective_metric)
+            m = self.objective.metrics[i]
+            score = -metrics[i] if m.higher_is_better else metrics[i]
+        if self.best is None or score < self.best[0]:
+            self.best = (score, copy.deepcopy(self.module.state_dict()), self.iteration)
             self.bad_validations = 0
             return False
         if not final:
@@ -279,7 +322,7 @@ class Trainer:
         seqs, cut = self.policy.cut(seqs, None if t.per_sequence else tv)
         tv = tv if t.per_sequence else cut
         batch = self.policy.pad(seqs, self.device)
-        dtype = np.int64 if t.kind == "classification" else np.float32
+        dtype = t.dtype
         if t.per_sequence:
             targets = torch.as_tensor(np.stack(tv).astype(dtype), device=self.device)
         else:
@@ -302,19 +345,26 @@ class Trainer:
             if what:  # before the update: the weights stay the last finite ones
                 raise _NonFinite(what)
             self.solver.step(lr)
-            yield float(loss.detach()), float(metric)
+            yield float(loss.detach()), metric
 
     def _loss(self, out, targets, mask, n=None):
-        return L.loss_and_metric(self.targets.kind, out, targets, mask, self.class_weights, n)
+        """The loss (with gradient) and the metrics of one iteration."""
+        loss = self.objective.loss(out, targets, mask, n if n is not None else out.shape[0])
+        return loss, self.objective.metric_values(out, targets, mask, self.targets.encoding)
 
     # --- validation -----------------------------------------------------------------------------
     def _validate(self):
+        """(loss, [metric values]) on the validation data."""
         vs, vt = self.validation
         popts = {"MiniBatchSize": self.opts.MiniBatchSize, **dataclasses.asdict(self.policy)}
         outs = self.net.forward_prepared(vs, popts)
         self.module.train()
-        loss, metric = _evaluate(outs, vt, self.class_weights)
-        return loss, metric
+        out, t = as_batch(outs, vt)
+        with torch.no_grad():
+            loss = float(self.objective.loss(out.to(self.device), t.to(self.device), None,
+                                             len(vt.values)))
+            metrics = self.objective.metric_values(out, t, None, vt.encoding)
+        return loss, metrics
 
     # --- checkpoints ----------------------------------------------------------------------------
     def _checkpoint(self):
@@ -360,7 +410,7 @@ class Trainer:
                               f"{len(self.seqs)} were given; resume with the same data")
 
 
-def _writable_folder(path, option):
+def _writable_folder(path, option, owner="trainNetwork"):
     """Create ``path`` if needed and check that files can be written there, before training."""
     try:
         os.makedirs(path, exist_ok=True)
@@ -369,20 +419,14 @@ def _writable_folder(path, option):
     except (OSError, ValueError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise OptionError(f"cannot write {'checkpoints' if option == 'CheckpointPath' else 'files'}"
-                          f" to {path!r} ({option}): {why}", owner="trainNetwork",
+                          f" to {path!r} ({option}): {why}", owner=owner,
                           option=option, part="value",
                           expected="a folder that can be created and written") from None
 
 
-def _evaluate(outs, targets: Targets, class_weights):
-    """Loss and metric of predictions (numpy, as predict returns them) against targets."""
-    if targets.per_sequence:
-        out = torch.as_tensor(np.asarray(outs))
-        dtype = torch.long if targets.kind == "classification" else torch.float32
-        t = torch.as_tensor(np.stack(targets.values), dtype=dtype)
-    else:  # all real steps as one long sequence; the loss still divides by the sequence count
-        out = torch.as_tensor(np.concatenate(outs))[None]
-        t = torch.as_tensor(np.concatenate(targets.values))[None]
-    cw = None if class_weights is None else class_weights.cpu()
-    loss, metric = L.loss_and_metric(targets.kind, out, t, None, cw, len(targets.values))
-    return float(loss), float(metric)
+def _targets_in(T, fmt):
+    """Targets given in TargetDataFormats: a list of per-step targets in 'CT' order is turned
+    into layergraph's time-by-channel order; other formats are the default layout already."""
+    if fmt in ("CT", "CTB", "CBT") and isinstance(T, (list, tuple)):
+        return [np.asarray(t).T for t in T]
+    return T
