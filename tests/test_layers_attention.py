@@ -168,13 +168,15 @@ def test_factor_vectors_apply_to_query_key_value_output():
 def test_custom_mask_round_trips_through_yaml(tmp_path):
     mask = np.tril(np.ones((4, 4))).T
     lg = layerGraph([sequenceInputLayer(C, Name="in"),
-                     selfAttentionLayer(2, 4, AttentionMask=mask, Name="att"),
+                     selfAttentionLayer(2, 4, AttentionMask=mask, Name="att",
+                                        WeightLearnRateFactor=[1, 2, 3, 4]),
                      regressionLayer(Name="out")])
     path = tmp_path / "net.yaml"
     lg.save_spec(path)
     back = type(lg).from_spec(path)
     assert back.layer("att") == lg.layer("att")
     assert back.layer("att").AttentionMask.dtype == bool
+    assert back.layer("att").WeightLearnRateFactor == (1, 2, 3, 4)
 
 
 # --- numbers against NumPy -------------------------------------------------------------------------
@@ -320,6 +322,11 @@ def test_position_embedding_outputs_columns_of_weights_and_refuses_long_sequence
     close(run([lay], X), [W[:, :len(x)].T for x in X])
     with pytest.raises(DataError, match=r"layer 'pos'.*8 time steps, more than MaxPosition 7"):
         run([lay], [*X, rng.standard_normal((8, C))])
+    opts = trainingOptions("adam", MaxEpochs=1, Verbose=False, ProgressBar=False)
+    long = [rng.standard_normal((9, C)), rng.standard_normal((3, C))]
+    with pytest.raises(DataError, match=r"layer 'pos'.*9 time steps, more than MaxPosition 7"):
+        trainNetwork(long, [x[:, :4] for x in long], [sequenceInputLayer(C),
+                     positionEmbeddingLayer(4, 7, Name="pos"), regressionLayer()], opts)
     bad = analyze([sequenceInputLayer(C), positionEmbeddingLayer(4, 7, Weights=W[:, :6]),
                    regressionLayer()])
     assert not bad.ok and "Weights must be 4x7" in str(bad)
@@ -436,8 +443,10 @@ def test_save_and_load_keep_attention_outputs(tmp_path):
 
     rng = RNG(22)
     w = attention_weights(rng, C, 4, 4, C)
+    mask = np.tril(np.ones((7, 7))).T
     net = assembleNetwork([sequenceInputLayer(C, Name="in"),
-                           attention_layer(w, 2, 4, AttentionMask="causal", Name="att"),
+                           attention_layer(w, 2, 4, AttentionMask=mask, Name="att",
+                                           BiasL2Factor=[0, 0, 1, 1]),
                            regressionLayer(Name="out")])
     X = seqs(23)
     save_network(net, tmp_path / "net.lgn")
@@ -447,3 +456,37 @@ def test_save_and_load_keep_attention_outputs(tmp_path):
 def test_unset_learnables_are_named_by_assemble():
     with pytest.raises(NetworkError, match="att.QueryWeights"):
         assembleNetwork(transformer(sinusoidalPositionEncodingLayer(8)))
+
+
+# --- the other front ends: MATLAB text and diagrams ---------------------------------------------
+
+def test_matlab_text_translates_with_the_same_options():
+    from layergraph import from_matlab
+
+    t = from_matlab("""
+        layers = [sequenceInputLayer(6, 'Name', 'in')
+            positionEmbeddingLayer(6, 50, 'Name', 'pos')
+            selfAttentionLayer(2, 8, 'AttentionMask', 'causal', 'NumValueChannels', 4, ...
+                               'WeightLearnRateFactor', [1 1 1 0.5], 'Name', 'att')
+            indexing1dLayer("last", Name="last")
+            fullyConnectedLayer(3, 'Name', 'fc')
+            regressionLayer('Name', 'out')];
+    """)
+    att = t.graph.layer("att")
+    assert att == selfAttentionLayer(2, 8, AttentionMask="causal", NumValueChannels=4,
+                                     WeightLearnRateFactor=[1, 1, 1, 0.5], Name="att")
+    assert att.learnable_factors("OutputWeights") == (0.5, 1.0)
+    assert t.graph.layer("pos").MaxPosition == 50 and t.graph.layer("last").Index == "last"
+    assert analyze(t.graph).ok
+
+
+def test_diagram_shows_the_mask_port(tmp_path):
+    from layergraph import render
+
+    g = layerGraph([sequenceInputLayer(C, Name="in"),
+                    selfAttentionLayer(2, 4, HasPaddingMaskInput=True, Name="att"),
+                    regressionLayer(Name="out")])
+    g.connectLayers("in", "att/mask")
+    dot = render(g, tmp_path / "net.dot").read_text()
+    assert "selfAttentionLayer" in dot or "Self-Attention" in dot
+    assert "mask" in dot

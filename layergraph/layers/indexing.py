@@ -37,10 +37,6 @@ class Indexing1dLayer(Layer):
     def inputs(self):
         return ("in", "mask") if self.HasPaddingMaskInput else ("in",)
 
-    @property
-    def emits_one_step(self):
-        return True
-
     def describe(self):
         return f"1-D indexing of the {self.Index} time step"
 
