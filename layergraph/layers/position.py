@@ -3,8 +3,9 @@ is in its sequence.
 
 Both output the encoding itself (OutputSize channels per time step), not the input plus the
 encoding: as in MATLAB, a network adds it to the data with an additionLayer. Positions are
-MATLAB's 1-based time indices, counted from the first step the layer sees (a chunk of a sequence
-split by an integer SequenceLength starts again at 1).
+MATLAB's 1-based time indices, counted from the first step the layer sees: a chunk of a sequence
+split by an integer SequenceLength, and each predictAndUpdateState call, start again at 1
+(MATLAB R2026a's PositionOffset state is not supported).
 """
 
 from __future__ import annotations
