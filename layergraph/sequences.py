@@ -55,6 +55,20 @@ def time_mask(lengths: torch.Tensor, T: int) -> torch.Tensor:
     return torch.arange(T, device=lengths.device)[None, :] < lengths[:, None]
 
 
+def data_steps(x: Signal, mask: Signal | None = None) -> torch.Tensor | None:
+    """(B, T) boolean, True on the steps that hold data: within each sequence's length and, when
+    a padding-mask Signal is given (MATLAB's HasPaddingMaskInput port: 1 data, 0 padding), where
+    its first channel is nonzero. None when there are neither lengths nor a mask."""
+    d = x.data
+    steps = None
+    if x.lengths is not None and not x.full:
+        steps = time_mask(x.lengths.to(d.device), d.shape[1])
+    if mask is not None:
+        m = mask.data[:, : d.shape[1], 0] != 0
+        steps = m if steps is None else steps & m
+    return steps
+
+
 def reverse_index(lengths: torch.Tensor, T: int) -> torch.Tensor:
     """(B, T) gather index that reverses each sequence within its own length.
 
