@@ -60,6 +60,7 @@ class ProjectedRecurrentLayer(RecurrentLayer):
 
     positional = ("NumHiddenUnits", "OutputProjectorSize", "InputProjectorSize")
     required = positional
+    example_args = "100, 30, 10"
 
     def describe(self):
         return (f"{self.type_description} with {self.NumHiddenUnits} hidden units, output "
