@@ -36,12 +36,12 @@ class Recurrent(nn.Module):
     -> (y (B,T,D*H), or (B,D*H) with last_only; state tuple (each (B, D*H)) or None)
     """
 
-    def __init__(self, cell: Cell, input_size, hidden, directions):
+    def __init__(self, cell: Cell, input_size, hidden, directions, recurrent_size=None):
         super().__init__()
         self.cell, self.hidden, self.directions = cell, hidden, directions
         gh = cell.gates * hidden * directions
         self.input_weights = nn.Parameter(torch.zeros(gh, input_size))
-        self.recurrent_weights = nn.Parameter(torch.zeros(gh, hidden))
+        self.recurrent_weights = nn.Parameter(torch.zeros(gh, recurrent_size or hidden))
         self.bias = nn.Parameter(torch.zeros(cell.bias_blocks * gh))
         self.register_buffer("zero_bias", torch.zeros(cell.gates * hidden), persistent=False)
         self.fused = cell.fused  # which engine runs it (the loop computes every cell)
@@ -135,3 +135,29 @@ class Recurrent(nn.Module):
             ys.append(new[0])
         y = torch.stack(ys, dim=1)
         return y, (state if need_state else None)
+
+
+class ProjectedRecurrent(Recurrent):
+    """MATLAB's projected layers (lstmProjectedLayer, gruProjectedLayer) on the same engines.
+
+    The gates read ``W (Q_i' x) + R (Q_o' h) + b``: InputWeights W (G*H x P_i) act on the input
+    projected by InputProjector Q_i (C x P_i), RecurrentWeights R (G*H x P_o) on the hidden
+    state projected by OutputProjector Q_o (H x P_o). The hidden state, the output and the
+    states stay H wide. So the input is projected once per call and ``R Q_o'`` (G*H x H) is
+    what the unchanged cell (fused kernel or step loop) sees as its recurrent weights; autograd
+    carries the gradients back to W, R, Q_i and Q_o.
+    """
+
+    def __init__(self, cell: Cell, input_size, hidden, input_projector_size,
+                 output_projector_size):
+        super().__init__(cell, input_projector_size, hidden, 1, output_projector_size)
+        self.input_projector = nn.Parameter(torch.zeros(input_size, input_projector_size))
+        self.output_projector = nn.Parameter(torch.zeros(hidden, output_projector_size))
+
+    def direction_params(self, d):
+        w_ih, r, b_ih, b_hh = super().direction_params(d)
+        return w_ih, r @ self.output_projector.T, b_ih, b_hh
+
+    def forward(self, x, lengths, state=None, need_state=False, last_only=False, full=False):
+        return super().forward(x @ self.input_projector, lengths, state, need_state, last_only,
+                               full)

@@ -43,6 +43,12 @@ gruLayer (gate blocks in order r, z, h~)::
 The bias is 3H ([b_Wr; b_Wz; b_Wh]) for the first two modes and 6H
 ([b_Wr; b_Wz; b_Wh; b_Rr; b_Rz; b_Rh]) for 'recurrent-bias-after-multiplication'.
 
+lstmProjectedLayer / gruProjectedLayer (MATLAB's projected layers): the same
+equations with every W x_t replaced by W (Qi' x_t) and every R h_{t-1} by
+R (Qo' h_{t-1}), where InputWeights W is (G*H, Pi), InputProjector Qi is
+(C, Pi), RecurrentWeights R is (G*H, Po) and OutputProjector Qo is (H, Po).
+Hidden and cell states and the output stay H wide.
+
 Activations (MATLAB names)::
 
     state: 'tanh', 'softsign' (x / (1 + |x|))
@@ -64,6 +70,8 @@ __all__ = [
     "lstm_forward",
     "bilstm_forward",
     "gru_forward",
+    "lstm_projected_forward",
+    "gru_projected_forward",
 ]
 
 
@@ -312,6 +320,84 @@ def gru_forward(x, W, R, b, h0=None, reset_gate_mode="after-multiplication",
             cand = sig_s(W_h @ xt + bW[h_rows] + R_h @ (r * h))
         else:  # recurrent-bias-after-multiplication
             cand = sig_s(W_h @ xt + bW[h_rows] + r * (R_h @ h + bR[h_rows]))
+        h = (1.0 - z) * cand + z * h
+        Y[t] = h
+    return Y, h.copy()
+
+
+# --------------------------------------------------------------------------
+# Projected LSTM / GRU
+# --------------------------------------------------------------------------
+def _projectors(x, W, R, Qi, Qo, gates, name):
+    """Validate projected weights; returns float64 (W, R, Qi, Qo, H)."""
+    W, R, Qi, Qo = (np.array(a, dtype=np.float64) for a in (W, R, Qi, Qo))
+    if Qo.ndim != 2 or R.ndim != 2 or R.shape != (gates * Qo.shape[0], Qo.shape[1]):
+        raise ValueError(f"{name}: RecurrentWeights {R.shape} and OutputProjector "
+                         f"{Qo.shape} must be ({gates}*H, Po) and (H, Po)")
+    H = Qo.shape[0]
+    if Qi.ndim != 2 or Qi.shape[0] != x.shape[1] or W.shape != (gates * H, Qi.shape[1]):
+        raise ValueError(f"{name}: InputWeights {W.shape} and InputProjector {Qi.shape} "
+                         f"must be ({gates * H}, Pi) and ({x.shape[1]}, Pi)")
+    return W, R, Qi, Qo, H
+
+
+def lstm_projected_forward(x, W, R, b, Qi, Qo, h0=None, c0=None,
+                           state_act="tanh", gate_act="sigmoid"):
+    """MATLAB lstmProjectedLayer over one sequence: Y (T, H), hT (H,), cT (H,).
+
+    W (4H, Pi), R (4H, Po), b (4H,), Qi (C, Pi), Qo (H, Po); gate order i, f, g, o.
+    """
+    x = _sequence(x)
+    W, R, Qi, Qo, H = _projectors(x, W, R, Qi, Qo, 4, "lstm_projected")
+    b = np.array(b, dtype=np.float64).reshape(-1)
+    if b.shape != (4 * H,):
+        raise ValueError(f"lstm_projected: Bias must have {4 * H} elements, got {b.size}")
+    sig_s = _lookup(STATE_ACTIVATIONS, state_act, "state activation")
+    sig_g = _lookup(GATE_ACTIVATIONS, gate_act, "gate activation")
+    h = _state(h0, H, 0.0, "h0")
+    c = _state(c0, H, 0.0, "c0")
+    Y = np.zeros((x.shape[0], H), dtype=np.float64)
+    for t in range(x.shape[0]):
+        a = W @ (Qi.T @ x[t]) + R @ (Qo.T @ h) + b
+        i, f = sig_g(a[:H]), sig_g(a[H:2 * H])
+        g, o = sig_s(a[2 * H:3 * H]), sig_g(a[3 * H:])
+        c = f * c + i * g
+        h = o * sig_s(c)
+        Y[t] = h
+    return Y, h.copy(), c.copy()
+
+
+def gru_projected_forward(x, W, R, b, Qi, Qo, h0=None,
+                          reset_gate_mode="after-multiplication",
+                          state_act="tanh", gate_act="sigmoid"):
+    """MATLAB gruProjectedLayer over one sequence: Y (T, H), hT (H,).
+
+    W (3H, Pi), R (3H, Po), Qi (C, Pi), Qo (H, Po); b as gru_forward's (3H or 6H).
+    """
+    x = _sequence(x)
+    W, R, Qi, Qo, H = _projectors(x, W, R, Qi, Qo, 3, "gru_projected")
+    if reset_gate_mode not in RESET_GATE_MODES:
+        raise ValueError(f"unknown reset_gate_mode {reset_gate_mode!r}")
+    b = np.array(b, dtype=np.float64).reshape(-1)
+    recurrent_bias = reset_gate_mode == "recurrent-bias-after-multiplication"
+    if b.shape != ((6 if recurrent_bias else 3) * H,):
+        raise ValueError(f"gru_projected: Bias has {b.size} elements for {reset_gate_mode!r}")
+    bW = b[:3 * H]
+    bR = b[3 * H:] if recurrent_bias else np.zeros(3 * H)
+    sig_s = _lookup(STATE_ACTIVATIONS, state_act, "state activation")
+    sig_g = _lookup(GATE_ACTIVATIONS, gate_act, "gate activation")
+    rows = [slice(k * H, (k + 1) * H) for k in range(3)]  # r, z, h~
+    h = _state(h0, H, 0.0, "h0")
+    Y = np.zeros((x.shape[0], H), dtype=np.float64)
+    for t in range(x.shape[0]):
+        wx = W @ (Qi.T @ x[t]) + bW
+        rh = R @ (Qo.T @ h)
+        r = sig_g(wx[rows[0]] + rh[rows[0]] + bR[rows[0]])
+        z = sig_g(wx[rows[1]] + rh[rows[1]] + bR[rows[1]])
+        if reset_gate_mode == "before-multiplication":
+            cand = sig_s(wx[rows[2]] + R[rows[2]] @ (Qo.T @ (r * h)))
+        else:
+            cand = sig_s(wx[rows[2]] + r * (rh[rows[2]] + bR[rows[2]]))
         h = (1.0 - z) * cand + z * h
         Y[t] = h
     return Y, h.copy()

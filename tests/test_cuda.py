@@ -20,8 +20,10 @@ from layergraph import (
     fullyConnectedLayer,
     globalAveragePooling1dLayer,
     gruLayer,
+    gruProjectedLayer,
     layerGraph,
     lstmLayer,
+    lstmProjectedLayer,
     predict,
     regressionLayer,
     sequenceInputLayer,
@@ -78,9 +80,15 @@ RECURRENT = [
     lambda mode: lstmLayer(16, OutputMode=mode, StateActivationFunction="softsign",
                            GateActivationFunction="hard-sigmoid"),
     lambda mode: bilstmLayer(16, OutputMode=mode, StateActivationFunction="softsign"),
+    lambda mode: lstmProjectedLayer(16, 6, 3, OutputMode=mode, BiasInitializer="narrow-normal"),
+    lambda mode: gruProjectedLayer(16, 6, 3, OutputMode=mode, BiasInitializer="narrow-normal",
+                                   ResetGateMode="recurrent-bias-after-multiplication"),
+    lambda mode: gruProjectedLayer(16, 6, 3, OutputMode=mode, BiasInitializer="narrow-normal",
+                                   ResetGateMode="before-multiplication"),
 ]
 IDS = ["lstm", "bilstm", "gru", "gru-recurrent-bias", "gru-before", "lstm-softsign-hard",
-       "bilstm-softsign"]
+       "bilstm-softsign", "lstm-projected", "gru-projected-recurrent-bias",
+       "gru-projected-before"]
 
 
 @pytest.mark.parametrize("make", RECURRENT, ids=IDS)

@@ -385,3 +385,50 @@ def test_gru_softsign_hard_sigmoid_by_hand():
                            col(0.0, 0.0, 1.0), state_act="softsign",
                            gate_act="hard-sigmoid")
     np.testing.assert_allclose(Y[:, 0], [0.25, 0.375], rtol=1e-15)
+
+
+# --------------------------------------------------------------------------
+# projected LSTM / GRU
+# --------------------------------------------------------------------------
+def test_lstm_projected_one_step_by_hand():
+    # H = 1, C = 2, Pi = Po = 1: the gates see W * (Qi' x) + R * (Qo' h0) + b.
+    x = np.array([[1.0, -2.0]])
+    Qi, Qo = np.array([[0.5], [0.25]]), np.array([[2.0]])  # Qi' x = 0, Qo' h0 = 2 * h0
+    W, R = col(1.0, 1.0, 1.0, 1.0).reshape(4, 1), col(0.1, 0.2, 0.3, 0.4).reshape(4, 1)
+    b = col(0.0, 0.5, -0.5, 1.0)
+    h0, c0 = 0.5, -1.0
+    Y, hT, cT = ref.lstm_projected_forward(x, W, R, b, Qi, Qo, h0=[h0], c0=[c0])
+    a = [0.1 * 2 * h0, 0.2 * 2 * h0 + 0.5, 0.3 * 2 * h0 - 0.5, 0.4 * 2 * h0 + 1.0]
+    c = sig(a[1]) * c0 + sig(a[0]) * math.tanh(a[2])
+    assert cT[0] == pytest.approx(c, rel=1e-14)
+    assert Y[0, 0] == pytest.approx(sig(a[3]) * math.tanh(c), rel=1e-14) == hT[0]
+
+
+@pytest.mark.parametrize("mode", ref.RESET_GATE_MODES)
+def test_projected_equals_unprojected_with_full_weights(mode):
+    # MATLAB's identity: a projected layer is the unprojected one with W Qi' and R Qo'.
+    rng = np.random.default_rng(4)
+    C, H, Pi, Po = 3, 2, 2, 1
+    x = rng.standard_normal((5, C))
+    Qi, Qo = rng.standard_normal((C, Pi)), rng.standard_normal((H, Po))
+    W4, R4, b4 = (rng.standard_normal(s) for s in ((4 * H, Pi), (4 * H, Po), (4 * H,)))
+    want = ref.lstm_forward(x, W4 @ Qi.T, R4 @ Qo.T, b4)
+    got = ref.lstm_projected_forward(x, W4, R4, b4, Qi, Qo)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14)
+    W3, R3 = rng.standard_normal((3 * H, Pi)), rng.standard_normal((3 * H, Po))
+    b3 = rng.standard_normal((6 if "bias" in mode else 3) * H)
+    want = ref.gru_forward(x, W3 @ Qi.T, R3 @ Qo.T, b3, reset_gate_mode=mode)
+    got = ref.gru_projected_forward(x, W3, R3, b3, Qi, Qo, reset_gate_mode=mode)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14)
+
+
+def test_projected_shape_validation():
+    x = np.zeros((2, 3))
+    with pytest.raises(ValueError, match="InputProjector"):
+        ref.lstm_projected_forward(x, np.zeros((8, 2)), np.zeros((8, 1)), np.zeros(8),
+                                   np.zeros((4, 2)), np.zeros((2, 1)))
+    with pytest.raises(ValueError, match="OutputProjector"):
+        ref.gru_projected_forward(x, np.zeros((6, 2)), np.zeros((6, 2)), np.zeros(6),
+                                  np.zeros((3, 2)), np.zeros((2, 1)))

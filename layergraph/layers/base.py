@@ -103,6 +103,7 @@ class Layer:
     default_name: ClassVar[str] = ""  # MATLAB's automatic name stem, e.g. 'lstm'
     positional: ClassVar[tuple] = ()  # option names that may be given positionally
     required: ClassVar[tuple] = ()  # positional options that must be given
+    example_args: ClassVar[str] = ""  # a call's arguments for error messages, e.g. '100, 30, 10'
     options: ClassVar[dict[str, Option]] = {}
     inputs: ClassVar[tuple] = ("in",)
     outputs: ClassVar[tuple] = ("out",)
@@ -156,8 +157,9 @@ class Layer:
                 opt = self.options[req]
                 raise OptionError(
                     f"missing required argument {req} ({opt.kind.description}); "
-                    f"e.g. {self.matlab_name}({_example(opt)}).", owner=owner, option=req,
-                    part="name", layer_type=self.matlab_name, expected=opt.kind.description)
+                    f"e.g. {self.matlab_name}({self.example_args or _example(opt)}).",
+                    owner=owner, option=req, part="name", layer_type=self.matlab_name,
+                    expected=opt.kind.description)
         object.__setattr__(self, "props", {"Name": ""})
         for name, opt in self.options.items():
             self.props[name] = _copy(opt.default)

@@ -84,7 +84,7 @@ class RecurrentLayer(Layer):
         return f"{self.type_description} with {self.NumHiddenUnits} hidden units"
 
     def diagram_options(self):
-        return ["NumHiddenUnits", "OutputMode",
+        return [*self.positional, "OutputMode",
                 *(n for n in self.key_options[1:] if n in self.config())]
 
     @property
@@ -144,16 +144,15 @@ class RecurrentLayer(Layer):
 
     def initialize(self, inputs, rng):
         shapes = self.learnable_shapes(inputs)
-        c, h = inputs[0].channels, self.NumHiddenUnits
+        h = self.NumHiddenUnits
         # MATLAB draws each matrix whole: numOut = 4H for lstm, 8H for bilstm, 3H for gru, and
-        # 'orthogonal' gives the whole G*H x H matrix orthonormal columns.
-        gh = shapes["InputWeights"][0]
-        if self.InputWeights is None:
-            self.props["InputWeights"] = initialize_weights(self.InputWeightsInitializer, (gh, c),
-                                                            c, gh, rng)
-        if self.RecurrentWeights is None:
-            self.props["RecurrentWeights"] = initialize_weights(
-                self.RecurrentWeightsInitializer, (gh, h), h, gh, rng)
+        # 'orthogonal' gives the whole G*H x H matrix orthonormal columns. numIn is the width
+        # of each matrix: C (or InputProjectorSize) and H (or OutputProjectorSize).
+        for name in ("InputWeights", "RecurrentWeights"):
+            if self.props[name] is None:
+                gh, num_in = shapes[name]
+                self.props[name] = initialize_weights(self.props[f"{name}Initializer"],
+                                                      (gh, num_in), num_in, gh, rng)
         if self.Bias is None:
             n = shapes["Bias"][0]
             per = n // self.directions if self.directions > 1 else n
@@ -167,15 +166,17 @@ class RecurrentLayer(Layer):
 
         return RecurrentModule.of(
             self.make_cell(), inputs[0].channels, self.NumHiddenUnits, self.directions,
-            [self.props[n] for n in ("InputWeights", "RecurrentWeights", "Bias")],
+            [self.props[n] for n in self.learnables],
             self.OutputMode, self.HasStateInputs, self.HasStateOutputs,
-            [self.props[n] for n in self.state_props()])
+            [self.props[n] for n in self.state_props()], self.projectors())
+
+    def projectors(self):
+        """(InputProjectorSize, OutputProjectorSize) of a projected layer; None here."""
+        return None
 
     def read_back(self, module):
-        rec = module.rnn
-        self.props["InputWeights"] = rec.input_weights.detach().cpu().double().numpy().copy()
-        self.props["RecurrentWeights"] = (
-            rec.recurrent_weights.detach().cpu().double().numpy().copy()
-        )
-        self.props["Bias"] = rec.bias.detach().cpu().double().numpy().reshape(-1, 1).copy()
+        # The engine holds its parameters in the order of the layer's learnables.
+        for name, p in zip(self.learnables, module.rnn.parameters()):
+            value = p.detach().cpu().double().numpy().copy()
+            self.props[name] = value.reshape(-1, 1) if value.ndim == 1 else value
 

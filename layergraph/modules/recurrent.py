@@ -1,12 +1,12 @@
-"""Module of lstmLayer, bilstmLayer and gruLayer (layers/recurrent.py): a :class:`Recurrent`
-(recurrence.py, the engine) inside a compiled network."""
+"""Module of lstmLayer, bilstmLayer, gruLayer and their projected variants (layers/recurrent.py,
+layers/projected.py): a :class:`Recurrent` (recurrence.py, the engine) inside a compiled network."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from ..recurrence import Recurrent
+from ..recurrence import ProjectedRecurrent, Recurrent
 from ..sequences import Signal
 
 
@@ -29,12 +29,19 @@ class RecurrentModule(nn.Module):
 
     @classmethod
     def of(cls, cell, input_size, hidden, directions, weights, output_mode, has_state_inputs,
-           has_state_outputs, initial):
+           has_state_outputs, initial, projectors=None):
         """The module of a recurrent layer: its ``cell``, its MATLAB-layout ``weights``
-        (InputWeights, RecurrentWeights, Bias) and its initial states (arrays or None)."""
-        rnn = Recurrent(cell, input_size, hidden, directions)
+        (InputWeights, RecurrentWeights, Bias[, InputProjector, OutputProjector], the order of
+        the engine's parameters) and its initial states (arrays or None). ``projectors``
+        (InputProjectorSize, OutputProjectorSize) makes it a projected layer."""
+        if projectors is None:
+            rnn = Recurrent(cell, input_size, hidden, directions)
+        else:
+            rnn = ProjectedRecurrent(cell, input_size, hidden, *projectors)
+        params = list(rnn.parameters())
+        assert len(params) == len(weights)
         with torch.no_grad():
-            for value, p in zip(weights, (rnn.input_weights, rnn.recurrent_weights, rnn.bias)):
+            for value, p in zip(weights, params):
                 p.copy_(torch.as_tensor(value.reshape(p.shape)))
         return cls(rnn, output_mode, has_state_inputs, has_state_outputs, initial)
 
