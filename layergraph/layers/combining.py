@@ -62,6 +62,13 @@ class CombiningLayer(Layer):
     def describe(self):
         return f"{self.type_description} of {self.NumInputs} inputs"
 
+    def unconnected_problem(self, port, side):
+        if side != "inputs":
+            return None
+        return ("unconnected-input",
+                f"input '{port}' of {self.where} is not connected; connect a layer to it, e.g. "
+                f"connectLayers(lgraph, 'skip', '{self.Name}/{port}')")
+
     def check_inputs(self, inputs, skip=None):
         """Every input has in1's format and sizes, except in dimension ``skip`` (an index into
         the format); a LayerProblem names the first input that differs."""

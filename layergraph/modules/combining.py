@@ -30,13 +30,13 @@ def check_alignment(where: str, signals, skip: int | None = None) -> None:
         if skip is not None and len(other) == len(shape):
             other[skip] = shape[skip]
         if other != shape:
-            detail = ""
             if first.lengths is not None and len(other) == len(shape) and other[1] != shape[1]:
-                detail = (f": its sequences have {s.data.shape[1]} time steps, 'in1' has "
-                          f"{first.data.shape[1]} (a strided or unpadded layer on one branch "
-                          "shortens its sequences)")
+                raise NetworkError(
+                    f"{where}: input 'in{k}' has {s.data.shape[1]} time steps, 'in1' has "
+                    f"{first.data.shape[1]}; a strided or unpadded layer on one branch shortened "
+                    "its sequences, and combined inputs must have the same time steps")
             raise NetworkError(f"{where}: input 'in{k}' has shape {tuple(s.data.shape)}, 'in1' "
-                               f"{tuple(first.data.shape)}{detail}")
+                               f"{tuple(first.data.shape)}")
         a, b = first.lengths, s.lengths
         if a is not b and (a is None or b is None or not torch.equal(a.cpu(), b.cpu())):
             raise NetworkError(f"{where}: the sequences of input 'in{k}' have lengths "
