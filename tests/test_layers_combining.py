@@ -386,3 +386,36 @@ lgraph = layerGraph(layers);
 lgraph = connectLayers(lgraph,'in','add/in2');
 """)
     assert t.graph == residual_graph(None, None)
+
+
+def test_matlab_translation_writes_the_connection_back():
+    from layergraph import from_matlab
+    from layergraph.matlab.translation import python_script
+
+    t = from_matlab("layers = [sequenceInputLayer(3,'Name','in')\n"
+                    "    additionLayer(2,'Name','add')\n    regressionLayer];\n"
+                    "lgraph = layerGraph(layers);\nlgraph = connectLayers(lgraph,'in','add/in2');\n")
+    script = python_script(t)
+    assert "connectLayers(lgraph, 'in', 'add/in2')" in script
+    namespace = {}
+    exec(compile(script, "<translated>", "exec"), namespace)
+    assert namespace["lgraph"] == t.graph
+
+
+def test_saved_residual_network_loads_with_its_ports(block, tmp_path):
+    from layergraph import load_network, save_network
+
+    W, b, X = block
+    net = assembleNetwork(residual_graph(W, b))
+    save_network(net, tmp_path / "res.lgnet")
+    back = load_network(tmp_path / "res.lgnet")
+    assert back.graph == net.graph and ("in", "add/in2") in back.graph.Connections
+    for y, z in zip(predict(net, X), predict(back, X)):
+        np.testing.assert_array_equal(y, z)
+
+
+def test_descriptions():
+    assert additionLayer(3).describe() == "Element-wise addition of 3 inputs"
+    assert multiplicationLayer().describe() == "Element-wise multiplication of 2 inputs"
+    assert concatenationLayer(1, 2).describe() == "Concatenation of 2 inputs along dimension 1"
+    assert depthConcatenationLayer(4).describe() == "Depth concatenation of 4 inputs"

@@ -89,6 +89,10 @@ class CombiningLayer(Layer):
 class ElementwiseLayer(CombiningLayer):
     operation = "add"
 
+    def describe(self):  # MATLAB's analyzeNetwork: 'Element-wise addition of 2 inputs'
+        what = "addition" if self.operation == "add" else "multiplication"
+        return f"Element-wise {what} of {self.NumInputs} inputs"
+
     def infer(self, inputs):
         self.check_inputs(inputs)
         return [inputs[0]]
