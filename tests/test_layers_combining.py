@@ -366,6 +366,14 @@ def test_spec_inputs_by_port_and_bad_ports():
                                     "{Name: add, inputs: {in1: relu, in2: in}}")
     by_port = by_port.replace("connections:\n  - in -> add/in2\n", "")
     assert load_spec(by_port).graph == residual_graph(None, None)
+    by_list = by_port.replace("inputs: {in1: relu, in2: in}", "inputs: [relu, in]")
+    assert load_spec(by_list).graph == residual_graph(None, None)
+    three = load_spec(by_list.replace("{Name: add, inputs: [relu, in]}",
+                                      "{NumInputs: 3, Name: add, inputs: [relu, in, conv]}"))
+    assert three.graph.sources("add") == {"in1": ("relu", "out"), "in2": ("in", "out"),
+                                          "in3": ("conv", "out")}
+    with pytest.raises(SpecError, match="3 sources.*2 input port"):
+        load_spec(by_list.replace("[relu, in]", "[relu, in, conv]"))
     with pytest.raises(SpecError, match="in3"):
         load_spec(RESIDUAL_YAML.replace("add/in2", "add/in3"))
     with pytest.raises(SpecError, match="NumInputs"):
