@@ -93,3 +93,16 @@ def same_padding(size, kernel, stride, dilation):
 def conv_out(size, kernel, stride, dilation, pad):
     """Output length of a window over ``size`` steps padded by ``pad`` (works on tensors too)."""
     return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1
+
+
+TORCH_LAYOUT = {"CB": "BC", "CBT": "BTC", "SCBT": "BTCS", "SSCB": "BCSS", "SSCBT": "BTCSS"}
+"""The letters of each format in the order of its torch tensor's dimensions (the table above)."""
+
+
+def torch_dim(fmt: str, index: int) -> int:
+    """Torch dimension of the ``index``-th letter (0-based) of ``fmt``: the k-th S of the format
+    is the k-th S of the tensor (MATLAB's first spatial dimension is the image height)."""
+    letter = fmt[index]
+    nth = fmt[:index].count(letter)
+    layout = TORCH_LAYOUT[fmt]
+    return [i for i, c in enumerate(layout) if c == letter][nth]

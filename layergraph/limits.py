@@ -42,6 +42,10 @@ class Limits(LimitSet):
     max_learnables: int = 2 ** 31
     """Learnable parameters of one network (2**31 float32 values are 8 GiB)."""
 
+    max_layer_inputs: int = 4096
+    """Input ports of one layer (a combining layer's NumInputs), checked before the port names
+    are made."""
+
 
 LIMITS = Limits()
 

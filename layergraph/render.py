@@ -56,7 +56,8 @@ INSTALL_HINT = ("Graphviz's 'dot' program is needed to draw {fmt}; install Graph
 
 FILL = {  # node colours by what a layer does (Layer.category)
     "input": "#d9ead3", "recurrent": "#cfe2f3", "conv": "#fce5cd", "output": "#f4cccc",
-    "norm": "#eeeeee", "reshape": "#fff2cc", "activation": "#ffffff", "other": "#ffffff",
+    "norm": "#eeeeee", "reshape": "#fff2cc", "activation": "#ffffff", "combine": "#ead1dc",
+    "other": "#ffffff",
 }
 
 

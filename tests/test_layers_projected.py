@@ -170,7 +170,7 @@ def test_missing_sizes_are_named_with_an_example(args, missing):
     (lstmProjectedLayer, "StateActivationFunction", "relu"),
     (lstmProjectedLayer, "InputProjector", "not an array"),
     (gruProjectedLayer, "OutputProjector", [[1, 2], [3]]),
-    (lstmProjectedLayer, "InputProjectorSiz", 2),
+    (lstmProjectedLayer, "InputProjectorSzie", 2),
 ])
 def test_hostile_options_name_layer_and_option(ctor, option, value):
     with pytest.raises(OptionError) as info:

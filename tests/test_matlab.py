@@ -432,10 +432,10 @@ def test_unknown_layer_error_has_line_column_and_suggestion():
 
 
 def test_layer_matlab_has_and_layergraph_lacks_is_named():
-    e = error_of("layers = [sequenceInputLayer(12)\n    imageInputLayer([28 28 1])\n"
+    e = error_of("layers = [sequenceInputLayer(12)\n    image3dInputLayer([28 28 28 1])\n"
                  "    fullyConnectedLayer(2)];")
     assert (e.line, e.column) == (2, 5)
-    assert "MATLAB has imageInputLayer but layergraph does not support it yet" in str(e)
+    assert "MATLAB has image3dInputLayer but layergraph does not support it yet" in str(e)
     e = error_of("layers = [sequenceInputLayer(12) sigmoidLayer];")
     assert (e.line, e.column) == (1, 34) and "MATLAB has sigmoidLayer" in str(e)
 

@@ -109,7 +109,7 @@ class Layer:
     outputs: ClassVar[tuple] = ("out",)
     category: ClassVar[str] = "other"
     """What the layer does, for diagram colours: 'input', 'recurrent', 'conv', 'norm', 'reshape',
-    'activation', 'output' or 'other'."""
+    'activation', 'combine' (several inputs into one), 'output' or 'other'."""
     key_options: ClassVar[tuple] = ()
     """Options a diagram shows on the layer's node (besides the positional ones), when set."""
     output_kind: ClassVar[str | None] = None
