@@ -24,6 +24,7 @@ from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
 from .network import Network, prediction_options
 from .options import Bool, Choice, Number, OneOf, Option, check_value, parse_name_value
+from .services import provide
 
 
 class Table:
@@ -136,15 +137,20 @@ class DLNetwork(Network):
         (HiddenState / CellState, hidden units x observations as in MATLAB)."""
         rows = []
         for lay, module in self._recurrent_layers():
-            names = lay.state_props()
-            current = module.state if module is not None else None
-            for i, name in enumerate(names):
-                if current is not None:
-                    value = current[i].detach().cpu().numpy().T.copy()
+            size = self._state_size(lay)
+            for i, name in enumerate(lay.state_props()):
+                if module is not None and module.state is not None:  # carried, inside predict
+                    v = module.state[i]
+                elif module is not None:
+                    v = module.initial[i]
                 else:
                     v = lay.props.get(name)
-                    value = np.zeros((self._state_size(lay), 1), dtype=np.float32) if v is None \
-                        else np.asarray(v, dtype=np.float32).reshape(-1, 1)
+                    v = None if v is None else torch.as_tensor(np.asarray(v, np.float32))
+                if v is None:
+                    value = np.zeros((size, 1), dtype=np.float32)
+                else:
+                    v = v.detach().cpu()
+                    value = (v.T if v.dim() == 2 else v.reshape(-1, 1)).numpy().copy()
                 rows.append((lay.Name, name, value))
         return Table(rows)
 
@@ -167,9 +173,20 @@ class DLNetwork(Network):
                 if v.ndim != 2 or v.shape[0] != size:
                     raise DataError(f"State of layer '{lay.Name}' ({name}) has shape {v.shape};"
                                     f" expected {size} x observations")
-                values.append(torch.as_tensor(v.T.copy(), device=self.device))
-            module.state = tuple(values)
-            module.carry_state = True
+                values.append(torch.as_tensor(v.T.copy()))
+            # The State is where every call starts from: the module's initial state.
+            module.initial = [t[0] if t.shape[0] == 1 else t for t in values]
+            module.state = None
+
+    def resetState(self):
+        """MATLAB's ``net = resetState(net)``: the State back to the layers' HiddenState /
+        CellState (zeros where those are empty)."""
+        self._require_initialized("resetState")
+        for lay, module in self._recurrent_layers():
+            module.initial = [None if lay.props.get(n) is None else torch.as_tensor(
+                np.asarray(lay.props[n], np.float32).reshape(-1)) for n in lay.state_props()]
+            module.state = None
+        return self
 
     def _recurrent_layers(self):
         for lay in self.graph.Layers:
@@ -208,6 +225,15 @@ class DLNetwork(Network):
             self.sync_layers()
         return self.graph.copy()
 
+
+def _saved_dlnetwork(graph, device):
+    """A dlnetwork from a saved graph whose learnables are all set (load_network)."""
+    net = DLNetwork(graph, Initialize=False, device=device)
+    net._compile(graph, device)
+    return net
+
+
+provide("saved_dlnetwork", _saved_dlnetwork, "layergraph.modern")
 
 _SEED = Option(Number(integer=True, low=0, high=2 ** 63 - 1))
 _DL_OPTIONS = {"Initialize": Option(Bool(), True, "initialize the learnables now"),

@@ -22,6 +22,7 @@ from .modules.recurrent import RecurrentModule
 from .options import Choice, Number, Option, check_value, parse_name_value
 from .persistence import FileError, graph_from_state, graph_state, read_state, write_state
 from .sequences import SEQUENCE_OPTIONS, SequencePolicy, Signal, run_chunks
+from .services import service
 
 
 class CompiledNetwork(nn.Module):
@@ -426,6 +427,8 @@ def predictAndUpdateState(net: Network, X, *args, **kwargs):
 
 def resetState(net: Network) -> Network:
     """Return every recurrent layer to its initial state (HiddenState / CellState or zeros)."""
+    if getattr(net, "dlnetwork", False):
+        return net.resetState()
     for m in net.module.recurrent_modules():
         m.reset_state()
     return net
@@ -440,9 +443,12 @@ NETWORK_VERSION = 1
 
 def save_network(net: Network, path) -> None:
     """Save a trained or assembled network (layers, weights, normalization, class names)."""
+    if getattr(net, "dlnetwork", False):
+        net._require_initialized("save_network")
     net.sync_layers()
     write_state({"format": NETWORK_FORMAT, "version": NETWORK_VERSION,
-                 "graph": graph_state(net.graph), "training": dict(net.training)}, path)
+                 "graph": graph_state(net.graph), "training": dict(net.training),
+                 "dlnetwork": bool(net.dlnetwork)}, path)
 
 
 def load_network(path, ExecutionEnvironment="auto") -> Network:
@@ -456,7 +462,10 @@ def load_network(path, ExecutionEnvironment="auto") -> Network:
                         "upgrade layergraph")
     graph = graph_from_state(state.get("graph"), path)
     try:
-        net = Network(graph, ExecutionEnvironment)
+        if state.get("dlnetwork") is True:  # modern.py, a floor above, builds dlnetworks
+            net = service("saved_dlnetwork", "layergraph.modern")(graph, ExecutionEnvironment)
+        else:
+            net = Network(graph, ExecutionEnvironment)
     except NetworkError as exc:
         raise FileError(f"{path}: damaged file: {exc}") from None
     training = state.get("training")

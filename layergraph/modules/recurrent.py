@@ -61,9 +61,18 @@ class RecurrentModule(nn.Module):
         if all(s is None for s in self.initial):
             return None
         n = self.rnn.directions * self.rnn.hidden
-        return tuple(
-            (x.new_zeros(B, n) if s is None else s.to(x)[None].expand(B, -1)) for s in self.initial
-        )
+        out = []
+        for s in self.initial:
+            if s is None:
+                out.append(x.new_zeros(B, n))
+            elif s.dim() == 2:  # a dlnetwork's State: one column per observation
+                if s.shape[0] != B:
+                    raise ValueError(f"the network's State is for {s.shape[0]} observations but "
+                                     f"this call has {B}; set net.State for {B} or reset it")
+                out.append(s.to(x))
+            else:
+                out.append(s.to(x)[None].expand(B, -1))
+        return tuple(out)
 
     def forward(self, x: Signal, *states: Signal):
         if self.has_state_inputs:
