@@ -211,3 +211,41 @@ def test_device_option(name, capsys):
         assert mod.run(["--smoke", "--device", "gpu"]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "no CUDA GPU" in err[0]
+
+
+# --- Sequence Classification Using Deep Learning, today's workflow (trainnet) ------------------
+
+def test_modern_twin_smoke_runs_and_reports_testnet_accuracy(tmp_path):
+    mod = _example("japanese_vowels_modern")
+    res = mod.main(["--smoke", "--device", "cpu", "--plot", str(tmp_path / "p.png"),
+                    "--save", str(tmp_path / "net.pt")])
+    assert 0.0 <= res["accuracy"] <= 1.0 and res["net"].dlnetwork
+    assert len(res["info"].TrainingAccuracy) == len(res["info"].TrainingLoss) > 0
+    assert _is_png(tmp_path / "p.png") and (tmp_path / "net.pt").stat().st_size > 0
+
+
+def test_trainnet_and_trainnetwork_train_the_same_bilstm_alike():
+    """Sequence-to-label cross-entropy over the observations is the same loss in both workflows,
+    and both draw the initial weights in the same order from the same seed: the two trainings
+    follow the same path."""
+    from layergraph import (
+        classificationLayer,
+        dlnetwork,
+        trainingOptions,
+        trainnet,
+        trainNetwork,
+    )
+
+    mod = _example("japanese_vowels_modern")
+    X, Y = japanese_vowels("train")
+    idx = np.arange(0, 270, 5)  # 54 sequences of all nine speakers
+    X, Y = [X[i] for i in idx], Y[idx]
+    opts = dict(MaxEpochs=2, MiniBatchSize=27, GradientThreshold=1, Shuffle="never",
+                Verbose=False, ProgressBar=False)
+    layers = mod.build_layers(12, 16, 9)
+    _, legacy = trainNetwork(X, Y, [*layers, classificationLayer()],
+                             trainingOptions("adam", **opts))
+    _, modern = trainnet(X, Y, dlnetwork(mod.build_layers(12, 16, 9)), "crossentropy",
+                         trainingOptions("adam", Metrics="accuracy", **opts))
+    assert np.allclose(legacy.TrainingLoss, modern.TrainingLoss, rtol=1e-5)
+    assert np.allclose(legacy.TrainingAccuracy, modern.TrainingAccuracy)
