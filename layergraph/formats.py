@@ -93,3 +93,17 @@ def same_padding(size, kernel, stride, dilation):
 def conv_out(size, kernel, stride, dilation, pad):
     """Output length of a window over ``size`` steps padded by ``pad`` (works on tensors too)."""
     return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def spatial_paddings(padding, sizes, kernels, strides, dilations=None):
+    """(before, after) padding of each of two spatial dimensions from a 2-D layer's Padding:
+    'same', p (all edges), [a b] (a top and bottom, b left and right) or [t b l r], as MATLAB's
+    convolution2dLayer and 2-D pooling layers take it."""
+    dilations = dilations or (1,) * len(sizes)
+    if padding == "same":
+        return [same_padding(n, k, s, d) for n, k, s, d in zip(sizes, kernels, strides, dilations)]
+    if isinstance(padding, int):
+        return [(padding, padding)] * len(sizes)
+    if len(padding) == 2:
+        return [(padding[0], padding[0]), (padding[1], padding[1])]
+    return [(padding[0], padding[1]), (padding[2], padding[3])]

@@ -61,7 +61,8 @@ VALUES = st.one_of(
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
 REQUIRED = {"InputSize": 3, "NumHiddenUnits": 4, "OutputSize": 2, "FilterSize": 3,
-            "NumFilters": 4, "PoolSize": 2, "Dimension": 3, "NumWords": 5}
+            "NumFilters": 4, "PoolSize": 2, "Dimension": 3, "NumWords": 5, "Ceiling": 6,
+            "NumGroups": 1}
 LAYERS = sorted(REGISTRY)
 
 
