@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import pytest
+import reference_rnn as ref
 import torch
 from conftest import initialize_learnables
 
@@ -308,7 +309,9 @@ def test_pooling_defaults_and_descriptions():
     ap = averagePooling2dLayer([3, 1], Padding="SAME")
     assert ap.PoolSize == (3, 1) and ap.Padding == "same" and ap.PaddingValue == 0
     assert averagePooling2dLayer(2, PaddingValue="MEAN").PaddingValue == "mean"
-    assert mp.describe() == "2x2 max pooling with stride [1, 1]"
+    assert mp.describe() == "2x2 max pooling with stride [1 1] and padding [0 0 0 0]"
+    assert averagePooling2dLayer(3, Stride=2, Padding="same").describe() == \
+        "3x3 average pooling with stride [2 2] and padding 'same'"
     names = [lay.Name for lay in layerGraph([
         sequenceInputLayer([4, 4, 1]), maxPooling2dLayer(2), averagePooling2dLayer(2),
         globalAveragePooling2dLayer(), globalMaxPooling2dLayer(), flattenLayer(),
@@ -420,12 +423,21 @@ def test_cnn_lstm_chain_without_folding_analyses_and_runs():
     assert str(result.report("gap").activations["out"]) == "1(S) x 1(S) x 4(C) x 1(B) x T(T)"
     assert str(result.report("flat").activations["out"]) == "4(C) x 1(B) x T(T)"
     assert result.report("lstm").learnables["InputWeights"] == (20, 4)
-    net = assembleNetwork(initialize_learnables(lg, seed=3))
+    lg = initialize_learnables(lg, seed=3)
+    net = assembleNetwork(lg)
     X = image_seqs(6, hwc, lengths=[5, 1, 3])
     batched = predict(net, X, MiniBatchSize=3, SequencePaddingValue=PAD)
     alone = predict(net, X, MiniBatchSize=1)
     assert batched.shape == (3, 2)
     np.testing.assert_allclose(batched, alone, atol=1e-5)
+    layers = {lay.Name: lay for lay in lg.Layers}
+    lstm, fc = layers["lstm"], layers["fc"]
+    want = []
+    for x in X:  # NumPy: the CNN per frame, the mean over space, the LSTM, the last step
+        feats = np.stack([np_cnn(f, [layers["conv"], layers["bn"]]).mean((0, 1)) for f in x])
+        Y, _, _ = ref.lstm_forward(feats, lstm.InputWeights, lstm.RecurrentWeights, lstm.Bias)
+        want.append(fc.Weights @ Y[-1] + fc.Bias.reshape(-1))
+    np.testing.assert_allclose(batched, np.stack(want), atol=1e-5)
 
 
 def test_dropout_on_images_and_image_sequences():

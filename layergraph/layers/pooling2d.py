@@ -23,6 +23,13 @@ def _needs_images(x):
         raise LayerProblem(f"expects images (SSCB) or image sequences (SSCBT), got {x.fmt}")
 
 
+def _sides(p):
+    """A numeric Padding as [top bottom left right]."""
+    if isinstance(p, int):
+        return (p,) * 4
+    return (p[0], p[0], p[1], p[1]) if len(p) == 2 else tuple(p)
+
+
 def _pooling_options():
     return {
         "PoolSize": Option(IntVector(lengths=(2,)), None, "[h w] of the pooling regions"),
@@ -65,7 +72,7 @@ class Pooling2dLayer(Layer):
         p = self.Padding
         if p == "same":
             return None  # 'same' never pads a side by the pool size or more
-        sides = (p,) * 4 if isinstance(p, int) else (p[0], p[0], p[1], p[1]) if len(p) == 2 else p
+        sides = _sides(p)
         h, w = self.PoolSize
         if max(sides[:2]) >= h or max(sides[2:]) >= w:
             return f"the padding {list(sides)} must be smaller than PoolSize {list(self.PoolSize)}"
@@ -77,7 +84,10 @@ class Pooling2dLayer(Layer):
     def describe(self):
         h, w = self.PoolSize
         what = "max" if self.mode == "max" else "average"
-        return f"{h}x{w} {what} pooling with stride {list(self.Stride)}"
+        p = self.Padding
+        pad = "'same'" if p == "same" else f"[{' '.join(map(str, _sides(p)))}]"
+        return f"{h}x{w} {what} pooling with stride [{self.Stride[0]} {self.Stride[1]}] and " \
+               f"padding {pad}"
 
     def infer(self, inputs):
         x = inputs[0]

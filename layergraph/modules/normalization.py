@@ -99,4 +99,4 @@ class GroupNorm(nn.Module):
             mean = g.mean(dims, keepdim=True)
             var = g.var(dims, unbiased=False, keepdim=True)
         y = ((g - mean) / torch.sqrt(var + self.eps)).reshape(d.shape)
-        return Signal(back(y * self.scale + self.offset), x.lengths)
+        return x._replace(data=back(y * self.scale + self.offset))

@@ -34,7 +34,7 @@ class Pool2d(nn.Module):
             if self.exclude:  # the share of real elements in each region
                 ones = f.new_ones(1, 1, *f.shape[-2:])
                 y = y / F.avg_pool2d(F.pad(ones, self.pad), self.pool, self.stride)
-        return Signal(back(y), x.lengths)
+        return x._replace(data=back(y))
 
 
 class GlobalPool2d(nn.Module):
@@ -48,4 +48,4 @@ class GlobalPool2d(nn.Module):
             y = torch.amax(d, dim=(-2, -1), keepdim=True)
         else:
             y = d.mean(dim=(-2, -1), keepdim=True)
-        return Signal(y, x.lengths)
+        return x._replace(data=y)
