@@ -617,3 +617,18 @@ def test_yaml_round_trip_and_matlab_text():
         globalAveragePooling2dLayer(), flattenLayer(), lstmLayer(5, OutputMode="last"),
         fullyConnectedLayer(1), regressionLayer()])
     assert analyzeNetwork(t.graph, verbose=False).ok
+
+
+def test_instance_norm_inside_folding_normalizes_every_frame_alone():
+    """Folded frames are observations of their own (SSCB), so statistics are per frame, as the
+    layers' docstring says; padded frames are not folded at all."""
+    hwc = (3, 4, 2)
+    offset, scale = affine(RNG(11), (1, 1, 2))
+    lg = layerGraph([sequenceInputLayer(list(hwc), Name="in"), sequenceFoldingLayer(Name="fold"),
+                     instanceNormalizationLayer(Offset=offset, Scale=scale, Name="n"),
+                     sequenceUnfoldingLayer(Name="unfold"), flattenLayer(Name="flat"),
+                     regressionLayer(Name="out")])
+    lg = connectLayers(lg, "fold/miniBatchSize", "unfold/miniBatchSize")
+    X = image_seqs(12, hwc, scale=2.0)
+    got = predict(assembleNetwork(lg), X, MiniBatchSize=len(X), SequencePaddingValue=PAD)
+    close(got, per_frame(lambda f: np_group_norm(f, 2, offset, scale), X), atol=1e-4)
