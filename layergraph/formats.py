@@ -106,3 +106,17 @@ def torch_dim(fmt: str, index: int) -> int:
     nth = fmt[:index].count(letter)
     layout = TORCH_LAYOUT[fmt]
     return [i for i, c in enumerate(layout) if c == letter][nth]
+
+
+def spatial_paddings(padding, sizes, kernels, strides, dilations=None):
+    """(before, after) padding of each of two spatial dimensions from a 2-D layer's Padding:
+    'same', p (all edges), [a b] (a top and bottom, b left and right) or [t b l r], as MATLAB's
+    convolution2dLayer and 2-D pooling layers take it."""
+    dilations = dilations or (1,) * len(sizes)
+    if padding == "same":
+        return [same_padding(n, k, s, d) for n, k, s, d in zip(sizes, kernels, strides, dilations)]
+    if isinstance(padding, int):
+        return [(padding, padding)] * len(sizes)
+    if len(padding) == 2:
+        return [(padding[0], padding[0]), (padding[1], padding[1])]
+    return [(padding[0], padding[1]), (padding[2], padding[3])]

@@ -63,7 +63,8 @@ VALUES = st.one_of(
 REQUIRED = {"InputSize": 3, "NumHiddenUnits": 4, "OutputSize": 2, "FilterSize": 3,
             "NumFilters": 4, "PoolSize": 2, "Dimension": 3, "NumWords": 5,
             "NumHeads": 2, "NumKeyChannels": 4, "MaxPosition": 8,
-            "OutputProjectorSize": 2, "InputProjectorSize": 2, "Dim": 1}
+            "OutputProjectorSize": 2, "InputProjectorSize": 2, "Dim": 1,
+            "Ceiling": 6, "NumGroups": 1}
 LAYERS = sorted(REGISTRY)
 
 

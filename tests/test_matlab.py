@@ -436,8 +436,8 @@ def test_layer_matlab_has_and_layergraph_lacks_is_named():
                  "    fullyConnectedLayer(2)];")
     assert (e.line, e.column) == (2, 5)
     assert "MATLAB has image3dInputLayer but layergraph does not support it yet" in str(e)
-    e = error_of("layers = [sequenceInputLayer(12) sigmoidLayer];")
-    assert (e.line, e.column) == (1, 34) and "MATLAB has sigmoidLayer" in str(e)
+    e = error_of("layers = [sequenceInputLayer(12) spaceToDepthLayer(2)];")
+    assert (e.line, e.column) == (1, 34) and "MATLAB has spaceToDepthLayer" in str(e)
 
 
 def test_unknown_variable_error():

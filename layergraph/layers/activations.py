@@ -1,6 +1,10 @@
-"""Element-wise and channel-wise activation layers: softmaxLayer, reluLayer, leakyReluLayer, tanhLayer.
+"""Element-wise and channel-wise activation layers: softmaxLayer, reluLayer, leakyReluLayer,
+tanhLayer, sigmoidLayer, eluLayer, geluLayer, swishLayer, clippedReluLayer, softplusLayer, and
+dropoutLayer.
 
-They keep the format of their input; softmax normalizes over channels at every time step.
+They keep the format of their input (vectors, sequences, images, image sequences); softmax
+normalizes over channels at every time step, the others act on every element alone, so padded
+time steps never reach a real one.
 A new activation layer is one class: its ``function()`` returns the torch function (importing
 torch there, when a network is assembled), which modules/activations.py applies to the data.
 """
@@ -8,7 +12,7 @@ torch there, when a network is assembled), which modules/activations.py applies 
 from __future__ import annotations
 
 from ..formats import channel_dim
-from ..options import Number, Option
+from ..options import Choice, Number, Option
 from .base import Layer, LayerProblem, register
 
 
@@ -87,6 +91,98 @@ class TanhLayer(ActivationLayer):
         import torch
 
         return torch.tanh
+
+
+@register
+class SigmoidLayer(ActivationLayer):
+    """Logistic sigmoid: sigmoidLayer() computes 1 / (1 + exp(-x))."""
+
+    matlab_name, type_description, default_name = "sigmoidLayer", "Sigmoid", "sigmoid"
+
+    def function(self):
+        import torch
+
+        return torch.sigmoid
+
+
+@register
+class ELULayer(ActivationLayer):
+    """Exponential linear unit: eluLayer(alpha=1) computes x for x >= 0 and alpha*(exp(x) - 1)
+    otherwise. MATLAB takes any finite real Alpha (the output's lower bound is -Alpha)."""
+
+    matlab_name, type_description, default_name = "eluLayer", "ELU", "elu"
+    positional = ("Alpha",)
+    options = {"Alpha": Option(Number(), 1.0, "nonlinearity parameter: scale of negative inputs")}
+
+    def function(self):
+        import torch.nn.functional as F
+
+        alpha = self.Alpha
+        return lambda d: F.elu(d, alpha)
+
+
+@register
+class GELULayer(ActivationLayer):
+    """Gaussian error linear unit: geluLayer(Approximation="none") computes
+    x/2 * (1 + erf(x/sqrt(2))); Approximation "tanh" replaces the erf by
+    tanh(sqrt(2/pi) * (x + 0.044715 x^3)), to reproduce models trained with it (BERT, GPT-2)."""
+
+    matlab_name, type_description, default_name = "geluLayer", "GELU", "gelu"
+    key_options = ("Approximation",)
+    options = {"Approximation": Option(Choice("none", "tanh"), "none",
+                                       "approximation of the error function")}
+
+    def function(self):
+        import torch.nn.functional as F
+
+        approximate = self.Approximation
+        return lambda d: F.gelu(d, approximate=approximate)
+
+
+@register
+class SwishLayer(ActivationLayer):
+    """Swish: swishLayer() computes x / (1 + exp(-x))."""
+
+    matlab_name, type_description, default_name = "swishLayer", "Swish", "swish"
+
+    def function(self):
+        import torch.nn.functional as F
+
+        return F.silu
+
+
+@register
+class ClippedReLULayer(ActivationLayer):
+    """Clipped ReLU: clippedReluLayer(ceiling) computes min(max(x, 0), ceiling); the ceiling is
+    required and positive, as in MATLAB."""
+
+    matlab_name, type_description, default_name = "clippedReluLayer", "Clipped ReLU", "clippedrelu"
+    positional = ("Ceiling",)
+    required = ("Ceiling",)
+    options = {"Ceiling": Option(Number(low=0, low_open=True), None, "clipping ceiling")}
+
+    def describe(self):
+        return f"Clipped ReLU with ceiling {self.Ceiling:g}"
+
+    def function(self):
+        import torch
+
+        ceiling = self.Ceiling
+        return lambda d: torch.clamp(d, 0.0, ceiling)
+
+
+@register
+class SoftplusLayer(ActivationLayer):
+    """Softplus: softplusLayer() computes log(1 + exp(x)); MATLAB's Deep Learning Toolbox layer
+    has no options besides Name. Above x = 20 the result is x itself (torch's threshold: the
+    difference is below float32's resolution)."""
+
+    matlab_name, type_description, default_name = "softplusLayer", "Softplus", "softplus"
+
+    def function(self):
+        import torch.nn.functional as F
+
+        return F.softplus
 
 
 @register

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..formats import Activation, conv_out, same_padding
+from ..formats import Activation, conv_out, same_padding, spatial_paddings
 from ..initializers import initialize_weights, weights_kind
 from ..options import Choice, IntVector, OneOf, Option, PositiveInt
 from .base import Layer, LayerProblem, learnable_block, register
@@ -137,15 +137,8 @@ class Convolution2dLayer(ConvolutionLayer):
         return {"Weights": (*self.FilterSize, c, self.NumFilters), "Bias": (1, 1, self.NumFilters)}
 
     def paddings(self, h, w):
-        if self.Padding == "same":
-            return [same_padding(n, k, s, d) for n, k, s, d in
-                    zip((h, w), self.FilterSize, self.Stride, self.DilationFactor)]
-        p = self.Padding
-        if isinstance(p, int):
-            return [(p, p), (p, p)]
-        if len(p) == 2:
-            return [(p[0], p[0]), (p[1], p[1])]
-        return [(p[0], p[1]), (p[2], p[3])]
+        return spatial_paddings(self.Padding, (h, w), self.FilterSize, self.Stride,
+                                self.DilationFactor)
 
     def infer(self, inputs):
         x = inputs[0]

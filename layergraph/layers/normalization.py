@@ -1,15 +1,21 @@
-"""batchNormalizationLayer and layerNormalizationLayer.
+"""batchNormalizationLayer, layerNormalizationLayer, instanceNormalizationLayer and
+groupNormalizationLayer.
 
 Batch normalization normalizes each channel over the batch (and time, and space); on sequences the
 statistics use real time steps only, so padding never changes them. Layer normalization normalizes
-each observation and time step over its channels (and space). Offset and Scale are per channel.
+each observation and time step over its channels (and space). Instance and group normalization
+normalize each observation alone: over space and time, per channel (instance) or per group of
+channels (group), as MATLAB documents them; time means the sequence's real steps. On image
+sequences that is over all the frames of a sequence together; to normalize every frame alone, fold
+the frames first (sequenceFoldingLayer), as in MATLAB. Offset and Scale are per channel.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..options import Array, Choice, Number, Option
+from ..initializers import initialize_weights
+from ..options import Array, Choice, Number, OneOf, Option, PositiveInt
 from .base import Layer, LayerProblem, learnable_block, register
 
 AFFINE = {
@@ -112,3 +118,90 @@ class LayerNormalizationLayer(NormalizationLayer):
         fmt = inputs[0].fmt
         spatial = "S" in fmt and self.OperationDimension != "channel-only"
         return LayerNorm(fmt, self.Offset, self.Scale, self.Epsilon, spatial)
+
+
+GROUPED_OPTIONS = {
+    "Epsilon": Option(Number(low=0, low_open=True), 1e-5, "added to the variance"),
+    "NumChannels": Option(OneOf(Choice("auto"), PositiveInt()), "auto", "input channels"),
+    **learnable_block("Offset", "learnable offset (beta), 1 x 1 x C for images, C x 1 otherwise",
+                      initializers=("zeros", "ones", "narrow-normal"), initializer="zeros"),
+    **learnable_block("Scale", "learnable scale (gamma), 1 x 1 x C for images, C x 1 otherwise",
+                      initializers=("ones", "zeros", "narrow-normal"), initializer="ones"),
+}
+"""The options instance and group normalization share: Epsilon, NumChannels, and Offset / Scale
+with their initializers ('zeros' / 'ones' by default) and factors (all 1), as in MATLAB."""
+
+
+class GroupedNormalizationLayer(NormalizationLayer):
+    """Normalization of each observation over space, real time steps and groups of channels."""
+
+    def groups(self, channels: int) -> int:
+        raise NotImplementedError
+
+    def infer(self, inputs):
+        x = inputs[0]
+        super().infer(inputs)  # format and learnable sizes
+        if self.NumChannels != "auto" and self.NumChannels != x.channels:
+            raise LayerProblem(f"NumChannels is {self.NumChannels}, input has {x.channels}")
+        groups = self.groups(x.channels)
+        if x.fmt == "CB" and x.channels == groups:
+            raise LayerProblem("one value per channel and observation (CB) leaves nothing to "
+                               "normalize over; it needs space, time or channels per group")
+        return [x]
+
+    def initialize(self, inputs, rng):
+        shape = self.learnable_shapes(inputs)["Offset"]
+        for name in ("Offset", "Scale"):
+            if self.props[name] is None:
+                method = self.props[f"{name}Initializer"]
+                self.props[name] = initialize_weights(method, shape, 1, 1, rng)
+
+    def build(self, inputs):
+        from ..modules.normalization import GroupNorm
+
+        x = inputs[0]
+        return GroupNorm(x.fmt, self.Offset, self.Scale, self.Epsilon, self.groups(x.channels))
+
+
+@register
+class InstanceNormalizationLayer(GroupedNormalizationLayer):
+    """instanceNormalizationLayer(Epsilon=1e-5, ...): each channel of each observation over
+    space and its real time steps."""
+
+    matlab_name, type_description, default_name = (
+        "instanceNormalizationLayer", "Instance Normalization", "instancenorm")
+    options = GROUPED_OPTIONS
+
+    def groups(self, channels):
+        return channels
+
+
+@register
+class GroupNormalizationLayer(GroupedNormalizationLayer):
+    """groupNormalizationLayer(numGroups, Epsilon=1e-5, ...): numGroups consecutive groups of
+    channels (a number dividing the channels, "all-channels" for one group, "channel-wise" for
+    one group per channel), each normalized per observation over space and real time steps."""
+
+    matlab_name, type_description, default_name = (
+        "groupNormalizationLayer", "Group Normalization", "groupnorm")
+    positional = ("NumGroups",)
+    required = ("NumGroups",)
+    options = {
+        "NumGroups": Option(OneOf(Choice("all-channels", "channel-wise"), PositiveInt()), None,
+                            "number of channel groups, 'all-channels' or 'channel-wise'"),
+        **GROUPED_OPTIONS,
+    }
+
+    def describe(self):
+        return f"Group normalization with {self.NumGroups} groups" if isinstance(
+            self.NumGroups, int) else f"Group normalization ({self.NumGroups})"
+
+    def groups(self, channels):
+        g = self.NumGroups
+        if g == "all-channels":
+            return 1
+        if g == "channel-wise":
+            return channels
+        if channels % g:
+            raise LayerProblem(f"NumGroups {g} does not divide the {channels} input channels")
+        return g

@@ -1,4 +1,5 @@
-"""Modules of batchNormalizationLayer and layerNormalizationLayer (layers/normalization.py)."""
+"""Modules of the normalization layers (layers/normalization.py): batch, layer, and group
+normalization (which instance normalization is, with one group per channel)."""
 
 from __future__ import annotations
 
@@ -70,3 +71,32 @@ class LayerNorm(nn.Module):
         var = d.var(dims, unbiased=False, keepdim=True)
         y = (d - mean) / torch.sqrt(var + self.eps) * self.scale + self.offset
         return Signal(back(y), x.lengths)
+
+
+class GroupNorm(nn.Module):
+    """Per observation, over space, real time steps and each of ``groups`` consecutive groups
+    of channels; padded time steps never enter the statistics."""
+
+    def __init__(self, fmt, offset, scale, eps, groups):
+        super().__init__()
+        self.fmt, self.eps, self.groups = fmt, eps, groups
+        self.offset, self.scale = nn.Parameter(_vector(offset)), nn.Parameter(_vector(scale))
+
+    def forward(self, x: Signal):
+        d, back = _channel_last(x.data, self.fmt)  # (B, [T], [H, W], C)
+        g = d.reshape(*d.shape[:-1], self.groups, d.shape[-1] // self.groups)
+        dims = (*range(1, g.dim() - 2), g.dim() - 1)  # all but batch and group
+        if x.lengths is not None and "T" in self.fmt:  # time is dim 1 in every layout
+            m = time_mask(x.lengths.to(d.device), d.shape[1]).to(d.dtype)
+            m = m.reshape(*m.shape, *([1] * (g.dim() - 2)))
+            per_step = 1
+            for i in dims[1:]:
+                per_step *= g.shape[i]
+            n = m.sum(1, keepdim=True) * per_step
+            mean = (g * m).sum(dims, keepdim=True) / n
+            var = ((g - mean) * m).square().sum(dims, keepdim=True) / n
+        else:
+            mean = g.mean(dims, keepdim=True)
+            var = g.var(dims, unbiased=False, keepdim=True)
+        y = ((g - mean) / torch.sqrt(var + self.eps)).reshape(d.shape)
+        return x._replace(data=back(y * self.scale + self.offset))
