@@ -35,7 +35,6 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .analysis import analyze
 from .data import spread_indices
 from .errors import DataError, LayerGraphError, OptionError
 from .render import render
@@ -109,7 +108,7 @@ def cmd_analyze(args) -> int:
     except SpecError as exc:  # the spec's own errors are what analyze found: a result
         print(_one_line(exc), file=sys.stderr)
         return 1
-    result = analyze(spec.graph)
+    result = spec.analyze()
     if spec.name:
         print(f"{spec.name}\n")
     print(result)
@@ -164,7 +163,14 @@ def cmd_train(args) -> int:
         options = trainingOptions(solver, **given, ValidationData=val)
     print(f"Training {spec.name or args.spec} on {len(X)} sequences ({train_src}) "
           f"with {options!r}", file=sys.stderr)
-    net, info = trainNetwork(X, Y, spec.graph, options)
+    if spec.dlnetwork:  # no output layer: trainnet with the spec's loss
+        from .modern import dlnetwork
+        from .training.trainer import trainnet
+
+        net, info = trainnet(X, Y, dlnetwork(spec.graph, Seed=options.Seed or 0), spec.loss,
+                             options)
+    else:
+        net, info = trainNetwork(X, Y, spec.graph, options)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_network(net, out)
     print(f"saved the trained network to {out}")
@@ -364,7 +370,14 @@ def evaluate(net, X, Y, classification, mini_batch_size=None):
     from .network import classify, predict
 
     kw = {"MiniBatchSize": mini_batch_size} if mini_batch_size else {}
-    pred = list(classify(net, X, **kw)[0]) if classification else list(predict(net, X, **kw))
+    if classification and getattr(net, "dlnetwork", False):  # scores -> the trained classes
+        names = np.array(net.training.get("classes") or [])
+        scores = predict(net, X, **kw)
+        pred = list(names[np.argmax(scores, -1)]) if len(names) else list(np.argmax(scores, -1))
+    elif classification:
+        pred = list(classify(net, X, **kw)[0])
+    else:
+        pred = list(predict(net, X, **kw))
     return _score(pred, Y, classification)
 
 

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from .layers import REGISTRY
 from .options import Option
+from .training.options import LOSS_NAMES, SOLVERS
 from .training.options import OPTIONS as TRAINING_OPTIONS
-from .training.options import SOLVERS
 
 SCHEMA_PATH = Path(__file__).with_name("schema") / "layergraph-spec.schema.json"
 """Where the published schema lives in the repository (and in the installed package)."""
@@ -39,7 +39,7 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 LAYER_KEYWORDS = ("inputs",)
 """Lower-case keys a layer entry may have besides its MATLAB options (``type`` in the flat form)."""
 
-TOP_LEVEL = ("name", "description", "layers", "connections", "training", "data")
+TOP_LEVEL = ("name", "description", "layers", "connections", "loss", "training", "data")
 DATA_KEYS = ("dataset", "train", "test", "validation", "order", "description")
 DATA_ORDERS = ("as-is", "sorted-by-length")
 TRAINING_SKIPPED = ("ValidationData",)  # data, not an option: given in the ``data`` section
@@ -212,6 +212,9 @@ def build_schema() -> dict:
                                       "'inputs'"},
             "connections": {"type": "array", "items": {"$ref": "#/$defs/connection"},
                             "description": "extra connections (connectLayers)"},
+            "loss": {"enum": list(LOSS_NAMES),
+                     "description": "a dlnetwork spec: the network has no output layer and "
+                                    "`layergraph train` calls trainnet with this loss"},
             "training": {"$ref": "#/$defs/training"},
             "data": {"$ref": "#/$defs/data"},
         },

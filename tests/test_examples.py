@@ -249,3 +249,24 @@ def test_trainnet_and_trainnetwork_train_the_same_bilstm_alike():
                          trainingOptions("adam", Metrics="accuracy", **opts))
     assert np.allclose(legacy.TrainingLoss, modern.TrainingLoss, rtol=1e-5)
     assert np.allclose(legacy.TrainingAccuracy, modern.TrainingAccuracy)
+
+
+def test_modern_spec_is_a_dlnetwork_spec_of_the_example_network():
+    from layergraph import layerGraph, save_spec
+
+    mod = _example("japanese_vowels_modern")
+    spec = load_spec(ROOT / "specs" / "japanese-vowels-modern.yaml")
+    assert spec.dlnetwork and spec.loss == "crossentropy" and spec.classification
+    assert spec.graph == layerGraph(mod.build_layers())
+    assert spec.options == mod.matlab_options()
+    assert spec.analyze().ok and spec.analyze().outputs == [("softmax", "out")]
+    back = load_spec(save_spec(spec))
+    assert back == spec and back.loss == "crossentropy"
+    # Without 'loss' the same layers are a legacy spec missing its output layer.
+    from layergraph import SpecError
+
+    text = (ROOT / "specs" / "japanese-vowels-modern.yaml").read_text()
+    with pytest.raises(SpecError, match="no output layer"):
+        load_spec(text.replace("loss: crossentropy\n", ""))
+    with pytest.raises(SpecError, match="loss"):
+        load_spec(text.replace("loss: crossentropy", "loss: crossentropi"))

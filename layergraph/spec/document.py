@@ -15,7 +15,7 @@ from ..analysis import analyze
 from ..errors import DataError
 from ..graph import LayerGraph, layerGraph
 from ..services import provide
-from ..training.options import TrainingOptions
+from ..training.options import CLASSIFICATION_LOSSES, TrainingOptions
 from .dump import dump_spec
 from .issues import SpecError, SpecIssue
 from .sources import DataSource, data_source, dataset_name, prepare
@@ -37,6 +37,12 @@ class Spec:
     file: str | None = None
     data_marks: dict = field(default_factory=dict, repr=False)
     """(line, column) of each key of the data section, to report a missing file at its line."""
+    loss: str | None = None
+    """trainnet's loss name for a dlnetwork spec (no output layer); None for a legacy spec."""
+
+    @property
+    def dlnetwork(self) -> bool:
+        return self.loss is not None
 
     @property
     def Layers(self):
@@ -45,10 +51,12 @@ class Spec:
     @property
     def classification(self) -> bool:
         """Whether the network ends in a classification layer (its labels are categories)."""
+        if self.loss is not None:
+            return self.loss in CLASSIFICATION_LOSSES
         return any(lay.output_kind == "classification" for lay in self.graph.Layers)
 
     def analyze(self):
-        return analyze(self.graph)
+        return analyze(self.graph, dlnetwork=self.dlnetwork)
 
     def data_path(self, key: str) -> Path | None:
         """The path of ``data[key]`` (e.g. 'train'), relative to the spec file's folder."""
@@ -115,16 +123,17 @@ class Spec:
     def __eq__(self, other):
         return (isinstance(other, Spec) and self.graph == other.graph and self.name == other.name
                 and self.description == other.description and self.options == other.options
-                and (self.data or None) == (other.data or None))
+                and (self.data or None) == (other.data or None) and self.loss == other.loss)
 
     def __repr__(self):
         return (f"Spec(name={self.name!r}, {len(self.graph)} layers, "
+                + (f"loss={self.loss!r}, " if self.loss else "") +
                 f"{len(self.graph.edges())} connections, options={self.options!r}, "
                 f"data={self.data!r})")
 
 
 def save_spec(obj, path=None, *, name=None, description=None, options=None, data=None,
-              learnables: bool = False) -> str:
+              learnables: bool = False, loss=None) -> str:
     """Write a graph (or a :class:`Spec`, or a layer array) as a YAML spec; returns the text.
 
     Layers are written in the graph's order and chained; an edge that the chain does not make is
@@ -142,11 +151,12 @@ def save_spec(obj, path=None, *, name=None, description=None, options=None, data
         description = obj.description if description is None else description
         options = obj.options if options is None else options
         data = obj.data if data is None else data
+        loss = obj.loss if loss is None else loss
     elif isinstance(obj, LayerGraph):
         graph = obj
     else:
         graph = layerGraph(obj)
-    text = dump_spec(graph, name, description, options, data, learnables)
+    text = dump_spec(graph, name, description, options, data, learnables, loss)
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")
     return text

@@ -18,6 +18,7 @@ from ..errors import LayerGraphError
 from ..graph import LayerGraph, _assign_names
 from ..training.options import OPTIONS as TRAINING_OPTIONS
 from ..training.options import TrainingOptions
+from .issues import SpecError
 from .yaml_marks import MAP_TAG, SEQ_TAG, SpecLoader
 
 
@@ -63,7 +64,7 @@ def _plain(v):
     return v
 
 def dump_spec(graph: LayerGraph, name=None, description=None, options=None, data=None,
-              learnables: bool = False) -> str:
+              learnables: bool = False, loss=None) -> str:
     """The YAML text of a graph with its name, description, training options and data section."""
     layers = graph.Layers
     edges = list(graph.edges())
@@ -114,6 +115,8 @@ def dump_spec(graph: LayerGraph, name=None, description=None, options=None, data
     doc["layers"] = out_layers
     if connections:
         doc["connections"] = connections
+    if loss is not None:
+        doc["loss"] = loss
     if options is not None:
         doc["training"] = _training_section(options)
     if data:
@@ -161,5 +164,22 @@ def _training_section(options: TrainingOptions) -> dict:
             continue
         if isinstance(v, float) and math.isinf(v) and v > 0 and _takes_inf_text(k):
             v = "Inf"  # as MATLAB writes it, where the option reads 'Inf' back
+        if k == "Metrics":
+            v = _metric_names(v)
         out[k] = _plain(v)
     return out
+
+
+def _metric_names(metrics):
+    """Metrics as a spec writes them: by name. A metric object with options other than its
+    defaults has no spec form yet, so it is refused rather than written as something else."""
+    from ..training.metrics import BY_NAME
+
+    names = []
+    for m in metrics:
+        name = next((n for n, cls in BY_NAME.items() if cls() == m), None)
+        if name is None:
+            raise SpecError(f"the metric {m!r} has options a spec cannot write yet; specs name "
+                            "metrics ('accuracy', 'fscore', ...) with their defaults")
+        names.append(name)
+    return names[0] if len(names) == 1 else names

@@ -169,9 +169,10 @@ def _load(text, file, path, strict, check_files=False, limits=None):
 
     if issues:
         return None, sorted_issues(issues)
+    loss = data.get("loss")
     if strict:
         by_name = {e.name: e for e in entries}
-        for prob in analyze(graph).problems:
+        for prob in analyze(graph, dlnetwork=loss is not None).problems:
             e = by_name.get(prob.layers[0]) if prob.layers else None
             line, col = doc.at(e.path) if e else doc.at(("layers",), key=True)
             issues.append(SpecIssue(prob.message, line, col, e.name if e else None, None, file))
@@ -180,7 +181,7 @@ def _load(text, file, path, strict, check_files=False, limits=None):
     section = data.get("data")
     marks = {k: doc.at(("data", k)) for k in section} if isinstance(section, dict) else {}
     spec = Spec(graph, data.get("name"), data.get("description"), options,
-                copy.deepcopy(section), path, marks)
+                copy.deepcopy(section), path, marks, loss)
     return spec, []
 
 

@@ -3,7 +3,9 @@
     trainingOptions("adam", Metrics="accuracy")
     trainingOptions("adam", Metrics=["accuracy", fScoreMetric(AverageType="macro")])
 
-Every metric is computed over real (non-padded) positions only: one per sequence for
+Metric objects are plain data (torch is imported when one is computed), so trainingOptions with
+Metrics, and specs naming them, need no torch. Every metric is computed over real (non-padded)
+positions only: one per sequence for
 sequence-to-one networks, one per real time step for sequence-to-sequence networks.
 
 What each returns (MATLAB documents the formulas; where it leaves a choice, this is ours):
@@ -23,7 +25,6 @@ What each returns (MATLAB documents the formulas; where it leaves a choice, this
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from ..errors import OptionError
 from ..options import Choice, Number, Option, Text, check_value, parse_name_value
@@ -101,6 +102,8 @@ class AccuracyMetric(Metric):
 
 def _confusion(y, t, mask, target_kind):
     """Per-class true positives, false positives, false negatives and support."""
+    import torch
+
     y, t = _flat_positions(y, t, mask)
     k = y.shape[-1]
     pred, true = _labels(y, t, target_kind)
@@ -123,6 +126,8 @@ class _CountMetric(Metric):
                                      "how per-class values are combined")}
 
     def compute(self, y, t, mask, target_kind):
+        import torch
+
         tp, fp, fn, support = _confusion(y, t, mask, target_kind)
         if self.AverageType == "micro":
             return self.value(tp.sum(), fp.sum(), fn.sum())
@@ -220,6 +225,8 @@ class RMSEMetric(Metric):
     task = "regression"
 
     def compute(self, y, t, mask, target_kind):
+        import torch
+
         sq = (y - t) ** 2
         if mask is not None:
             m = mask.unsqueeze(-1).expand_as(sq)

@@ -35,11 +35,11 @@ from .targets import Targets, _as_list, class_names, encode_targets
 
 EPS = L.EPS
 
-CLASSIFICATION_LOSSES = ("crossentropy", "index-crossentropy", "binary-crossentropy")
+from .options import CLASSIFICATION_LOSSES, LOSS_NAMES  # noqa: E402
+
 REGRESSION_LOSSES = {"mse": "mse", "mean-squared-error": "mse", "l2loss": "mse",
                      "mae": "mae", "mean-absolute-error": "mae", "l1loss": "mae",
                      "huber": "huber"}
-LOSS_NAMES = (*CLASSIFICATION_LOSSES, *REGRESSION_LOSSES)
 
 
 class Objective:

@@ -32,6 +32,12 @@ from ..options import (
 )
 
 SOLVERS = ("sgdm", "adam", "rmsprop")
+CLASSIFICATION_LOSSES = ("crossentropy", "index-crossentropy", "binary-crossentropy")
+REGRESSION_LOSSES = ("mse", "mean-squared-error", "l2loss", "mae", "mean-absolute-error", "l1loss",
+                     "huber")
+LOSS_NAMES = (*CLASSIFICATION_LOSSES, *REGRESSION_LOSSES)
+"""trainnet's built-in loss names (training/objectives.py computes them); declared here, with no
+torch, so specs can name one."""
 DEFAULT_LEARN_RATE = {"sgdm": 0.01, "adam": 0.001, "rmsprop": 0.001}
 DEFAULT_SQUARED_DECAY = {"adam": 0.999, "rmsprop": 0.9}
 
