@@ -67,6 +67,7 @@ def exportONNXNetwork(net, filename, *args, **kwargs) -> None:
     program = _export(wrapper, x, lengths, opts)
     program.model.graph.name = opts["NetworkName"]
     proto = program.model_proto
+    _name_axes(proto)
     _check(proto.SerializeToString(), wrapper, x, lengths)
     _write(proto, filename)
 
@@ -97,7 +98,7 @@ def _require(*packages):
 
 class ExportWrapper(nn.Module):
     """The network as ``forward(x, lengths)`` on plain tensors: its layers in topological order,
-    each module in its ONNX form. Holds a CPU copy of the network's modules; ``current`` names the
+    each module in its ONNX form. Holds a CPU copy of the network's modules; ``trace`` names the
     layer being traced, so a tracing failure names its layer."""
 
     def __init__(self, net):
@@ -135,7 +136,7 @@ class ExportWrapper(nn.Module):
         self.image = len(self.input_activation.spatial) > 0
         self.sequence_output = self.output_activation.is_sequence
         self.onnx = True  # False: every module's plain forward (the reference the check uses)
-        self.current = None
+        self.trace = {"layer": None}  # the layer being run (a dict: tracing keeps its changes)
         self.eval()
 
     def forward(self, x, lengths):
@@ -144,7 +145,7 @@ class ExportWrapper(nn.Module):
         values = {}
         signal = Signal(x, lengths)
         for name, key, ins, outs in self.steps:
-            self.current = key
+            self.trace["layer"] = key
             module = self.layer_modules[key]
             run = getattr(module, "onnx_forward", None) if self.onnx else None
             args = [values[k] for k in ins] if ins else [signal]
@@ -153,7 +154,7 @@ class ExportWrapper(nn.Module):
                 values[outs[0]] = out
             else:
                 values.update(zip(outs, out))
-        self.current = None
+        self.trace["layer"] = None
         y = values[self.output]
         if self.sequence_output:
             lengths_out = lengths if y.lengths is None else y.lengths
@@ -194,9 +195,11 @@ def _quiet():
 
 
 def _export(wrapper, x, lengths, opts):
-    dims = {0: torch.export.Dim("batch")} if opts["BatchSize"] is None else {}
-    time_dim = torch.export.Dim("time")
-    dynamic = {"x": {**dims, 1: time_dim}, "lengths": dims}
+    # DYNAMIC, not named dims: the exporter finds the least length the layers allow itself
+    # (a valid convolution needs its filter's span); the axes are named batch and time after.
+    dyn = torch.export.Dim.DYNAMIC
+    dims = {0: dyn} if opts["BatchSize"] is None else {}
+    dynamic = {"x": {**dims, 1: dyn}, "lengths": dims}
     with _quiet(), torch.no_grad():
         try:
             exported = torch.export.export(wrapper, (x, lengths), dynamic_shapes=dynamic,
@@ -204,7 +207,7 @@ def _export(wrapper, x, lengths, opts):
         except LayerGraphError:
             raise
         except Exception as exc:
-            raise _layer_error(wrapper, wrapper.current, exc) from None
+            raise _layer_error(wrapper, wrapper.trace["layer"], exc) from None
         try:
             return torch.onnx.export(exported, (x, lengths), input_names=["x", "lengths"],
                                      output_names=wrapper.output_names,
@@ -283,6 +286,17 @@ def _culprit(wrapper, x, lengths):
         except Exception:
             return key
     return None
+
+
+def _name_axes(proto):
+    """Call the exporter's symbols for the batch and time axes 'batch' and 'time', everywhere."""
+    x, lengths = (i.type.tensor_type.shape.dim for i in proto.graph.input)
+    pairs = [*zip(x, ("batch", "time")), *zip(lengths, ("batch",))]
+    names = {d.dim_param: new for d, new in pairs if d.dim_param}
+    for info in (*proto.graph.input, *proto.graph.output, *proto.graph.value_info):
+        for d in info.type.tensor_type.shape.dim:
+            if d.dim_param in names:
+                d.dim_param = names[d.dim_param]
 
 
 def _check(model_bytes, wrapper, x, lengths):
