@@ -14,9 +14,10 @@ layers' initial states).
 The export runs ``torch.export`` (non-strict) on a wrapper that walks the network's layers, each
 module in its ONNX form (a module's ``onnx_forward`` where it has one, else its ``forward``),
 then ``torch.onnx.export`` (the dynamo exporter, which needs ``onnxscript``). A layer that
-cannot be exported is named in the error. Before the file is written the model is run with
-onnxruntime on a batch of sequences of different lengths and compared with the network, so a
-file that disagrees with ``predict`` is never written.
+cannot be exported is named in the error: when the whole network fails, each layer's module is
+exported alone, on the inputs it gets, and the first that fails is the one named. Before the
+file is written the model is run with onnxruntime on a batch of sequences of different lengths
+and compared with the network, so a file that disagrees with ``predict`` is never written.
 """
 
 from __future__ import annotations
@@ -98,8 +99,7 @@ def _require(*packages):
 
 class ExportWrapper(nn.Module):
     """The network as ``forward(x, lengths)`` on plain tensors: its layers in topological order,
-    each module in its ONNX form. Holds a CPU copy of the network's modules; ``trace`` names the
-    layer being traced, so a tracing failure names its layer."""
+    each module in its ONNX form. Holds a CPU copy of the network's modules."""
 
     def __init__(self, net):
         super().__init__()
@@ -136,7 +136,6 @@ class ExportWrapper(nn.Module):
         self.image = len(self.input_activation.spatial) > 0
         self.sequence_output = self.output_activation.is_sequence
         self.onnx = True  # False: every module's plain forward (the reference the check uses)
-        self.trace = {"layer": None}  # the layer being run (a dict: tracing keeps its changes)
         self.eval()
 
     def forward(self, x, lengths):
@@ -144,8 +143,7 @@ class ExportWrapper(nn.Module):
             x = x.permute(0, 1, 4, 2, 3)
         values = {}
         signal = Signal(x, lengths)
-        for name, key, ins, outs in self.steps:
-            self.trace["layer"] = key
+        for _, key, ins, outs in self.steps:
             module = self.layer_modules[key]
             run = getattr(module, "onnx_forward", None) if self.onnx else None
             args = [values[k] for k in ins] if ins else [signal]
@@ -154,7 +152,6 @@ class ExportWrapper(nn.Module):
                 values[outs[0]] = out
             else:
                 values.update(zip(outs, out))
-        self.trace["layer"] = None
         y = values[self.output]
         if self.sequence_output:
             lengths_out = lengths if y.lengths is None else y.lengths
@@ -207,7 +204,7 @@ def _export(wrapper, x, lengths, opts):
         except LayerGraphError:
             raise
         except Exception as exc:
-            raise _layer_error(wrapper, wrapper.trace["layer"], exc) from None
+            raise _layer_error(wrapper, _culprit(wrapper, x, lengths), exc) from None
         try:
             return torch.onnx.export(exported, (x, lengths), input_names=["x", "lengths"],
                                      output_names=wrapper.output_names,
@@ -253,7 +250,7 @@ def _culprit(wrapper, x, lengths):
     probe batch); None when each can."""
     seen = {}
     original = {}
-    for name, key, ins, outs in wrapper.steps:
+    for _, key, _, _ in wrapper.steps:
         module = wrapper.layer_modules[key]
         original[key] = module.forward
 
@@ -262,13 +259,15 @@ def _culprit(wrapper, x, lengths):
             return _run(*args)
 
         module.forward = record
+    wrapper.onnx = False  # the plain forwards: each layer's real inputs
     try:
         with torch.no_grad():
             wrapper(x, lengths)
     except Exception:
         pass
     finally:
-        for key, fn in original.items():
+        wrapper.onnx = True
+        for key in original:
             del wrapper.layer_modules[key].forward
     for _, key, _, _ in wrapper.steps:
         args = seen.get(key)
@@ -281,7 +280,7 @@ def _culprit(wrapper, x, lengths):
             n += 1
         try:
             with _quiet(), torch.no_grad():
-                torch.onnx.export(_OneLayer(wrapper.layer_modules[key], n), tuple(flat),
+                torch.onnx.export(_OneLayer(wrapper.layer_modules[key], n).eval(), tuple(flat),
                                   dynamo=True, verbose=False)
         except Exception:
             return key
