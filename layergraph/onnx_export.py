@@ -132,7 +132,11 @@ class ExportWrapper(nn.Module):
         self.input_activation = analysis.activation(net.input_layer.Name, "out")
         out_layer, port = self.output
         self.output_activation = analysis.activation(out_layer, port)
-        self.min_length = int(net.input_layer.MinLength)
+        if not self.input_activation.is_sequence:
+            raise ExportError(f"ONNX export takes networks with sequence input; "
+                              f"{net.input_layer.where} gives {self.input_activation.fmt} data",
+                              owner="exportONNXNetwork", layer=net.input_layer.where)
+        self.min_length = int(getattr(net.input_layer, "MinLength", 1))
         self.image = len(self.input_activation.spatial) > 0
         self.sequence_output = self.output_activation.is_sequence
         self.onnx = True  # False: every module's plain forward (the reference the check uses)
