@@ -6,10 +6,11 @@ The model takes ``x``, a right-padded batch ((batch, time, channels), or (batch,
 for image sequences, as ``predict`` takes one sequence), and ``lengths`` (int64, one per
 sequence); batch and time are dynamic axes. It returns ``y``: (batch, K) for networks that
 output one vector per sequence, or (batch, time, K) plus ``y_lengths`` for sequence outputs,
-where the steps past a sequence's ``y_lengths`` are padding. Recurrent layers become ONNX's LSTM
-and GRU operators with ``sequence_lens``, so a sequence's result does not depend on what it is
-batched with, as in layergraph. The exported model is stateless (each call starts from the
-layers' initial states).
+where the steps past a sequence's ``y_lengths`` are padding. A classification network's class
+names are in the model's metadata (``Classes``, a JSON list, in the order of the scores).
+Recurrent layers become ONNX's LSTM and GRU operators with ``sequence_lens``, so a sequence's
+result does not depend on what it is batched with, as in layergraph. The exported model is
+stateless (each call starts from the layers' initial states).
 
 The export runs ``torch.export`` (non-strict) on a wrapper that walks the network's layers, each
 module in its ONNX form (a module's ``onnx_forward`` where it has one, else its ``forward``),
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import logging
 import os
 import tempfile
@@ -69,6 +71,9 @@ def exportONNXNetwork(net, filename, *args, **kwargs) -> None:
     program.model.graph.name = opts["NetworkName"]
     proto = program.model_proto
     _name_axes(proto)
+    classes = getattr(net, "Classes", None)
+    if isinstance(classes, (tuple, list)):  # what each score is, for whoever runs the model
+        proto.metadata_props.add(key="Classes", value=json.dumps([str(c) for c in classes]))
     _check(proto.SerializeToString(), wrapper, x, lengths)
     _write(proto, filename)
 

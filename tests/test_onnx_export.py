@@ -16,6 +16,7 @@ pytest.importorskip("onnxscript")
 onnx = pytest.importorskip("onnx")
 
 import reference_rnn as ref  # noqa: E402
+import torch  # noqa: E402
 from conftest import initialize_learnables  # noqa: E402
 
 from layergraph import (  # noqa: E402
@@ -172,6 +173,31 @@ def test_options_name_batch_size_and_opset(tmp_path):
     exportONNXNetwork(net, tmp_path / "b.onnx", "BatchSize", [], "NetworkName", "n")
     dims = onnx.load(str(tmp_path / "b.onnx")).graph.input[0].type.tensor_type.shape.dim
     assert dims[0].dim_param == "batch"
+
+
+def test_class_names_in_metadata_and_a_fixed_batch(tmp_path):
+    import json
+
+    net = assembleNetwork(initialize_learnables(
+        [sequenceInputLayer(3), gruLayer(4, OutputMode="last"), fullyConnectedLayer(2),
+         softmaxLayer(), classificationLayer(Classes=["no", "yes"])], seed=1))
+    path = export(net, tmp_path, BatchSize=2)
+    meta = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
+    assert json.loads(meta["Classes"]) == ["no", "yes"]
+    seqs = sequences(np.random.default_rng(4), (6, 2), (3,))
+    np.testing.assert_allclose(np.stack(run_onnx(session(path), seqs)), predict(net, seqs),
+                               atol=1e-5)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_network_on_the_gpu_exports_from_a_cpu_copy(tmp_path):
+    net = small_net()
+    net.to("gpu")
+    path = export(net, tmp_path)
+    assert next(net.module.parameters()).is_cuda  # the network stays where it was
+    seqs = sequences(np.random.default_rng(0), (5, 3), (3,))
+    np.testing.assert_allclose(np.stack(run_onnx(session(path), seqs)), predict(net, seqs),
+                               atol=1e-5)
 
 
 @pytest.mark.parametrize("name, value", [
