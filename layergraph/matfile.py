@@ -86,6 +86,8 @@ def _write(sio, content, filename):
     """savemat to a temporary file in the same folder, renamed into place."""
     path = os.fspath(filename)
     folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise FileError(f"{path}: is a folder; give a file name in it")
     if not os.path.isdir(folder):
         raise FileError(f"{path}: the folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".mat-", suffix=".tmp")

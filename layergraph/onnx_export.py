@@ -64,6 +64,7 @@ def exportONNXNetwork(net, filename, *args, **kwargs) -> None:
     """
     opts = _options(args, kwargs)
     _require("onnx", "onnxscript", "onnxruntime")
+    _folder_of(filename)  # before the work, not after
     wrapper = ExportWrapper(net)
     batch = opts["BatchSize"] or 3
     x, lengths = probe_batch(wrapper, batch)
@@ -340,14 +341,23 @@ def _check(model_bytes, wrapper, x, lengths):
                           "check batch; the file was not written", owner="exportONNXNetwork")
 
 
-def _write(proto, filename):
-    """Write atomically: a temporary file in the same folder, renamed into place."""
+def _folder_of(filename) -> str:
+    """The folder a file is to be written in; ExportError when there is none."""
     path = os.fspath(filename)
     folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise ExportError(f"{path}: is a folder; give a file name in it",
+                          owner="exportONNXNetwork")
     if not os.path.isdir(folder):
         raise ExportError(f"{path}: the folder {folder} does not exist",
                           owner="exportONNXNetwork")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".onnx-", suffix=".tmp")
+    return folder
+
+
+def _write(proto, filename):
+    """Write atomically: a temporary file in the same folder, renamed into place."""
+    path = os.fspath(filename)
+    fd, tmp = tempfile.mkstemp(dir=_folder_of(path), prefix=".onnx-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(proto.SerializeToString())

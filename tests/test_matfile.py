@@ -209,6 +209,10 @@ def test_export_refuses_names_matlab_cannot_hold(tmp_path):
         exportLearnables(layers, tmp_path / "w.mat")
     assert err.value.layer == "layer 'lstm-1' (lstmLayer)"
     assert not (tmp_path / "w.mat").exists()
+    net = assembleNetwork(initialize_learnables(small()))
     with pytest.raises(FileError, match="does not exist"):
-        exportLearnables(assembleNetwork(initialize_learnables(small())),
-                         tmp_path / "no" / "w.mat")
+        exportLearnables(net, tmp_path / "no" / "w.mat")
+    with pytest.raises(FileError, match="is a folder"):
+        exportLearnables(net, tmp_path)
+    with pytest.raises(FileError, match="is a folder"):
+        importLearnables(small(), tmp_path)

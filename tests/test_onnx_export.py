@@ -214,6 +214,8 @@ def test_missing_folder_and_missing_package(tmp_path, monkeypatch):
     net = small_net()
     with pytest.raises(ExportError, match="does not exist"):
         exportONNXNetwork(net, tmp_path / "no" / "net.onnx")
+    with pytest.raises(ExportError, match="is a folder"):
+        exportONNXNetwork(net, tmp_path)
     import importlib.util
 
     real = importlib.util.find_spec
