@@ -316,8 +316,12 @@ def _check(model_bytes, wrapper, x, lengths):
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     so.log_severity_level = 3
-    session = ort.InferenceSession(model_bytes, so, providers=["CPUExecutionProvider"])
-    got = session.run(None, {"x": x.numpy(), "lengths": lengths.numpy()})
+    try:
+        session = ort.InferenceSession(model_bytes, so, providers=["CPUExecutionProvider"])
+        got = session.run(None, {"x": x.numpy(), "lengths": lengths.numpy()})
+    except Exception as exc:  # an operator set or operator this onnxruntime lacks
+        raise ExportError(f"onnxruntime cannot run the exported model ({_first_line(exc)}); "
+                          "the file was not written", owner="exportONNXNetwork") from None
     wrapper.onnx = False
     try:
         with torch.no_grad():
