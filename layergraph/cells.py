@@ -32,6 +32,10 @@ def sigmoid(x):
 
 STATE_ACTIVATIONS = {"tanh": tanh, "softsign": softsign}
 GATE_ACTIVATIONS = {"sigmoid": sigmoid, "hard-sigmoid": hard_sigmoid}
+ONNX_ACTIVATIONS = {"tanh": "Tanh", "softsign": "Softsign", "sigmoid": "Sigmoid",
+                    "hard-sigmoid": "HardSigmoid"}
+"""The names of the activations in ONNX's recurrent operators. ONNX's HardSigmoid defaults
+(alpha 0.2, beta 0.5) are MATLAB's hard-sigmoid, so no activation_alpha/beta is written."""
 
 
 class Cell:
@@ -47,6 +51,9 @@ class Cell:
     states: tuple = ("hidden",)
     state_options: tuple = ("HiddenState",)
     kernel: str | None = None  # torch's fused kernel by name: 'lstm' (torch.lstm), 'gru', or None
+    onnx_op: str | None = None  # the ONNX operator computing the cell ('LSTM', 'GRU'), or None
+    onnx_gates: tuple = ()  # ONNX's gate blocks, as indices of this cell's gate blocks
+    onnx_roles: tuple = ()  # ONNX's activations in order: 'gate' or 'state' activation
 
     def __init__(self, state_activation="tanh", gate_activation="sigmoid"):
         self.state_activation, self.gate_activation = state_activation, gate_activation
@@ -68,6 +75,11 @@ class Cell:
     def direction_bias(self, bias, d, gh, zero):
         """(input bias, recurrent bias) of direction ``d`` from the layer's Bias vector."""
         return bias[d * gh:(d + 1) * gh], zero
+
+    def onnx_attributes(self, directions) -> dict:
+        """The attributes of :attr:`onnx_op` besides hidden_size and direction."""
+        fns = {"gate": self.gate_activation, "state": self.state_activation}
+        return {"activations": [ONNX_ACTIVATIONS[fns[r]] for r in self.onnx_roles] * directions}
 
     def step(self, gx, state, w_hh, b_hh, H):
         """One time step of MATLAB's equations: ``gx`` = W x + b_W (B, G*H); returns the new

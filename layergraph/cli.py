@@ -6,6 +6,7 @@
     layergraph train SPEC --data japanese_vowels --out net.pt
     layergraph predict net.pt --data japanese_vowels --scores -o pred.csv
     layergraph from-matlab net.m -o net.yaml    translate MATLAB layer code
+    layergraph export net.pt -o net.onnx        ONNX model of a saved network
     layergraph schema                           the JSON Schema of specs
 
 The command is thin: specs are read by :func:`layergraph.load_spec`, data by
@@ -233,6 +234,23 @@ def cmd_predict(args) -> int:
     if Y is not None:
         name, value = _score(pred, Y, classification, src)
         print(f"{name} ({len(X)} sequences): {_fmt_metric(name, value)}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .onnx_export import exportONNXNetwork
+
+    src = Path(args.network)
+    out = _output_path(args.output or str(src.with_suffix(".onnx")), "--output")
+    net = load_network(src, ExecutionEnvironment="cpu")
+    kw = {"NetworkName": args.name} if args.name else {}
+    if args.batch_size:
+        kw["BatchSize"] = args.batch_size
+    if args.opset:
+        kw["OpsetVersion"] = args.opset
+    exportONNXNetwork(net, out, **kw)
+    print(f"wrote {out} (inputs x, lengths; batch {args.batch_size or 'and time'} "
+          f"{'fixed, time dynamic' if args.batch_size else 'dynamic'})", file=sys.stderr)
     return 0
 
 
@@ -590,6 +608,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--allow-pickle", action="store_true",
                    help="allow object arrays in .npz files (only for files you trust)")
     s.set_defaults(func=cmd_predict)
+
+    s = sub.add_parser("export", parents=[common], help="write a saved network as an ONNX model",
+                       description="Write a network saved by 'layergraph train' or save_network "
+                                   "as an ONNX model (exportONNXNetwork): inputs x (batch, time, "
+                                   "channels) and lengths, dynamic batch and time axes, "
+                                   "padding-invariant like predict. Needs the ONNX extra: pip "
+                                   "install 'layergraph[onnx]'.")
+    s.add_argument("network", metavar="NET", help="saved network file (.pt)")
+    s.add_argument("-o", "--output", metavar="FILE",
+                   help="ONNX file to write (default: NET with .onnx)")
+    s.add_argument("--name", metavar="NAME", help="NetworkName of the ONNX graph")
+    s.add_argument("--batch-size", type=_count, metavar="N",
+                   help="fix the batch axis to N (default: dynamic)")
+    s.add_argument("--opset", type=int, metavar="N", help="OpsetVersion (default 18)")
+    s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("from-matlab", parents=[common],
                        help="translate MATLAB layer code to a spec or Python",

@@ -88,3 +88,22 @@ class TrainingDiverged(LayerGraphError, ArithmeticError):
 
 class DataError(LayerGraphError, ValueError):
     """Bad input data: wrong shape, channel count, empty sequence, NaN, mismatched labels."""
+
+
+class ExportError(LayerGraphError, ValueError):
+    """A network that cannot leave layergraph in the asked form (ONNX), or an optional package
+    the export needs that is not installed. ``layer`` names the layer at fault, when one is."""
+
+    def __init__(self, problem="", *, layer: str | None = None, **place):
+        self.layer = layer
+        super().__init__(problem, **place)
+
+
+class LearnablesFileError(FileError):
+    """A learnables file (.mat) whose content does not fit the layers: ``layer`` and
+    ``property`` name the entry, ``expected`` the MATLAB shape it must have."""
+
+    def __init__(self, problem="", *, layer: str | None = None, property: str | None = None,
+                 **place):
+        self.layer, self.property = layer, property
+        super().__init__(problem, **place)

@@ -29,6 +29,9 @@ class GRUCell(Cell):
     states = ("hidden",)
     state_options = ("HiddenState",)
     kernel = "gru"  # torch.gru
+    onnx_op = "GRU"
+    onnx_gates = (1, 0, 2)  # ONNX's order z, r, h of MATLAB's r, z, candidate
+    onnx_roles = ("gate", "state")  # ONNX's f, g
 
     def __init__(self, state_activation="tanh", gate_activation="sigmoid",
                  reset_gate_mode="after-multiplication"):
@@ -47,6 +50,11 @@ class GRUCell(Cell):
         if self.bias_blocks == 2:
             return bias[:gh], bias[gh:]
         return super().direction_bias(bias, d, gh, zero)
+
+    def onnx_attributes(self, directions):
+        # ONNX's linear_before_reset=1 is r * (R_h h + b_Rh); 0 is R_h (r * h) + b_Rh.
+        return {**super().onnx_attributes(directions),
+                "linear_before_reset": int(self.reset_gate_mode != "before-multiplication")}
 
     def step(self, gx, state, w_hh, b_hh, H):
         (h,) = state

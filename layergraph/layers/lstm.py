@@ -25,6 +25,9 @@ class LSTMCell(Cell):
     states = ("hidden", "cell")
     state_options = ("HiddenState", "CellState")
     kernel = "lstm"  # torch.lstm
+    onnx_op = "LSTM"
+    onnx_gates = (0, 3, 1, 2)  # ONNX's order i, o, f, c of MATLAB's i, f, g, o
+    onnx_roles = ("gate", "state", "state")  # ONNX's f, g, h
 
     def step(self, gx, state, w_hh, b_hh, H):
         h, c = state

@@ -3,8 +3,6 @@ padding that 1-D convolution and pooling share."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -31,14 +29,19 @@ def same_time_padding(d, lengths, k, s, dilation, value=0.0):
     padding (one gather); the result needs no further padding before a k-step window.
     """
     T = d.shape[2]
-    if lengths is None or s == 1:
+    span = dilation * (k - 1)
+    if s == 1:  # the padding does not depend on the length
+        return F.pad(d, (span // 2, span - span // 2), value=value)
+    if lengths is None:
         return F.pad(d, same_padding(T, k, s, dilation), value=value)
     lengths = lengths.to(d.device)
     out = torch.div(lengths + s - 1, s, rounding_mode="floor")
-    left = torch.div((out - 1) * s + dilation * (k - 1) + 1 - lengths, 2, rounding_mode="floor")
+    left = torch.div((out - 1) * s + span + 1 - lengths, 2, rounding_mode="floor")
     left = left.clamp(min=0)
-    n = max((math.ceil(T / s) - 1) * s + dilation * (k - 1) + 1, T)
-    m = int(left.max()) if left.numel() else 0
+    # Integer arithmetic only (no data-dependent sizes), so the same code exports to ONNX with a
+    # dynamic time axis: no sequence needs more than span // 2 steps on the left.
+    n = torch.sym_max(((T + s - 1) // s - 1) * s + span + 1, T)
+    m = span // 2
     padded = F.pad(d, (m, n - T), value=value)
     idx = torch.arange(n, device=d.device)[None, :] + (m - left)[:, None]
     return torch.gather(padded, 2, idx[:, None, :].expand(-1, d.shape[1], -1))

@@ -30,3 +30,11 @@ class Embedding(nn.Module):
             raise DataError(f"{self.where}: word indices must be integers in 1..{n} (MATLAB's "
                             f"1-based indices), got {bad}")
         return Signal(self.embedding(idx), x.lengths)
+
+    def onnx_forward(self, x: Signal):
+        """For ONNX export: the look-up without the range check (a data-dependent branch ONNX
+        cannot hold); an index out of range is an error of the ONNX runtime's Gather there."""
+        idx = x.data[..., 0].round().long() - 1
+        if x.lengths is not None:
+            idx = idx.masked_fill(~time_mask(x.lengths.to(idx.device), idx.shape[1]), 0)
+        return Signal(self.embedding(idx), x.lengths)

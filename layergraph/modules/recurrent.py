@@ -91,3 +91,56 @@ class RecurrentModule(nn.Module):
         if self.has_state_outputs:
             return (out, *(Signal(s) for s in final))
         return out
+
+    # --- ONNX export (onnx_export.py) ----------------------------------------------------------
+    def onnx_forward(self, x: Signal, *states: Signal):
+        """The layer as one ONNX LSTM / GRU operator, given each sequence's length
+        (``sequence_lens``), so the exported model is padding-invariant as this module is: the
+        backward direction starts at each sequence's own last step, and steps past a length are
+        zeros. Stateless: every call starts from the layer's initial state (or the state inputs).
+        """
+        rnn, cell = self.rnn, self.rnn.cell
+        if cell.onnx_op is None:
+            raise NotImplementedError(f"ONNX has no operator for this {type(cell).__name__}")
+        data, lengths = x.data, x.lengths
+        B, T = data.shape[0], data.shape[1]
+        D, H = rnn.directions, rnn.hidden
+        W, R, bias = self._onnx_weights()
+        if self.has_state_inputs:
+            s0 = tuple(s.data for s in states)
+        else:
+            s0 = self._initial_state(data)
+        initial = [None] * len(cell.states) if s0 is None else [
+            s.reshape(B, D, H).transpose(0, 1).contiguous() for s in s0]
+        attrs = {"hidden_size": H, "direction": "bidirectional" if D == 2 else "forward",
+                 **cell.onnx_attributes(D)}
+        n_states = len(cell.states)
+        shapes = [(T, D, B, H)] + [(D, B, H)] * n_states
+        inputs = [data.transpose(0, 1), W, R, bias, lengths.to(torch.int32), *initial]
+        while inputs[-1] is None:  # optional inputs left out at the end
+            inputs.pop()
+        outs = torch.onnx.ops.symbolic_multi_out(
+            cell.onnx_op, inputs,
+            attrs, dtypes=[data.dtype] * len(shapes), shapes=shapes)
+        y = outs[0].permute(2, 0, 1, 3).reshape(B, T, D * H)  # [forward; backward] channels
+        finals = [s.transpose(0, 1).reshape(B, D * H) for s in outs[1:]]
+        if self.output_mode == "last":
+            out = Signal(y[torch.arange(B), (lengths - 1).clamp(min=0)])
+        else:
+            out = Signal(y, lengths)
+        if self.has_state_outputs:
+            return (out, *(Signal(s) for s in finals))
+        return out
+
+    def _onnx_weights(self):
+        """W (D, G*H, C), R (D, G*H, H), B (D, 2*G*H) in ONNX's gate order."""
+        rnn, cell = self.rnn, self.rnn.cell
+        H = rnn.hidden
+        order = torch.tensor([g * H + i for g in cell.onnx_gates for i in range(H)])
+        ws, rs, bs = [], [], []
+        for d in range(rnn.directions):
+            w_ih, w_hh, b_ih, b_hh = rnn.direction_params(d)
+            ws.append(w_ih[order])
+            rs.append(w_hh[order])
+            bs.append(torch.cat([b_ih[order], b_hh[order]]))
+        return torch.stack(ws), torch.stack(rs), torch.stack(bs)
