@@ -175,8 +175,22 @@ class Try(Node):
 
 @dataclass
 class Function(Node):
+    """``function [out1, out2] = name(in1, in2)`` and its body (``~`` inputs are ``None``)."""
+
     name: str
     body: list = field(default_factory=list)
+    params: list = field(default_factory=list)
+    outputs: list = field(default_factory=list)
+    header_end: int = 0
+
+
+@dataclass
+class ClassDef(Node):
+    """``classdef Name ... end``: its methods (Functions) and its property defaults."""
+
+    name: str
+    methods: list
+    properties: list  # Assign statements of the properties blocks
 
 
 @dataclass
@@ -483,20 +497,115 @@ class Parser:
             self.advance()
             return Try(t.start, self.prev_end, body, catch_body)
         if word == "function":
-            self.advance()
-            header = []
-            while self.tok.kind not in ("nl", "eof") and not self.tok.is_op(";", ","):
-                header.append(self.advance())
-            name = "?"
-            eq = [k for k, h in enumerate(header) if h.is_op("=")]
-            ids = [h for h in header[eq[0] + 1 if eq else 0:] if h.kind == "id"]
-            if ids:
-                name = ids[0].value
-            body = self.parse_block(("end", "function"))
-            if self.tok.is_kw("end"):
-                self.advance()
-            return Function(t.start, self.prev_end, name, body)
+            return self.parse_function(t)
+        if word == "classdef":
+            return self.parse_classdef(t)
         raise ParseError(t.start, t.end, f"'{word}' is not supported here")
+
+    def parse_function(self, t):
+        """``function [a, b] = name(x, ~, varargin)``: header, then the body up to its ``end``
+        (or the next ``function`` / the end of the file, for files whose functions have none)."""
+        self.advance()
+        header = []
+        while self.tok.kind not in ("nl", "eof") and not self.tok.is_op(";", ","):
+            header.append(self.advance())
+        header_end = self.prev_end
+        outputs, params, name = [], [], None
+        eq = next((k for k, h in enumerate(header) if h.is_op("=")), None)
+        if eq is not None:
+            outputs = [h.value for h in header[:eq] if h.kind == "id"]
+        rest = header[eq + 1 if eq is not None else 0:]
+        if not rest or rest[0].kind != "id":
+            where = rest[0] if rest else t
+            raise ParseError(where.start, where.end, "expected a function name after "
+                             "'function'")
+        name = rest[0].value
+        k = 1
+        while k + 1 < len(rest) and rest[k].is_op(".") and rest[k + 1].kind == "id":
+            name += "." + rest[k + 1].value  # set.Prop / get.Prop methods
+            k += 2
+        if k < len(rest) and rest[k].is_op("("):
+            for h in rest[k + 1:]:
+                if h.is_op(")"):
+                    break
+                if h.kind == "id":
+                    params.append(h.value)
+                elif h.is_op("~"):
+                    params.append(None)
+        body = self.parse_block(("end", "function"))
+        if self.tok.is_kw("end"):
+            self.advance()
+        return Function(t.start, self.prev_end, name, body, params, outputs, header_end)
+
+    def parse_classdef(self, t):
+        """A class file: its ``methods`` blocks give functions, its ``properties`` blocks their
+        defaults; ``events`` and ``enumeration`` blocks are skipped."""
+        self.advance()
+        name = "?"
+        while self.tok.kind not in ("nl", "eof") and not self.tok.is_op(";"):
+            h = self.advance()
+            if h.kind == "id" and name == "?" and not self.tok.is_op("=", ")"):
+                name = h.value
+        methods, properties = [], []
+        while True:
+            k = self.tok
+            if k.kind == "eof":
+                raise self.unclosed(t)
+            if k.kind == "nl" or k.is_op(";", ","):
+                self.advance()
+                continue
+            if k.is_kw("end"):
+                self.advance()
+                break
+            if k.kind == "cmd":  # 'methods (Static)' can read as a command
+                word = k.value[0]
+                self.advance()
+            elif k.kind == "id":
+                word = k.value
+                self.advance()
+                if self.tok.is_op("("):
+                    self.skip_to_line_end()
+            else:
+                raise ParseError(k.start, k.end, f"expected 'properties', 'methods', 'events' "
+                                 f"or 'enumeration' in classdef, found {_describe(k)}")
+            if word == "methods":
+                while True:
+                    m = self.tok
+                    if m.kind in ("nl",) or m.is_op(";", ","):
+                        self.advance()
+                        continue
+                    if m.is_kw("function"):
+                        methods.append(self.parse_function(m))
+                        continue
+                    if m.is_kw("end"):
+                        self.advance()
+                        break
+                    if m.kind == "eof":
+                        raise self.unclosed(t)
+                    self.skip_to_line_end()  # a method signature without a body
+            elif word == "properties":
+                n_errors = len(self.errors)  # 'x (1,1) double = 5' is a validation, not code
+                block = self.parse_block(("end",))
+                del self.errors[n_errors:]
+                for stmt in block:
+                    if isinstance(stmt, Assign):
+                        properties.append(stmt)
+                if self.tok.kind == "eof":
+                    raise self.unclosed(t)
+                self.advance()
+            else:
+                depth = 0
+                while True:  # events / enumeration: names, skipped
+                    m = self.advance()
+                    if m.kind == "eof":
+                        raise self.unclosed(t)
+                    if m.is_kw("end") and depth == m.depth:
+                        break
+        return ClassDef(t.start, self.prev_end, name, methods, properties)
+
+    def skip_to_line_end(self):
+        while self.tok.kind not in ("nl", "eof"):
+            self.advance()
 
     def parse_body(self, opener, terminators):
         body = self.parse_block(terminators)
