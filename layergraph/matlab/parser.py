@@ -507,9 +507,11 @@ class Parser:
         (or the next ``function`` / the end of the file, for files whose functions have none)."""
         self.advance()
         header = []
-        while self.tok.kind not in ("nl", "eof") and not self.tok.is_op(";", ","):
+        while self.tok.kind not in ("nl", "eof") and not (
+                self.tok.is_op(";", ",") and self.tok.depth == 0):
             header.append(self.advance())
         header_end = self.prev_end
+        self.skip_arguments_block()
         outputs, params, name = [], [], None
         eq = next((k for k, h in enumerate(header) if h.is_op("=")), None)
         if eq is not None:
@@ -602,6 +604,25 @@ class Parser:
                     if m.is_kw("end") and depth == m.depth:
                         break
         return ClassDef(t.start, self.prev_end, name, methods, properties)
+
+    def skip_arguments_block(self):
+        """``arguments ... end`` (R2019b input validation) at the top of a function: skipped,
+        it declares types and defaults that the call supplies anyway."""
+        k = self.i
+        while self.toks[k].kind == "nl" or self.toks[k].is_op(";"):
+            k += 1
+        t = self.toks[k]
+        if not ((t.kind == "id" and t.value == "arguments") or (
+                t.kind == "cmd" and t.value[0] == "arguments")):
+            return
+        nxt = self.toks[k + 1]
+        if not (nxt.kind == "nl" or nxt.is_op("(") or t.kind == "cmd"):
+            return
+        self.i = k + 1
+        while self.tok.kind != "eof" and not self.tok.is_kw("end"):
+            self.advance()
+        if self.tok.is_kw("end"):
+            self.advance()
 
     def skip_to_line_end(self):
         while self.tok.kind not in ("nl", "eof"):

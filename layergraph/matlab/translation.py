@@ -494,7 +494,7 @@ def python_script(t: MatlabTranslation) -> str:
     head = [f'"""Translated from {t.filename} by layergraph.from_matlab."""', ""]
     if any("math." in e for lay in graph.Layers for e in getattr(lay, EXPRESSIONS, {}).values()):
         head += ["import math", ""]
-    head += ["from layergraph import *  # noqa: F403", ""]
+    head += ["from layergraph import *  # noqa: F403", ""] + ([""] if t.parameters or t.function_name else [])
     if t.parameters or t.function_name:
         lines = _as_function(t, lines, network)
     if t.modern.get("dlnetwork") or "trainnet" in t.modern:
