@@ -130,6 +130,8 @@ class Evaluator:
             time.monotonic() + self.limits.max_seconds
         self.env: dict = {}
         self.given = {k: from_given(v, k) for k, v in (variables or {}).items()}
+        self.given_expressions = {"".join(k.split()): k for k in self.given
+                                  if not k.replace(".", "_").isidentifier()}
         self.parameters: dict = {}  # name -> Parameter: the given values the network used
         self.function_sources: dict = {}  # function name -> the Source of its file
         self.called: set = set()  # local functions that were run
@@ -503,10 +505,14 @@ class Evaluator:
                                        "computed from data")
             elif isinstance(value, Unknown):
                 value = Unknown(stmt.value, value.why, key, stmt, value, value.failed)
-            self.env[base] = self.set_path(current, target, value)
-            if is_network(value):
-                self.last_network = (key, value, stmt)
-            return
+            try:
+                self.env[base] = self.set_path(current, target, value)
+            except EvalError:
+                pass  # an index it does not evaluate: the variable is not evaluated (below)
+            else:
+                if is_network(value):
+                    self.last_network = (key, value, stmt)
+                return
         if isinstance(current, CellArray) and isinstance(target, Index) and isinstance(
                 target.target, Id):
             self.env[base] = self.set_path(current, target, value)
@@ -527,7 +533,9 @@ class Evaluator:
                 self.fail(value)
             raise EvalError(target, f"layergraph cannot translate this change of '{base}'")
         why = f"it is changed by `{_short(self.text(stmt))}`, which layergraph does not evaluate"
-        self.env[base] = Unknown(stmt, why, base, stmt, None, isinstance(value, Unknown)
+        cause = current if isinstance(current, Unknown) else (
+            value if isinstance(value, Unknown) else None)
+        self.env[base] = Unknown(stmt, why, base, stmt, cause, isinstance(value, Unknown)
                                  and value.failed)
         if base in self.given:
             self.env[base] = self.use_given(base, stmt, _short(self.text(stmt), 200),
@@ -663,6 +671,8 @@ class Evaluator:
     def indices(self, args, n, node) -> list[int]:
         if len(args) == 2 and isinstance(args[0], Num) and args[0].value == 1:
             args = args[1:]
+        elif len(args) == 2 and isinstance(args[1], Num) and args[1].value == 1:
+            args = args[:1]  # c{i,1}: a column
         if len(args) != 1:
             raise EvalError(node, "index a layer array with one index, e.g. layers(2)")
         self.end_stack.append(float(n))
@@ -763,6 +773,11 @@ class Evaluator:
     # --- expressions ----------------------------------------------------------------------------
     def ev(self, node, nargout=1):
         self.step(node)
+        if self.given_expressions and isinstance(node, (Index, Field)):
+            key = "".join(self.text(node).split())
+            if key in self.given_expressions:  # variables={'numel(categories(Y))': 5}
+                return self.use_given(self.given_expressions[key], node, self.text(node),
+                                      "an expression computed from data")
         if isinstance(node, Num):
             return node.value
         if isinstance(node, Str):
