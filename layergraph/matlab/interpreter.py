@@ -879,7 +879,9 @@ class Evaluator:
                 picked = [base[k] for k in idx]
             except IndexError:
                 return Unknown(node, "index out of range")
-            if node.brace or (isinstance(base, StringArray) and len(picked) == 1):
+            if isinstance(base, StringArray) and len(picked) == 1:
+                return MString(picked[0])  # an element of a string array is a string
+            if node.brace:
                 return picked[0] if len(picked) == 1 else Unknown(node, "multiple results")
             if isinstance(base, LayerArray) and len(picked) == 1:
                 return picked[0]

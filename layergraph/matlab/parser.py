@@ -586,15 +586,7 @@ class Parser:
                         raise self.unclosed(t)
                     self.skip_to_line_end()  # a method signature without a body
             elif word == "properties":
-                n_errors = len(self.errors)  # 'x (1,1) double = 5' is a validation, not code
-                block = self.parse_block(("end",))
-                del self.errors[n_errors:]
-                for stmt in block:
-                    if isinstance(stmt, Assign):
-                        properties.append(stmt)
-                if self.tok.kind == "eof":
-                    raise self.unclosed(t)
-                self.advance()
+                properties += self.parse_properties(t)
             else:
                 depth = 0
                 while True:  # events / enumeration: names, skipped
@@ -604,6 +596,41 @@ class Parser:
                     if m.is_kw("end") and depth == m.depth:
                         break
         return ClassDef(t.start, self.prev_end, name, methods, properties)
+
+    def parse_properties(self, opener) -> list:
+        """The lines of a ``properties`` block, up to its ``end``: ``Name``, ``Name = value`` or
+        ``Name (1,1) double {mustBePositive} = value`` (size, class and validators are
+        skipped); the defaults are Assign statements."""
+        out = []
+        while True:
+            k = self.tok
+            if k.kind == "eof":
+                raise self.unclosed(opener)
+            if k.is_kw("end"):
+                self.advance()
+                return out
+            if k.kind in ("nl",) or k.is_op(";", ","):
+                self.advance()
+                continue
+            name = k.value[0] if k.kind == "cmd" else k.value if k.kind == "id" else None
+            line_end = k.end if k.kind == "cmd" else None
+            self.advance()
+            if k.kind == "cmd" or name is None:
+                continue  # 'Name double' reads as a command: no default
+            while self.tok.kind not in ("nl", "eof") and not (
+                    self.tok.is_op("=") and self.tok.depth == k.depth):
+                self.advance()
+            if self.tok.is_op("="):
+                self.advance()
+                start = self.i
+                try:
+                    value = self.parse_expr()
+                    out.append(Assign(k.start, value.end, [Id(k.start, k.end, name)], value,
+                                      False))
+                except ParseError:
+                    self.i = start
+                self.skip_to_line_end()
+            del line_end
 
     def skip_arguments_block(self):
         """``arguments ... end`` (R2019b input validation) at the top of a function: skipped,

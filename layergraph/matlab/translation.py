@@ -91,10 +91,37 @@ def decode_matlab(raw: bytes) -> tuple[str, str]:
             pass
     for encoding in ENCODINGS:
         try:
-            return raw.decode("utf-8-sig" if encoding == "utf-8" else encoding), encoding
+            text = raw.decode("utf-8-sig" if encoding == "utf-8" else encoding)
         except UnicodeDecodeError:
             continue
+        if encoding == "gb18030" and _looks_latin1(raw):
+            continue
+        return text, encoding
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _looks_latin1(raw: bytes) -> bool:
+    """Latin-1 text often decodes as GB18030 too ('é' + 'e' is one hanzi): Chinese text pairs
+    high bytes with high bytes (GB2312's range), accented Latin letters stand alone before
+    ASCII. More lone high bytes than high pairs reads as Latin-1."""
+    alone = paired = 0
+    i, n = 0, len(raw)
+    while i < n:
+        b = raw[i]
+        if b < 0x80:
+            i += 1
+            continue
+        nxt = raw[i + 1] if i + 1 < n else 0
+        if 0x30 <= nxt <= 0x39:  # GB18030's four-byte form
+            paired += 1
+            i += 4
+            continue
+        if nxt < 0x80:
+            alone += 1
+        else:
+            paired += 1
+        i += 2
+    return alone > paired
 
 
 def from_matlab(text, filename: str | None = None, variables: dict | None = None, *,
