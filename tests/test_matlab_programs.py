@@ -421,3 +421,22 @@ def test_command_syntax_cells_bom_and_crlf():
     t = from_matlab(text.encode("utf-8"))
     assert t.graph == chain(sequenceInputLayer(2), gruLayer(3))
     assert {n.line for n in t.notes} == {2, 3, 5}  # close, clc, format: noted; clear runs
+
+
+def test_the_command_line_takes_several_files_and_dotted_vars(tmp_path, capsys):
+    from layergraph.cli import main
+
+    (tmp_path / "run.m").write_text(
+        "params.numFeatures = size(X{1}, 1);\nlayers = makeLayers(params.numFeatures);\n")
+    (tmp_path / "makeLayers.m").write_text(
+        "function layers = makeLayers(n)\nlayers = [sequenceInputLayer(n); gruLayer(2 * n)];\n")
+    files = [str(tmp_path / "run.m"), str(tmp_path / "makeLayers.m")]
+    assert main(["from-matlab", *files, "--var", "params.numFeatures=3", "--to", "python"]) == 0
+    out = capsys.readouterr().out
+    assert "def build_network(params_numFeatures=3):" in out
+    assert "gruLayer(2 * params_numFeatures)" in out
+    ns: dict = {}
+    exec(compile(out, "<cli>", "exec"), ns)
+    assert layerGraph(ns["layers"]) == chain(sequenceInputLayer(3), gruLayer(6))
+    assert main(["from-matlab", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
