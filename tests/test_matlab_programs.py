@@ -440,3 +440,36 @@ def test_the_command_line_takes_several_files_and_dotted_vars(tmp_path, capsys):
     assert layerGraph(ns["layers"]) == chain(sequenceInputLayer(3), gruLayer(6))
     assert main(["from-matlab", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err
+
+
+# --- hostile text: every new construct is bounded --------------------------------------------
+
+
+def test_exponential_recursion_stops_at_max_steps():
+    e = error_of("x = f(25);\nlayers = [sequenceInputLayer(x)];\n"
+                 "function y = f(n)\nif n == 0\n  y = 1;\nelse\n  y = f(n-1) + f(n-1);\nend\nend\n",
+                 limits=MatlabLimits(max_steps=20_000))
+    assert e.problems[0].limit == "max_steps"
+
+
+def test_a_huge_cell_index_is_refused_before_allocating():
+    e = error_of("c = {};\nc{1e12} = 1;\nlayers = [sequenceInputLayer(2)];")
+    assert e.problems[0].limit == "max_elements" and e.line == 2
+
+
+@pytest.mark.parametrize("text, line", [
+    ("classdef A\n  properties\n    x = 1\n", 1),
+    ("function = f(x)\nend\n", 1),
+    ("function y = f(x)\narguments\n  x (1,1) double\n", 1),
+    ("classdef A\n  methods\n    function f(obj)\n", 1),
+])
+def test_unclosed_classes_functions_and_argument_blocks_are_located(text, line):
+    with pytest.raises(MatlabTranslationError) as info:
+        from_matlab(text)
+    assert info.value.line == line
+
+
+def test_a_struct_that_grows_in_a_loop_stays_bounded():
+    e = error_of("s = struct();\nfor k = 1:5000\n  s.a = k;\nend\n"
+                 "layers = [sequenceInputLayer(2)];", limits=MatlabLimits(max_loop_iterations=1000))
+    assert e.problems[0].limit == "max_loop_iterations"
