@@ -239,6 +239,7 @@ def training_options(ev: Interpreter, name, arg_nodes, node):
     pairs = _option_pairs(ev, rest)
     solver = ev.strict(ev.ev(solver_node), solver_node, "the solver of trainingOptions")
     args, where = [to_py(solver)], [solver_node]
+    exprs = {}
     for key, key_node, value_node in pairs:
         try:
             option = canonical_name(key, list(TRAINING_OPTIONS), "trainingOptions")
@@ -250,6 +251,8 @@ def training_options(ev: Interpreter, name, arg_nodes, node):
                     "ValidationData=(XValidation, YValidation) to trainingOptions")
             continue
         ev.strict(value, value_node, f"the value of '{option}'")
+        if expression_of(value) is not None:
+            exprs[option] = expression_of(value)
         if option == "ValidationData" and isinstance(value, CellArray):
             value = tuple(to_py(v) for v in value)
         else:
@@ -257,9 +260,12 @@ def training_options(ev: Interpreter, name, arg_nodes, node):
         args += [key, value]
         where += [key_node, value_node]
     try:
-        return trainingOptions(*args)
+        options = trainingOptions(*args)
     except LayerGraphError as e:
         raise EvalError(blame(e, args, where, node, ("solverName",)), str(e)) from None
+    if exprs:
+        options.__dict__[EXPRESSIONS] = exprs  # read-only to users; the translation's own mark
+    return options
 
 
 def _option_pairs(ev: Interpreter, arg_nodes) -> list[tuple[str, Node, Node]]:

@@ -6,9 +6,13 @@ plots) cannot and need not be: such values become :class:`~.values.Unknown`, whi
 they came from and why. An ``Unknown`` is harmless until a layer, a graph function or
 trainingOptions needs it; then it is an error that says which variable could not be evaluated,
 where it was assigned and why. Statements that contribute nothing to the network are recorded as
-notes, never dropped silently.
+notes, never dropped silently. A value the code takes from data that the user binds with
+``variables=`` is a *parameter* (:class:`Parameter`, values :class:`~.values.Param`): numbers
+computed from it remember their Python expression, so the translated Python can be a function
+of the parameters.
 
-A call ``f(...)`` goes, in this order, to a local function of the file (not run), to the bridge
+A call ``f(...)`` goes, in this order, to a function of the file or project (run with its
+inputs bound, in a workspace of its own: :meth:`Evaluator.call_function`), to the bridge
 (``bridge.py``: layers, layer graphs, trainingOptions, training), to a numeric built-in
 (``builtins.py``), and otherwise to the MATLAB functions the translator knows but does not run
 (``names.py``).

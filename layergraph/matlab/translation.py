@@ -228,7 +228,7 @@ def _translate(src: Source, others: list, variables, lim, deadline, encoding,
         raise MatlabTranslationError([src.problem(stmt.start, stmt.end, str(e))]) from None
     variables_out = {k: to_py(v) for k, v in ev.env.items()
                      if not isinstance(v, (Unknown, Trained))}
-    used = _parameters_used(ev.parameters, graph)
+    used = _parameters_used(ev.parameters, graph, options)
     return MatlabTranslation(graph, options, variables_out, ev.notes, src.filename, network_var,
                              options_var, src.text, set(ev.explicit_names), encoding,
                              used, ev.entry.name if ev.entry is not None and not any(
@@ -236,11 +236,11 @@ def _translate(src: Source, others: list, variables, lim, deadline, encoding,
                              dict(ev.modern))
 
 
-def _parameters_used(parameters: dict, graph) -> dict:
-    """The parameters the network's Python refers to, and the inputs of the function
-    translated (the function takes them all)."""
-    exprs = " ".join(e for lay in graph.Layers
-                     for e in getattr(lay, EXPRESSIONS, {}).values())
+def _parameters_used(parameters: dict, graph, options=None) -> dict:
+    """The parameters the network's (and options') Python refers to, and the inputs of the
+    function translated (the function takes them all)."""
+    exprs = " ".join(e for x in [*graph.Layers, options]
+                     for e in getattr(x, EXPRESSIONS, {}).values())
     return {k: p for k, p in parameters.items()
             if re.search(rf"\b{re.escape(python_name(k))}\b", exprs)
             or p.origin.startswith("an input")}
@@ -471,7 +471,10 @@ def _as_function(t: MatlabTranslation, lines: list, network: str) -> list:
     doc.append('    """')
     outputs = [network] + (["options"] if t.options is not None else [])
     body = ["    " + x if x else "" for x in "\n".join(lines).split("\n")]
-    return [f"def {func}({sig}):", *doc, *body, f"    return {', '.join(outputs)}", "", "",
+    head = f"def {func}({sig}):"
+    if len(head) > 100:
+        head = f"def {func}(\n" + "".join(f"    {a},\n" for a in sig.split(", ")) + "):"
+    return [head, *doc, *body, f"    return {', '.join(outputs)}", "", "",
             f"{', '.join(outputs)} = {func}()"]
 
 
@@ -510,7 +513,10 @@ def python_script(t: MatlabTranslation) -> str:
     if t.options is not None:
         given = t.options.to_dict(only_given=True)
         solver = given.pop("SolverName")
-        args = [python_literal(solver)] + [f"{k}={python_literal(v)}" for k, v in given.items()]
+        exprs = t.options.__dict__.get(EXPRESSIONS, {}) if t.parameters else {}
+        args = [python_literal(solver)] + [
+            f"{k}={_expression(exprs[k]) if k in exprs else python_literal(v)}"
+            for k, v in given.items()]
         one = f"options = trainingOptions({', '.join(args)})"
         if len(one) <= 100:
             lines += ["", one]
