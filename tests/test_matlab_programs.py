@@ -473,3 +473,25 @@ def test_a_struct_that_grows_in_a_loop_stays_bounded():
     e = error_of("s = struct();\nfor k = 1:5000\n  s.a = k;\nend\n"
                  "layers = [sequenceInputLayer(2)];", limits=MatlabLimits(max_loop_iterations=1000))
     assert e.problems[0].limit == "max_loop_iterations"
+
+
+def test_a_method_called_on_the_object_runs_with_the_object():
+    t = from_matlab("""
+        classdef M
+            properties
+                H = 6
+            end
+            methods
+                function obj = train(obj, X, Y)
+                    opts = trainingOptions('adam', 'MaxEpochs', 2);
+                    net = trainNetwork(X, Y, obj.layers(3), opts);
+                end
+                function l = layers(obj, n)
+                    l = [sequenceInputLayer(n); lstmLayer(obj.H); fullyConnectedLayer(1)
+                         regressionLayer];
+                end
+            end
+        end
+    """)
+    assert t.graph == chain(sequenceInputLayer(3), lstmLayer(6), fullyConnectedLayer(1),
+                            regressionLayer())

@@ -87,8 +87,10 @@ def blame(error: Exception, args: list, where: list, node: Node, positional=()) 
     if not isinstance(option, str) or part not in ("name", "value"):
         return node
     # name-value pairs end the argument list: a name stands an even number of places from the end
-    hits = [k for k, a in enumerate(args) if (len(args) - k) % 2 == 0 and isinstance(a, str)
-            and a.lower() == option.lower()]
+    def names(a) -> bool:  # the name as written: the option's name or (MATLAB) a prefix of it
+        return isinstance(a, str) and bool(a) and option.lower().startswith(a.lower())
+
+    hits = [k for k, a in enumerate(args) if (len(args) - k) % 2 == 0 and names(a)]
     if hits:
         k = hits[-1]  # a repeated name: the second one is the mistake
         return where[k + 1] if part == "value" else where[k]

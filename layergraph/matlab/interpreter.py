@@ -411,14 +411,15 @@ class Evaluator:
             if isinstance(prop.targets[0], Id):
                 self.step(prop)
                 obj[prop.targets[0].name] = self.ev(prop.value)
-        layer_names = tuple(names.LAYERS)
-        for m in stmt.methods:
+        def mentions(m, words):
             text = self.text(m)
-            if not any(n + "(" in text or n + ";" in text or n + "\n" in text
-                       for n in layer_names):
-                continue
-            is_constructor = m.name == stmt.name
-            if is_constructor:
+            return any(w + "(" in text or w + ";" in text or w + "\n" in text for w in words)
+
+        # the methods that train (they call the ones that build), else those that build layers
+        chosen = [m for m in stmt.methods if mentions(m, names.TRAINING_FUNCTIONS)] or \
+            [m for m in stmt.methods if mentions(m, names.LAYERS)]
+        for m in chosen:
+            if m.name == stmt.name:  # the constructor: its output is the object
                 self.run_entry(m)
             else:
                 self.run_entry(m, obj=obj if m.params and m.params[0] else None)
@@ -868,6 +869,12 @@ class Evaluator:
             if target.name in CONSTANTS and not node.args:
                 return CONSTANTS[target.name]
             return self.call(target.name, node.args, node, target, nargout)
+        if isinstance(target, Field) and not node.brace and \
+                target.name in self.local_functions:  # obj.method(args): method(obj, args)
+            obj = self.ev(target.target)
+            if isinstance(obj, Struct) and target.name not in obj:
+                return self.call(target.name, [target.target, *node.args], node, target,
+                                 nargout)
         base = self.ev(target)
         if isinstance(base, Unknown):
             return base
