@@ -495,3 +495,11 @@ def test_a_method_called_on_the_object_runs_with_the_object():
     """)
     assert t.graph == chain(sequenceInputLayer(3), lstmLayer(6), fullyConnectedLayer(1),
                             regressionLayer())
+
+
+def test_a_given_value_the_code_does_not_use_is_noted():
+    t = from_matlab("h = 8;\nlayers = [sequenceInputLayer(2); lstmLayer(h)];",
+                    variables={"h": 50, "unused": 1})
+    assert t.layers[1].NumHiddenUnits == 8 and not t.parameters
+    said = [n.message for n in t.notes if n.message.startswith("variables:")]
+    assert len(said) == 2 and "'h' was given but not used" in said[0]

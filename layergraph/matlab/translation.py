@@ -193,6 +193,10 @@ def _translate(src: Source, others: list, variables, lim, deadline, encoding,
         entry = _entry_function(body, entry_name)
         ev.run(body, entry)
         ev.note_uncalled()
+        for name in ev.given:
+            if name not in ev.parameters:  # never a silent no-op
+                ev.note(Node(0, 0), f"variables: '{name}' was given but not used (the code "
+                        "sets it itself, or the network does not depend on it)")
     except RecursionError:  # only when max_depth was raised past what Python's stack allows
         raise MatlabSyntaxError([src.problem(0, 1, (
             f"the code nests too deep for Python's recursion limit (with max_depth="
