@@ -503,3 +503,15 @@ def test_a_given_value_the_code_does_not_use_is_noted():
     assert t.layers[1].NumHiddenUnits == 8 and not t.parameters
     said = [n.message for n in t.notes if n.message.startswith("variables:")]
     assert len(said) == 2 and "'h' was given but not used" in said[0]
+
+
+def test_the_layers_of_a_network_trained_with_two_outputs():
+    t = from_matlab("""
+        layers = [sequenceInputLayer(3); lstmLayer(10, 'OutputMode', 'last')
+                  fullyConnectedLayer(5); softmaxLayer; classificationLayer];
+        [net, info] = trainNetwork(X, Y, layers, trainingOptions('adam'));
+        layers2 = net.Layers;
+        layers2(3) = fullyConnectedLayer(2);
+        net2 = trainNetwork(X2, Y2, layers2, trainingOptions('adam'));
+    """)
+    assert t.graph == classifier(lstmLayer(10, OutputMode="last"), 3, 2)

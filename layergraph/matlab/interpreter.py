@@ -464,6 +464,9 @@ class Evaluator:
             value = self.ev(stmt.value, nargout=len(stmt.targets))
             if isinstance(value, tuple) and len(value) == len(stmt.targets):
                 values = value
+            elif isinstance(value, Trained):  # [net, info] = trainNetwork(...)
+                values = [value] + [Unknown(stmt.value, "training results are not evaluated")
+                                    ] * (len(stmt.targets) - 1)
             else:
                 u = value if isinstance(value, Unknown) else Unknown(
                     stmt.value, "layergraph evaluates only one result of a function")
