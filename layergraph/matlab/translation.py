@@ -544,7 +544,7 @@ def python_script(t: MatlabTranslation) -> str:
     if t.notes:
         lines += ["", f"# Not translated from {t.filename} (see the notes):"]
         seen = set()
-        for n in t.notes:
+        for n in sorted(t.notes, key=lambda n: n.line):
             if n.line not in seen:
                 seen.add(n.line)
                 lines.append(f"#   line {n.line}: {n.source_line.strip()}")
