@@ -257,16 +257,18 @@ def cmd_export(args) -> int:
 def cmd_from_matlab(args) -> int:
     from .matlab import from_matlab
 
-    path = Path(args.file)
-    if path.is_dir():
-        raise CLIError(f"{path}: is a folder, not a MATLAB file")
-    if not path.is_file():
-        raise CLIError(f"{path}: no such file")
+    paths = [Path(f) for f in args.file]
+    for path in paths:
+        if path.is_dir():
+            raise CLIError(f"{path}: is a folder, not a MATLAB file (give its files: "
+                           f"{path}/*.m)")
+        if not path.is_file():
+            raise CLIError(f"{path}: no such file")
     out = _output_path(args.output, "-o") if args.output else None
     variables = {}
     for item in args.var or []:
         name, value = _name_value(item, "--var", "a MATLAB variable name")
-        if not name.isidentifier():
+        if not (all(part.isidentifier() for part in name.split(".")) or "(" in name):
             raise CLIError(f"--var expects NAME=VALUE with a MATLAB variable name, got {item!r}", 2)
         try:
             number = float(value) if not value.strip().lstrip("-").isdigit() else int(value)
@@ -277,7 +279,11 @@ def cmd_from_matlab(args) -> int:
                            f"got {value!r}", 2)
         variables[name] = number
     # Bytes: the translator reads UTF-8, else GB18030, else Latin-1, and notes which.
-    result = from_matlab(path.read_bytes(), filename=str(path), variables=variables or None)
+    if len(paths) > 1 or args.main:  # a project: calls between its files are resolved
+        result = from_matlab(paths, variables=variables or None, main=args.main)
+    else:
+        result = from_matlab(paths[0].read_bytes(), filename=str(paths[0]),
+                             variables=variables or None)
     for note in result.notes:  # skipped statements (data, training, plots): never silently
         print(str(note).splitlines()[0], file=sys.stderr)
     to = args.to or ("python" if out and out.suffix == ".py" else "yaml")
@@ -628,13 +634,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="translate MATLAB layer code to a spec or Python",
                        description="Translate MATLAB code (layer arrays, layerGraph edits, "
                                    "trainingOptions) to a YAML spec or to Python.")
-    s.add_argument("file", metavar="FILE", help="MATLAB file (.m)")
+    s.add_argument("file", metavar="FILE", nargs="+",
+                   help="MATLAB file (.m); several: one program whose calls between the files "
+                        "are resolved")
+    s.add_argument("--main", metavar="NAME",
+                   help="with several files: the script or function (file name without .m) "
+                        "to translate")
     s.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     s.add_argument("--to", choices=["yaml", "python"],
                    help="output language (default: yaml, or python for a .py output)")
     s.add_argument("--var", action="append", metavar="NAME=VALUE",
                    help="value of a variable the code computes from data, e.g. --var "
-                        "numClasses=9 (repeatable)")
+                        "numClasses=9, a struct field (params.numHidden=100) or an input of "
+                        "the function translated; each becomes a parameter of the output "
+                        "(repeatable)")
     s.set_defaults(func=cmd_from_matlab)
 
     s = sub.add_parser("schema", parents=[common], help="print the JSON Schema of specs",

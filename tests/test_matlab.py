@@ -534,10 +534,15 @@ def test_graph_errors_carry_the_call_position():
     assert "no layer named 'nothere'" in str(e)
 
 
-def test_the_trained_network_must_be_translatable():
+def test_a_pretrained_network_is_named_with_the_layers_layergraph_lacks():
     e = error_of("net0 = googlenet;\nlgraph = layerGraph(net0);")
-    assert (e.line, e.column, e.text) == (2, 21, "net0")
-    assert "'net0' could not be evaluated" in str(e)
+    assert (e.line, e.column, e.text) == (1, 8, "googlenet")
+    assert "'googlenet' is a pretrained network" in str(e)
+    from layergraph.layers import REGISTRY
+    from layergraph.matlab.bridge import PRETRAINED
+    missing = [k for k in PRETRAINED["googlenet"].split() if k not in REGISTRY]
+    assert all(k in str(e) for k in missing) and ("lacks" in str(e)) == bool(missing)
+    assert len(e.problems) == 1  # the consequence on line 2 is not reported again
 
 
 # --- Python and YAML output -----------------------------------------------------------------

@@ -7,6 +7,15 @@
     t.notes          # statements skipped (data, training, plots), each with file:line:col
     t.to_python()    # a Python script using layergraph
     t.to_yaml()      # a YAML spec
+    t.parameters     # values taken from data (or function inputs) bound with variables=
+
+It reads whole files as people write them: scripts, function files (run as their function, the
+inputs being parameters), local functions after the script (run where they are called),
+``classdef`` files (the network of the methods that build layers), loops, ``if``/``switch``,
+structs, cells, string arrays, ``Name=Value``; and a project's files together
+(``from_matlab([paths...])`` or a folder). A value computed from data (``numel(categories(Y))``)
+is never guessed: bind it with ``variables={'numClasses': 9}`` (``--var numClasses=9``), and
+the translated Python becomes a function with that argument.
 
 A stranger's file cannot make it hang or exhaust memory: the text's size and nesting, and the
 evaluation's arrays (checked before they are allocated), layers, loops, calls, steps and time

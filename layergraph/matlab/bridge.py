@@ -34,7 +34,17 @@ from ..training.options import trainingOptions
 from . import names
 from .errors import EvalError
 from .parser import NameValue, Node
-from .values import COLON, CellArray, LayerArray, Unknown, contains_unknown, literal_text, to_py
+from .values import (
+    COLON,
+    CellArray,
+    LayerArray,
+    Trained,
+    Unknown,
+    contains_unknown,
+    expression_of,
+    literal_text,
+    to_py,
+)
 
 
 class Interpreter(Protocol):
@@ -77,8 +87,10 @@ def blame(error: Exception, args: list, where: list, node: Node, positional=()) 
     if not isinstance(option, str) or part not in ("name", "value"):
         return node
     # name-value pairs end the argument list: a name stands an even number of places from the end
-    hits = [k for k, a in enumerate(args) if (len(args) - k) % 2 == 0 and isinstance(a, str)
-            and a.lower() == option.lower()]
+    def names(a) -> bool:  # the name as written: the option's name or (MATLAB) a prefix of it
+        return isinstance(a, str) and bool(a) and option.lower().startswith(a.lower())
+
+    hits = [k for k, a in enumerate(args) if (len(args) - k) % 2 == 0 and names(a)]
     if hits:
         k = hits[-1]  # a repeated name: the second one is the mistake
         return where[k + 1] if part == "value" else where[k]
@@ -90,22 +102,30 @@ def blame(error: Exception, args: list, where: list, node: Node, positional=()) 
 # --- arguments -----------------------------------------------------------------------------------
 
 
-def strict_args(ev: Interpreter, arg_nodes, context: str, networks=()):
+def strict_args(ev: Interpreter, arg_nodes, context: str, networks=(), raw=None):
     """The values of a call's arguments, all of which must evaluate, and the node of each
     (``Name=value`` becomes ``'Name', value``). ``networks``: positions where a layer array or
-    layer graph is expected (the error then says so)."""
+    layer graph is expected (the error then says so); a trained network stands for the network
+    it was given. ``raw``, a list, receives the MATLAB values (parameters keep their
+    expressions there)."""
     out, where = [], []
     for k, a in enumerate(arg_nodes):
         if isinstance(a, NameValue):
             v = ev.strict(ev.ev(a.value), a.value, context)
             out += [a.name, to_py(v)]
             where += [name_node(a), a.value]
+            if raw is not None:
+                raw += [a.name, v]
         else:
             v = ev.ev(a)
             if v is COLON:
                 raise EvalError(a, "':' is not a value")
+            if isinstance(v, Trained):
+                v = v.network
             out.append(to_py(ev.strict(v, a, context, k in networks)))
             where.append(a)
+            if raw is not None:
+                raw.append(v)
     return out, where
 
 
@@ -115,7 +135,8 @@ def strict_args(ev: Interpreter, arg_nodes, context: str, networks=()):
 def make_layer(ev: Interpreter, name, arg_nodes, node):
     """``lstmLayer(100, 'OutputMode', 'last')``: the layer, from layergraph's constructor."""
     cls = REGISTRY[name]
-    args, where = strict_args(ev, arg_nodes, f"an argument of {name}")
+    raw: list = []
+    args, where = strict_args(ev, arg_nodes, f"an argument of {name}", raw=raw)
     try:
         layer = cls(*args)
     except LayerGraphError as e:
@@ -124,7 +145,37 @@ def make_layer(ev: Interpreter, name, arg_nodes, node):
         raise EvalError(node, f"{name}: {e}") from None
     if layer.Name:
         ev.explicit_names.add(layer.Name)
+    exprs = _parameter_options(layer, raw)
+    if exprs:
+        layer.__dict__[EXPRESSIONS] = exprs
     return layer
+
+
+EXPRESSIONS = "_matlab_expressions"
+"""The attribute of a translated layer that maps its options set from parameters to the Python
+expression of each (``{'OutputSize': 'numClasses'}``), for the translated Python."""
+
+
+def _parameter_options(layer: Layer, raw: list) -> dict:
+    """{option: Python expression} of the layer's options whose value came from parameters."""
+    out = {}
+    named_from = next((k for k, v in enumerate(raw) if isinstance(v, str)), len(raw))
+    for k, v in enumerate(raw):
+        expr = expression_of(v)
+        if expr is None:
+            continue
+        if k < named_from:
+            option = layer.positional[k] if k < len(layer.positional) else None
+        else:
+            key = raw[k - 1] if k and isinstance(raw[k - 1], str) else None
+            try:
+                option = canonical_name(key, list(layer.options), layer.matlab_name) \
+                    if key else None
+            except OptionError:
+                option = None
+        if option and option in layer.props and layer.props[option] == to_py(v):
+            out[option] = expr
+    return out
 
 
 # --- layer graphs --------------------------------------------------------------------------------
@@ -190,6 +241,7 @@ def training_options(ev: Interpreter, name, arg_nodes, node):
     pairs = _option_pairs(ev, rest)
     solver = ev.strict(ev.ev(solver_node), solver_node, "the solver of trainingOptions")
     args, where = [to_py(solver)], [solver_node]
+    exprs = {}
     for key, key_node, value_node in pairs:
         try:
             option = canonical_name(key, list(TRAINING_OPTIONS), "trainingOptions")
@@ -201,6 +253,8 @@ def training_options(ev: Interpreter, name, arg_nodes, node):
                     "ValidationData=(XValidation, YValidation) to trainingOptions")
             continue
         ev.strict(value, value_node, f"the value of '{option}'")
+        if expression_of(value) is not None:
+            exprs[option] = expression_of(value)
         if option == "ValidationData" and isinstance(value, CellArray):
             value = tuple(to_py(v) for v in value)
         else:
@@ -208,9 +262,12 @@ def training_options(ev: Interpreter, name, arg_nodes, node):
         args += [key, value]
         where += [key_node, value_node]
     try:
-        return trainingOptions(*args)
+        options = trainingOptions(*args)
     except LayerGraphError as e:
         raise EvalError(blame(e, args, where, node, ("solverName",)), str(e)) from None
+    if exprs:
+        options.__dict__[EXPRESSIONS] = exprs  # read-only to users; the translation's own mark
+    return options
 
 
 def _option_pairs(ev: Interpreter, arg_nodes) -> list[tuple[str, Node, Node]]:
@@ -259,13 +316,93 @@ def train_call(ev: Interpreter, name, arg_nodes, node):
     k = -3 if name == "trainnet" else -2
     if len(args) >= -k:
         net, opts = args[k], args[-1]
+        if isinstance(net, Trained):
+            net = net.network
         if isinstance(net, Layer):
             net = LayerArray([net])
         if isinstance(net, Unknown):
             ev.fail(net, f"the network given to {name}", network=True)
         ev.trained = (net, opts, node)
+        if name == "trainnet":
+            loss = args[-2]
+            ev.modern["trainnet"] = to_py(loss) if isinstance(loss, str) else None
+        return Trained(net, name)
     return Unknown(node, f"'{name}' trains a network, which layergraph does not do while "
                    "translating")
+
+
+def dlnetwork_call(ev: Interpreter, name, arg_nodes, node):
+    """``dlnetwork(layers)`` (R2019b+; the start of today's workflow): the network is the layer
+    graph of the layers given; ``initialize(net)`` returns it as it is."""
+    positional = [a for a in arg_nodes if not isinstance(a, NameValue)]
+    if not positional:
+        return Unknown(node, f"'{name}' without a network is not evaluated")
+    args, where = strict_args(ev, positional[:1], f"the network given to {name}", (0,))
+    net = args[0]
+    if name == "dlnetwork":
+        ev.modern["dlnetwork"] = True
+        for a in arg_nodes:
+            if isinstance(a, NameValue) and a.name.lower() == "initialize":
+                ev.modern["initialize"] = to_py(ev.ev(a.value))
+    if isinstance(net, Layer):
+        net = [net]
+    if isinstance(net, list):
+        try:
+            return layerGraph(net)
+        except LayerGraphError as e:
+            raise EvalError(node, f"{name}: {e}") from None
+    if isinstance(net, LayerGraph):
+        return net
+    raise EvalError(where[0], f"{name} expects a layer array or layer graph, got "
+                    f"{literal_text(net)}")
+
+
+# MATLAB's pretrained networks, and the layer types each is made of (from MATLAB's
+# documentation of the network): the ones layergraph lacks are named when one is used.
+PRETRAINED = {
+    "googlenet": ("imageInputLayer convolution2dLayer reluLayer maxPooling2dLayer "
+                  "crossChannelNormalizationLayer depthConcatenationLayer "
+                  "globalAveragePooling2dLayer dropoutLayer fullyConnectedLayer softmaxLayer "
+                  "classificationLayer"),
+    "squeezenet": ("imageInputLayer convolution2dLayer reluLayer maxPooling2dLayer "
+                   "depthConcatenationLayer dropoutLayer globalAveragePooling2dLayer "
+                   "softmaxLayer classificationLayer"),
+    "resnet18": ("imageInputLayer convolution2dLayer batchNormalizationLayer reluLayer "
+                 "maxPooling2dLayer additionLayer globalAveragePooling2dLayer "
+                 "fullyConnectedLayer softmaxLayer classificationLayer"),
+    "resnet50": ("imageInputLayer convolution2dLayer batchNormalizationLayer reluLayer "
+                 "maxPooling2dLayer additionLayer globalAveragePooling2dLayer "
+                 "fullyConnectedLayer softmaxLayer classificationLayer"),
+    "alexnet": ("imageInputLayer convolution2dLayer reluLayer crossChannelNormalizationLayer "
+                "maxPooling2dLayer fullyConnectedLayer dropoutLayer softmaxLayer "
+                "classificationLayer"),
+    "vgg16": ("imageInputLayer convolution2dLayer reluLayer maxPooling2dLayer "
+              "fullyConnectedLayer dropoutLayer softmaxLayer classificationLayer"),
+    "mobilenetv2": ("imageInputLayer convolution2dLayer batchNormalizationLayer "
+                    "clippedReluLayer groupedConvolution2dLayer additionLayer "
+                    "globalAveragePooling2dLayer fullyConnectedLayer softmaxLayer "
+                    "classificationLayer"),
+}
+
+
+def pretrained_call(ev: Interpreter, name, arg_nodes, node):
+    """``googlenet``, ``resnet18``, ``imagePretrainedNetwork("squeezenet")``: a pretrained
+    network's weights are not in the MATLAB text, so it is not translated; the error names the
+    layer types of it that layergraph lacks, and the rest of the file is still translated."""
+    net = name
+    if name == "imagePretrainedNetwork":
+        first = next((a for a in arg_nodes if not isinstance(a, NameValue)), None)
+        v = ev.ev(first) if first is not None else "squeezenet"
+        net = str(v) if isinstance(v, str) else "squeezenet"
+    kinds = PRETRAINED.get(net, "").split()
+    missing = [k for k in kinds if k not in REGISTRY]
+    msg = (f"'{net}' is a pretrained network: its trained weights are not in the MATLAB code, "
+           "so layergraph cannot translate it")
+    if missing:
+        msg += f"; layergraph lacks these of its layer types: {', '.join(missing)}"
+    msg += ("; define the CNN with layers in the code (or load a saved layergraph network) "
+            "and translate the rest")
+    raise EvalError(node, msg)
 
 
 # --- the table -----------------------------------------------------------------------------------
@@ -275,6 +412,10 @@ CALLS = {
     "trainingOptions": training_options,
     "trainNetwork": train_call,
     "trainnet": train_call,
+    "dlnetwork": dlnetwork_call,
+    "initialize": dlnetwork_call,
+    **{name: pretrained_call for name in PRETRAINED},
+    "imagePretrainedNetwork": pretrained_call,
 }
 """MATLAB function name -> handler(ev, name, arg_nodes, node) returning the call's value."""
 

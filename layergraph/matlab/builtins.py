@@ -11,10 +11,11 @@ object (a layer, a graph edit, trainingOptions) belongs in ``bridge.py`` instead
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
-from .values import COLON, MString, Unknown, numeric, simplify, to_py
+from .values import COLON, CellArray, MString, StringArray, Struct, Unknown, numeric, simplify, to_py
 
 # --- sizes -------------------------------------------------------------------------------------
 
@@ -141,6 +142,104 @@ def result_elements(name: str, args: list) -> float:
         return 0
 
 
+# --- text (layer names are often built from loop counters: ['lstm' num2str(k)]) --------------
+
+
+def _num2str(x, fmt=None):
+    if isinstance(x, str):
+        return str(x)
+    v = to_py(x)
+    if fmt is not None:
+        return _sprintf(fmt, x)
+    if isinstance(v, bool):
+        return str(int(v))
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return f"{v:.5g}"
+    raise TypeError
+
+
+def _string(x):
+    if isinstance(x, str):
+        return MString(x)
+    return MString(_num2str(x))
+
+
+_FORMAT = re.compile(r"%([-+ 0#]*\d*(?:\.\d+)?)([dicfegsuGE%])")
+
+
+def _sprintf(fmt, *args):
+    """MATLAB's sprintf for scalar arguments (%d %i %u %f %e %g %s, ``\\n``)."""
+    if not isinstance(fmt, str):
+        raise TypeError
+    values = [to_py(a) if not isinstance(a, str) else str(a) for a in args]
+    if any(isinstance(v, (list, dict)) for v in values):
+        raise TypeError
+    pos = 0
+
+    def one(m):
+        nonlocal pos
+        flags, conv = m.group(1), m.group(2)
+        if conv == "%":
+            return "%"
+        if pos >= len(values):
+            return ""
+        v = values[pos]
+        pos += 1
+        if conv in "diu":
+            if isinstance(v, float) and not v.is_integer():
+                return f"%{flags}e" % v
+            return f"%{flags}d" % int(v)
+        if conv == "s":
+            return f"%{flags}s" % (v if isinstance(v, str) else _num2str(v))
+        return f"%{flags}{conv}" % float(v)
+
+    out = _FORMAT.sub(one, str(fmt).replace("\\n", "\n").replace("\\t", "\t"))
+    return MString(out) if isinstance(fmt, MString) else out
+
+
+def _strcmp(a, b, fold=False):
+    def norm(x):
+        return str(x).lower() if fold else str(x)
+    if isinstance(a, (str, MString)) and isinstance(b, (str, MString)):
+        return norm(a) == norm(b)
+    for cell, other in ((a, b), (b, a)):
+        if isinstance(cell, (CellArray, StringArray)) and isinstance(other, str):
+            return simplify(__import__("numpy").array(
+                [[isinstance(x, str) and norm(x) == norm(other) for x in cell]]))
+    return False
+
+
+def _struct(*args):
+    if len(args) % 2:
+        raise TypeError
+    out = Struct()
+    for k in range(0, len(args), 2):
+        if not isinstance(args[k], str) or isinstance(args[k + 1], CellArray):
+            raise TypeError  # struct('a', {1, 2}) is a struct array
+        out[str(args[k])] = args[k + 1]
+    return out
+
+
+def _isfield(s, name):
+    if not isinstance(s, Struct):
+        return False
+    if isinstance(name, str):
+        return name in s
+    raise TypeError
+
+
+def _lower(fn):
+    def f(x):
+        if isinstance(x, StringArray):
+            return StringArray(fn(v) for v in x)
+        if isinstance(x, str):
+            return type(x)(fn(x)) if isinstance(x, MString) else fn(x)
+        raise TypeError
+    return f
+
+
 # --- the table ---------------------------------------------------------------------------------
 
 BUILTINS = {
@@ -157,6 +256,19 @@ BUILTINS = {
     "single": lambda a: simplify(numeric(a).astype(float)),
     "logical": lambda a: simplify(numeric(a) != 0),
     "zeros": _filled(0), "ones": _filled(1),
+    "num2str": _num2str, "int2str": lambda x: _num2str(_round_int(x)), "string": _string,
+    "char": lambda x: str(x) if isinstance(x, str) else _num2str(x), "sprintf": _sprintf,
+    "strcat": lambda *a: type(a[0])("".join(str(x) for x in a)) if all(
+        isinstance(x, str) for x in a) else (_ for _ in ()).throw(TypeError()),
+    "strcmp": _strcmp, "strcmpi": lambda a, b: _strcmp(a, b, True),
+    "lower": _lower(str.lower), "upper": _lower(str.upper),
+    "ischar": lambda x: isinstance(x, str) and not isinstance(x, MString),
+    "isstring": lambda x: isinstance(x, (MString, StringArray)),
+    "isnumeric": lambda x: numeric(x) is not None and not isinstance(x, bool),
+    "isstruct": lambda x: isinstance(x, Struct), "iscell": lambda x: isinstance(x, CellArray),
+    "struct": _struct, "isfield": _isfield,
+    "any": lambda a: bool(numeric(a).size and numeric(a).any()),
+    "all": lambda a: bool(numeric(a).all()),
     "isempty": lambda a: len(a) == 0 if isinstance(a, (str, list)) else bool(
         numeric(a) is not None and numeric(a).size == 0),
     **{t: _round_int for t in ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
@@ -165,11 +277,16 @@ BUILTINS = {
 """MATLAB name -> function over evaluated MATLAB values (positional arguments only)."""
 
 
+UNKNOWN_ALLOWED = frozenset({"struct"})
+"""Built-ins that run with arguments the translator did not evaluate (a struct's field may
+hold data)."""
+
+
 def call_builtin(name: str, args: list, node):
     """``name(args...)`` when every argument is known; otherwise, or if the function raises, an
     :class:`Unknown` saying so (the value is then simply not part of the network)."""
     unknown = next((a for a in args if isinstance(a, Unknown)), None)
-    if unknown is not None:
+    if unknown is not None and name not in UNKNOWN_ALLOWED:
         return unknown
     if any(a is COLON for a in args):
         return Unknown(node, f"'{name}' with ':' is not evaluated")

@@ -6,9 +6,13 @@ plots) cannot and need not be: such values become :class:`~.values.Unknown`, whi
 they came from and why. An ``Unknown`` is harmless until a layer, a graph function or
 trainingOptions needs it; then it is an error that says which variable could not be evaluated,
 where it was assigned and why. Statements that contribute nothing to the network are recorded as
-notes, never dropped silently.
+notes, never dropped silently. A value the code takes from data that the user binds with
+``variables=`` is a *parameter* (:class:`Parameter`, values :class:`~.values.Param`): numbers
+computed from it remember their Python expression, so the translated Python can be a function
+of the parameters.
 
-A call ``f(...)`` goes, in this order, to a local function of the file (not run), to the bridge
+A call ``f(...)`` goes, in this order, to a function of the file or project (run with its
+inputs bound, in a workspace of its own: :meth:`Evaluator.call_function`), to the bridge
 (``bridge.py``: layers, layer graphs, trainingOptions, training), to a numeric built-in
 (``builtins.py``), and otherwise to the MATLAB functions the translator knows but does not run
 (``names.py``).
@@ -20,6 +24,7 @@ import copy
 import difflib
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,6 +39,7 @@ from .parser import (
     AnonFunc,
     Assign,
     Binary,
+    ClassDef,
     Colon,
     Command,
     DynField,
@@ -65,9 +71,14 @@ from .values import (
     CellArray,
     LayerArray,
     MString,
+    Param,
     StringArray,
+    Struct,
+    Trained,
     Unknown,
     binary_op,
+    derive,
+    expression_of,
     from_given,
     from_py,
     is_network,
@@ -91,6 +102,19 @@ class _Return(Exception):
     pass
 
 
+@dataclass
+class Parameter:
+    """A value the network depends on that the MATLAB code does not fix (it comes from data,
+    or is an input of the function translated), bound with ``variables=`` / ``--var``."""
+
+    name: str
+    expression: str | None  # the MATLAB expression it stands for (None: not in the code)
+    origin: str  # 'computed from data', 'an input of function ...', 'not defined in the code'
+    value: object
+    filename: str
+    line: int
+
+
 class Evaluator:
     """Runs the statements of one MATLAB file in order, keeping the variables in ``env``.
 
@@ -109,7 +133,15 @@ class Evaluator:
         self.deadline = deadline if deadline is not None else \
             time.monotonic() + self.limits.max_seconds
         self.env: dict = {}
-        self.given = {k: from_given(v) for k, v in (variables or {}).items()}
+        self.given = {k: from_given(v, k) for k, v in (variables or {}).items()}
+        self.given_expressions = {"".join(k.split()): k for k in self.given
+                                  if not k.replace(".", "_").isidentifier()}
+        self.parameters: dict = {}  # name -> Parameter: the given values the network used
+        self.function_sources: dict = {}  # function name -> the Source of its file
+        self.called: set = set()  # local functions that were run
+        self.entry: Function | None = None  # the function a function file was run as
+        self.last_frame: dict = {}
+        self.modern: dict = {}  # dlnetwork / trainnet seen: what the Python should call
         self.errors: list[MatlabProblem] = []
         self.notes: list[MatlabProblem] = []
         self._noted: set = set()
@@ -120,6 +152,16 @@ class Evaluator:
         self.trained: tuple | None = None  # (network value, options value, call node)
         self.end_stack: list = []
         self.explicit_names: set[str] = set()  # layer names written in the MATLAB code
+
+    # --- parameters -----------------------------------------------------------------------------
+    def use_given(self, name, node, expression: str | None, origin: str):
+        """The value bound to ``name`` by ``variables=``, recorded as a parameter of the
+        translation (with the MATLAB expression it stands for, and where)."""
+        if name not in self.parameters:
+            line = self.src.position(node.start)[0] if node is not None else 0
+            self.parameters[name] = Parameter(name, expression, origin, to_py(self.given[name]),
+                                              self.src.filename, line)
+        return self.given[name]
 
     # --- reporting ------------------------------------------------------------------------------
     def text(self, node: Node) -> str:
@@ -185,14 +227,99 @@ class Evaluator:
         return value
 
     # --- statements -----------------------------------------------------------------------------
-    def run(self, body: list):
+    def hoist(self, body: list, source: Source | None = None):
+        """Make the functions of a file callable before its script runs (MATLAB's rule)."""
+        for stmt in body:
+            if isinstance(stmt, Function):
+                self.local_functions.setdefault(stmt.name, stmt)
+                self.function_sources.setdefault(stmt.name, source or self.src)
+            elif isinstance(stmt, ClassDef):
+                for m in stmt.methods:
+                    self.local_functions.setdefault(m.name, m)
+                    self.function_sources.setdefault(m.name, source or self.src)
+
+    def run(self, body: list, entry: Function | None = None):
+        """Run a script, or (``entry``) a function file's main function with its inputs as
+        parameters."""
+        self.hoist(body)
         try:
-            self.run_block(body)
+            if entry is not None:
+                self.run_entry(entry)
+            else:
+                self.run_block(body)
         except (_Return, _Break, _Continue):
             pass
         except LimitError as e:  # evaluation stops: going on would only pass it again
             self.errors.append(self.src.problem(e.node.start, e.node.end, e.message,
                                                 limit=e.limit))
+
+    def run_entry(self, fn: Function, obj=None):
+        """A function file's main function (or a class method) run as the program: each input
+        is a parameter (its value from ``variables=``, else an Unknown that says how to give
+        it)."""
+        head = Node(fn.start, max(fn.header_end, fn.start + 1))
+        args = []
+        for k, p in enumerate(fn.params):
+            if p is None:
+                args.append(Unknown(head, "an ignored input"))
+            elif k == 0 and obj is not None:
+                args.append(obj)
+            elif p in self.given:
+                args.append(self.use_given(p, head, None, f"an input of function '{fn.name}'"))
+            else:
+                args.append(Unknown(head, f"'{p}' is an input of function '{fn.name}' (line "
+                                    f"{self.line_of(fn)}) and no value was given for it", p,
+                                    None))
+        given = 0
+        for a in args:
+            if isinstance(a, Unknown):
+                break
+            given += 1
+        self.entry = fn
+        self.call_function(fn, args, head, len(fn.outputs) or 1, nargin=given)
+        self.env = self.last_frame  # its variables are what the translation reports
+
+    def call_function(self, fn: Function, args: list, node, nargout=1, nargin=None):
+        """Run a function of the file with its inputs bound: its outputs (a tuple when
+        ``nargout`` > 1). Its variables live in their own workspace, as in MATLAB."""
+        self.called.add(fn.name)
+        frame: dict = {}
+        for k, p in enumerate(fn.params):
+            if p == "varargin" and k == len(fn.params) - 1:
+                frame[p] = CellArray(args[k:])
+                break
+            if p is not None and k < len(args):
+                frame[p] = args[k]
+        frame["nargin"] = float(len(args) if nargin is None else nargin)
+        frame["nargout"] = float(nargout)
+        saved_env, saved_src = self.env, self.src
+        self.env = self.last_frame = frame
+        self.src = self.function_sources.get(fn.name, self.src)
+        try:
+            try:
+                self.run_block(fn.body)
+            except (_Return, _Break, _Continue):
+                pass
+            outs = []
+            for o in fn.outputs[:max(nargout, 1)]:
+                if o in self.env:
+                    outs.append(self.env[o])
+                else:
+                    outs.append(Unknown(node, f"output '{o}' of '{fn.name}' is not assigned "
+                                        "(or not evaluated)"))
+        finally:
+            self.env, self.src = saved_env, saved_src
+        if not outs:
+            return Unknown(node, f"'{fn.name}' returns nothing")
+        return outs[0] if nargout <= 1 else tuple(outs) + tuple(
+            Unknown(node, "output not assigned") for _ in range(nargout - len(outs)))
+
+    def note_uncalled(self):
+        for name, fn in self.local_functions.items():
+            if name not in self.called and self.function_sources.get(name) is self.src:
+                self.note(Node(fn.start, fn.start + len("function")),
+                          f"skipped: local function '{name}' is never called, so it is not "
+                          "translated")
 
     # --- limits ---------------------------------------------------------------------------------
     def step(self, node):
@@ -246,7 +373,8 @@ class Evaluator:
             return self.exec_assign(stmt)
         if isinstance(stmt, ExprStmt):
             value = self.ev(stmt.expr)
-            self.note(stmt, self.skip_message(stmt.expr, value))
+            if _callee(stmt.expr) not in self.local_functions or isinstance(value, Trained):
+                self.note(stmt, self.skip_message(stmt.expr, value))
             return
         if isinstance(stmt, Command):
             return self.exec_command(stmt)
@@ -265,13 +393,36 @@ class Evaluator:
                 self.note(first, "skipped: the catch block of a try is not run")
             return
         if isinstance(stmt, Function):
-            self.local_functions[stmt.name] = stmt
-            self.note(Node(stmt.start, stmt.start + len("function")),
-                      f"skipped: local function '{stmt.name}' is not translated")
-            return
+            return  # hoisted: it runs where it is called
+        if isinstance(stmt, ClassDef):
+            return self.exec_classdef(stmt)
         if isinstance(stmt, Jump):
             raise {"break": _Break, "continue": _Continue, "return": _Return}[stmt.kind]()
         raise EvalError(stmt, "this statement is not supported")
+
+    def exec_classdef(self, stmt: ClassDef):
+        """A class file is not a script: say so, and run the methods that build layers (with
+        the property defaults as the object) so that the network in them is found."""
+        self.note(Node(stmt.start, stmt.start + len("classdef")),
+                  f"'{stmt.name}' is a classdef file: layergraph translates scripts and "
+                  "functions; the network is taken from the methods that build layers")
+        obj = Struct()
+        for prop in stmt.properties:
+            if isinstance(prop.targets[0], Id):
+                self.step(prop)
+                obj[prop.targets[0].name] = self.ev(prop.value)
+        def mentions(m, words):
+            text = self.text(m)
+            return any(w + "(" in text or w + ";" in text or w + "\n" in text for w in words)
+
+        # the methods that train (they call the ones that build), else those that build layers
+        chosen = [m for m in stmt.methods if mentions(m, names.TRAINING_FUNCTIONS)] or \
+            [m for m in stmt.methods if mentions(m, names.LAYERS)]
+        for m in chosen:
+            if m.name == stmt.name:  # the constructor: its output is the object
+                self.run_entry(m)
+            else:
+                self.run_entry(m, obj=obj if m.params and m.params[0] else None)
 
     def skip_message(self, expr, value) -> str:
         callee = _callee(expr)
@@ -313,6 +464,9 @@ class Evaluator:
             value = self.ev(stmt.value, nargout=len(stmt.targets))
             if isinstance(value, tuple) and len(value) == len(stmt.targets):
                 values = value
+            elif isinstance(value, Trained):  # [net, info] = trainNetwork(...)
+                values = [value] + [Unknown(stmt.value, "training results are not evaluated")
+                                    ] * (len(stmt.targets) - 1)
             else:
                 u = value if isinstance(value, Unknown) else Unknown(
                     stmt.value, "layergraph evaluates only one result of a function")
@@ -320,12 +474,12 @@ class Evaluator:
             for target, v in zip(stmt.targets, values):
                 if not isinstance(target, Tilde):
                     self.assign(target, v, stmt)
-            if any(isinstance(v, Unknown) for v in values):
+            if any(isinstance(v, (Unknown, Trained)) for v in values):
                 self.note(stmt, self.skip_message(stmt.value, values[0]))
             return
         value = self.ev(stmt.value)
         self.assign(stmt.targets[0], value, stmt)
-        if isinstance(value, Unknown) and not value.failed:
+        if (isinstance(value, Unknown) and not value.failed) or isinstance(value, Trained):
             self.note(stmt, self.skip_message(stmt.value, value))
 
     def assign(self, target, value, stmt):
@@ -333,7 +487,8 @@ class Evaluator:
             name = target.name
             if isinstance(value, Unknown):
                 if name in self.given:
-                    value = self.given[name]
+                    value = self.use_given(name, stmt, _short(self.text(stmt.value), 200),
+                                           "computed from data")
                 else:
                     value = Unknown(stmt.value, value.why, name, stmt, value, value.failed)
             self.env[name] = value
@@ -344,6 +499,35 @@ class Evaluator:
             return
         base = _base_name(target)
         current = self.env.get(base)
+        if isinstance(current, TrainingOptions) and isinstance(target, Field) and isinstance(
+                target.target, Id):
+            self.env[base] = new = self.set_option(current, target, value)
+            self.last_options = (base, new, stmt)
+            return
+        if _is_value_path(target) and (current is None or isinstance(current, (
+                Struct, CellArray)) or (isinstance(current, Unknown) and current.undefined)
+                or (isinstance(current, np.ndarray) and current.size == 0)):
+            key = self.text(target)
+            if isinstance(value, Unknown) and key in self.given:
+                value = self.use_given(key, stmt, _short(self.text(stmt.value), 200),
+                                       "computed from data")
+            elif isinstance(value, Unknown):
+                value = Unknown(stmt.value, value.why, key, stmt, value, value.failed)
+            try:
+                self.env[base] = self.set_path(current, target, value)
+            except EvalError:
+                pass  # an index it does not evaluate: the variable is not evaluated (below)
+            else:
+                if is_network(value):
+                    self.last_network = (key, value, stmt)
+                return
+        if isinstance(current, CellArray) and isinstance(target, Index) and isinstance(
+                target.target, Id):
+            self.env[base] = self.set_path(current, target, value)
+            return
+        if isinstance(current, np.ndarray) and current.size == 0 and isinstance(
+                value, (Layer, LayerArray)):  # layers = []; layers(end+1) = ...
+            current = LayerArray()
         if isinstance(current, (LayerArray, Layer)) and not isinstance(value, Unknown):
             # copy on write: a new list, and a copy of the one layer a property is set on
             own = LayerArray(current) if isinstance(current, LayerArray) else current
@@ -357,11 +541,68 @@ class Evaluator:
                 self.fail(value)
             raise EvalError(target, f"layergraph cannot translate this change of '{base}'")
         why = f"it is changed by `{_short(self.text(stmt))}`, which layergraph does not evaluate"
-        self.env[base] = Unknown(stmt, why, base, stmt, None, isinstance(value, Unknown)
+        cause = current if isinstance(current, Unknown) else (
+            value if isinstance(value, Unknown) else None)
+        self.env[base] = Unknown(stmt, why, base, stmt, cause, isinstance(value, Unknown)
                                  and value.failed)
         if base in self.given:
-            self.env[base] = self.given[base]
+            self.env[base] = self.use_given(base, stmt, _short(self.text(stmt), 200),
+                                            "computed from data")
         self.note(stmt, "skipped: indexed assignment is not translated")
+
+    def set_option(self, opts: TrainingOptions, target: Field, value):
+        """``opts.MaxEpochs = 30`` after trainingOptions: new options with that one changed."""
+        from ..options import canonical_name
+        from ..training.options import OPTIONS
+        value = self.strict(value, target, f"the value of '{target.name}'")
+        try:
+            option = canonical_name(target.name, list(OPTIONS), "trainingOptions")
+            return opts.replace(**{option: to_py(value)})
+        except LayerGraphError as e:
+            raise EvalError(target, str(e)) from None
+
+    def set_path(self, current, target, value):
+        """``s.a.b = v``, ``c{k} = v``, ``c(k) = {v}`` on structs and cell arrays (copies: MATLAB
+        values are values)."""
+        if isinstance(target, Id):
+            return value
+        if isinstance(target, Field):
+            holder = self.read_path(current, target.target)
+            new = Struct(holder) if isinstance(holder, Struct) else Struct()
+            new[target.name] = value
+            return self.set_path(current, target.target, new)
+        if isinstance(target, Index) and len(target.args) in (1, 2):
+            holder = self.read_path(current, target.target)
+            cell = CellArray(holder) if isinstance(holder, CellArray) else CellArray()
+            idx = self.indices(target.args, len(cell), target)
+            if not target.brace:
+                value = value if isinstance(value, CellArray) else CellArray([value])
+                if len(value) != len(idx):
+                    raise EvalError(target, "expected as many cells on the right of '=' as "
+                                    "indices")
+            else:
+                value = [value] * len(idx)
+            top = max(idx, default=-1) + 1
+            big = self.too_large(top, target, "this cell array")
+            if big is not None:
+                raise LimitError(target, big.why, "max_elements")
+            while len(cell) < top:
+                cell.append(np.zeros((0, 0)))
+            for k, v in zip(idx, value):
+                cell[k] = v
+            return self.set_path(current, target.target, cell)
+        raise EvalError(target, "layergraph cannot translate this assignment")
+
+    def read_path(self, current, node):
+        if isinstance(node, Id):
+            return current
+        holder = self.read_path(current, node.target)
+        if isinstance(node, Field):
+            return holder.get(node.name) if isinstance(holder, Struct) else None
+        if isinstance(node, Index) and node.brace and isinstance(holder, CellArray):
+            idx = self.indices(node.args, len(holder), node)
+            return holder[idx[0]] if len(idx) == 1 and idx[0] < len(holder) else None
+        return None
 
     def assign_into(self, current, target, value):
         """``layers(k) = layer``, ``layers(k) = []``, ``layers(end+1) = ...``, ``x.Name = v``."""
@@ -438,6 +679,8 @@ class Evaluator:
     def indices(self, args, n, node) -> list[int]:
         if len(args) == 2 and isinstance(args[0], Num) and args[0].value == 1:
             args = args[1:]
+        elif len(args) == 2 and isinstance(args[1], Num) and args[1].value == 1:
+            args = args[:1]  # c{i,1}: a column
         if len(args) != 1:
             raise EvalError(node, "index a layer array with one index, e.g. layers(2)")
         self.end_stack.append(float(n))
@@ -526,7 +769,8 @@ class Evaluator:
                     self.src.text[stmt.start:stmt.end] else stmt.end)
         for name in assigned:
             if name in self.given:
-                self.env[name] = self.given[name]
+                self.env[name] = self.use_given(name, head, _short(self.text(head), 200),
+                                                "computed from data")
                 continue
             prev = self.env.get(name)
             failed = isinstance(prev, Unknown) and prev.failed
@@ -537,6 +781,11 @@ class Evaluator:
     # --- expressions ----------------------------------------------------------------------------
     def ev(self, node, nargout=1):
         self.step(node)
+        if self.given_expressions and isinstance(node, (Index, Field)):
+            key = "".join(self.text(node).split())
+            if key in self.given_expressions:  # variables={'numel(categories(Y))': 5}
+                return self.use_given(self.given_expressions[key], node, self.text(node),
+                                      "an expression computed from data")
         if isinstance(node, Num):
             return node.value
         if isinstance(node, Str):
@@ -575,11 +824,12 @@ class Evaluator:
             v = self.env[name]
             if isinstance(v, Unknown):
                 if name in self.given:
-                    return self.given[name]
-                return Unknown(node, v.why, v.var or name, v.assigned, v.cause, v.failed)
+                    return self.use_given(name, v.assigned or node, None, "computed from data")
+                return Unknown(node, v.why, v.var or name, v.assigned, v.cause, v.failed,
+                               v.undefined, v.hint, v.limit)
             return v
         if name in self.given:
-            return self.given[name]
+            return self.use_given(name, node, None, "not defined in the code")
         if name in CONSTANTS:
             return CONSTANTS[name]
         if self.is_function(name):
@@ -622,6 +872,12 @@ class Evaluator:
             if target.name in CONSTANTS and not node.args:
                 return CONSTANTS[target.name]
             return self.call(target.name, node.args, node, target, nargout)
+        if isinstance(target, Field) and not node.brace and \
+                target.name in self.local_functions:  # obj.method(args): method(obj, args)
+            obj = self.ev(target.target)
+            if isinstance(obj, Struct) and target.name not in obj:
+                return self.call(target.name, [target.target, *node.args], node, target,
+                                 nargout)
         base = self.ev(target)
         if isinstance(base, Unknown):
             return base
@@ -637,7 +893,9 @@ class Evaluator:
                 picked = [base[k] for k in idx]
             except IndexError:
                 return Unknown(node, "index out of range")
-            if node.brace or (isinstance(base, StringArray) and len(picked) == 1):
+            if isinstance(base, StringArray) and len(picked) == 1:
+                return MString(picked[0])  # an element of a string array is a string
+            if node.brace:
                 return picked[0] if len(picked) == 1 else Unknown(node, "multiple results")
             if isinstance(base, LayerArray) and len(picked) == 1:
                 return picked[0]
@@ -680,8 +938,21 @@ class Evaluator:
 
     def ev_field(self, node: Field):
         base = self.ev(node.target)
+        key = self.text(node)
+        if key in self.given and (isinstance(base, Unknown) or (
+                isinstance(base, Struct) and isinstance(base.get(node.name), Unknown))):
+            return self.use_given(key, node, None, "a field computed from data")
         if isinstance(base, Unknown):
             return base
+        if isinstance(base, Struct):
+            if node.name in base:
+                return base[node.name]
+            return Unknown(node, f"the struct has no field '{node.name}'")
+        if isinstance(base, Trained):
+            if node.name == "Layers":
+                from ..graph import layerGraph
+                return LayerArray(layerGraph(base.network).Layers)
+            return Unknown(node, f"'{node.name}' of a trained network is not evaluated")
         if isinstance(base, Layer):
             if node.name in base.props:
                 return from_py(base.props[node.name])
@@ -792,6 +1063,14 @@ class Evaluator:
             if isinstance(v, Unknown):
                 return v
         a, b = numeric(left), numeric(right)
+        if op == "+" and (isinstance(left, MString) or isinstance(right, MString)) and (
+                isinstance(left, str) or a is not None) and (isinstance(right, str)
+                                                            or b is not None):
+            def text(v):  # "lstm" + 2 is "lstm2"
+                return str(v) if isinstance(v, str) else call_builtin("num2str", [v], node)
+            parts = [text(left), text(right)]
+            if all(isinstance(x, str) for x in parts):
+                return MString(parts[0] + parts[1])
         if a is None or b is None:
             if isinstance(left, str) and isinstance(right, str) and op in ("==", "~="):
                 eq = str(left) == str(right)
@@ -805,9 +1084,10 @@ class Evaluator:
             return big
         try:
             with np.errstate(all="ignore"):
-                return simplify(binary_op(op, a, b))
+                out = simplify(binary_op(op, a, b))
         except (ValueError, TypeError):
             return Unknown(node, f"the sizes do not agree for '{op}'")
+        return derive(out, _binary_expression(op, left, right))
 
     def ev_unary(self, node: Unary):
         v = self.ev(node.operand)
@@ -824,7 +1104,8 @@ class Evaluator:
         if a is None:
             return Unknown(node, f"'{node.op}' on this value is not evaluated")
         if node.op == "-":
-            return simplify(-a.astype(float))
+            e = expression_of(v)
+            return derive(simplify(-a.astype(float)), f"(-{e})" if e else None)
         if node.op == "+":
             return simplify(a)
         return simplify(a == 0)
@@ -868,8 +1149,14 @@ class Evaluator:
     def _call(self, name, arg_nodes, node, callee, nargout=1):
         if name in self.local_functions:
             fn = self.local_functions[name]
-            return Unknown(node, f"'{name}' is a function defined in this file (line "
-                           f"{self.line_of(fn)}); layergraph does not run functions")
+            args = []
+            for a in arg_nodes:
+                if isinstance(a, NameValue):  # f(x, Name=v) passes 'Name', v
+                    args += [a.name, self.ev(a.value)]
+                else:
+                    v = self.ev(a)
+                    args.append(Unknown(a, "':' is not a value") if v is COLON else v)
+            return self.call_function(fn, args, node, nargout)
         self.check_layer_name(name, callee)
         handler = bridge.handler(name)
         if handler is not None:
@@ -878,7 +1165,11 @@ class Evaluator:
         nv = [(a.name, self.ev(a.value)) for a in arg_nodes if isinstance(a, NameValue)]
         if name in BUILTINS and not nv:
             big = self.too_large(result_elements(name, args), node, f"'{name}(...)'")
-            return big or call_builtin(name, args, node)
+            return big or derive(call_builtin(name, args, node), _call_expression(name, args))
+        if name == "exist" and args and isinstance(args[0], str):
+            v = self.env.get(str(args[0]))
+            return 1.0 if v is not None and not (isinstance(v, Unknown) and v.undefined) \
+                else 0.0
         if name in names.KNOWN_FUNCTIONS:
             if name == "load":
                 self.loads.append(node)
@@ -896,6 +1187,54 @@ class Evaluator:
         if close:
             raise EvalError(callee, f"unknown function '{name}'. Did you mean '{close[0]}'?")
         return Unknown(node, f"'{name}' is not a function layergraph knows")
+
+
+_PY_OPS = {"+": "+", "-": "-", "*": "*", ".*": "*", "/": "/", "./": "/", "^": "**",
+           ".^": "**"}
+_PY_CALLS = {"floor": "math.floor({})", "ceil": "math.ceil({})", "fix": "math.trunc({})",
+             "round": "math.floor({} + 0.5)", "abs": "abs({})", "sqrt": "math.sqrt({})",
+             "double": "{}", "single": "{}", "max": "max({}, {})", "min": "min({}, {})",
+             "mod": "({} % {})"}
+
+
+def _scalar_expression(v) -> str | None:
+    e = expression_of(v)
+    if e is not None:
+        return e
+    if isinstance(v, float) and not isinstance(v, bool) and math.isfinite(v):
+        return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    return None
+
+
+def _binary_expression(op, left, right) -> str | None:
+    """The Python expression of ``left op right`` when a parameter is in it."""
+    if op not in _PY_OPS or not (isinstance(left, Param) or isinstance(right, Param)):
+        return None
+    a, b = _scalar_expression(left), _scalar_expression(right)
+    return None if a is None or b is None else f"({a} {_PY_OPS[op]} {b})"
+
+
+def _call_expression(name, args) -> str | None:
+    """The Python expression of a built-in's call when a parameter is in its arguments."""
+    if name not in _PY_CALLS or not any(isinstance(a, Param) for a in args):
+        return None
+    parts = [_scalar_expression(a) for a in args]
+    if any(p is None for p in parts) or _PY_CALLS[name].count("{}") != len(parts):
+        return None
+    return _PY_CALLS[name].format(*parts)
+
+
+def _is_value_path(target) -> bool:
+    """``s.a``, ``s.a.b``, ``c{k}``, ``s.c{k}``: an assignment into a struct or cell value."""
+    t = target
+    while not isinstance(t, Id):
+        if isinstance(t, Index) and (len(t.args) > 2 or (not t.brace and t is target
+                                                        and not isinstance(t.target, Id))):
+            return False
+        if not isinstance(t, (Field, Index)):
+            return False
+        t = t.target
+    return isinstance(target, Field) or (isinstance(target, Index) and target.brace)
 
 
 def _elements(v) -> int:

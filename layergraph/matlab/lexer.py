@@ -188,7 +188,8 @@ class Lexer:
                 if word in KEYWORDS and word != "end":
                     emit("kw", word, i, j)
                     stmt_start = word not in ("for", "parfor", "while", "if", "elseif",
-                                              "switch", "case", "function")
+                                              "switch", "case", "function",
+                                              "classdef")
                     i = j
                     continue
                 if word == "end":  # closes a block, or the last index inside brackets

@@ -71,6 +71,9 @@ NETWORK_FUNCTIONS = frozenset("""
 trainNetwork trainnet classify predict predictAndUpdateState resetState activations
 minibatchpredict scores2label dlnetwork assembleNetwork analyzeNetwork deepNetworkDesigner
 initialize forward googlenet resnet50 squeezenet imagePretrainedNetwork net2layers
+resnet18 alexnet vgg16 mobilenetv2 importNetworkFromONNX importONNXNetwork importONNXLayers
+importNetworkFromTensorFlow importKerasNetwork importKerasLayers testnet addInputLayer
+predictAndUpdateState resetState
 """.split())
 
 GRAPHICS_FUNCTIONS = frozenset("""

@@ -175,8 +175,22 @@ class Try(Node):
 
 @dataclass
 class Function(Node):
+    """``function [out1, out2] = name(in1, in2)`` and its body (``~`` inputs are ``None``)."""
+
     name: str
     body: list = field(default_factory=list)
+    params: list = field(default_factory=list)
+    outputs: list = field(default_factory=list)
+    header_end: int = 0
+
+
+@dataclass
+class ClassDef(Node):
+    """``classdef Name ... end``: its methods (Functions) and its property defaults."""
+
+    name: str
+    methods: list
+    properties: list  # Assign statements of the properties blocks
 
 
 @dataclass
@@ -483,20 +497,163 @@ class Parser:
             self.advance()
             return Try(t.start, self.prev_end, body, catch_body)
         if word == "function":
-            self.advance()
-            header = []
-            while self.tok.kind not in ("nl", "eof") and not self.tok.is_op(";", ","):
-                header.append(self.advance())
-            name = "?"
-            eq = [k for k, h in enumerate(header) if h.is_op("=")]
-            ids = [h for h in header[eq[0] + 1 if eq else 0:] if h.kind == "id"]
-            if ids:
-                name = ids[0].value
-            body = self.parse_block(("end", "function"))
-            if self.tok.is_kw("end"):
-                self.advance()
-            return Function(t.start, self.prev_end, name, body)
+            return self.parse_function(t)
+        if word == "classdef":
+            return self.parse_classdef(t)
         raise ParseError(t.start, t.end, f"'{word}' is not supported here")
+
+    def parse_function(self, t):
+        """``function [a, b] = name(x, ~, varargin)``: header, then the body up to its ``end``
+        (or the next ``function`` / the end of the file, for files whose functions have none)."""
+        self.advance()
+        header = []
+        while self.tok.kind not in ("nl", "eof") and not (
+                self.tok.is_op(";", ",") and self.tok.depth == 0):
+            header.append(self.advance())
+        header_end = self.prev_end
+        self.skip_arguments_block()
+        outputs, params, name = [], [], None
+        eq = next((k for k, h in enumerate(header) if h.is_op("=")), None)
+        if eq is not None:
+            outputs = [h.value for h in header[:eq] if h.kind == "id"]
+        rest = header[eq + 1 if eq is not None else 0:]
+        if not rest or rest[0].kind != "id":
+            where = rest[0] if rest else t
+            raise ParseError(where.start, where.end, "expected a function name after "
+                             "'function'")
+        name = rest[0].value
+        k = 1
+        while k + 1 < len(rest) and rest[k].is_op(".") and rest[k + 1].kind == "id":
+            name += "." + rest[k + 1].value  # set.Prop / get.Prop methods
+            k += 2
+        if k < len(rest) and rest[k].is_op("("):
+            for h in rest[k + 1:]:
+                if h.is_op(")"):
+                    break
+                if h.kind == "id":
+                    params.append(h.value)
+                elif h.is_op("~"):
+                    params.append(None)
+        body = self.parse_block(("end", "function"))
+        if self.tok.is_kw("end"):
+            self.advance()
+        return Function(t.start, self.prev_end, name, body, params, outputs, header_end)
+
+    def parse_classdef(self, t):
+        """A class file: its ``methods`` blocks give functions, its ``properties`` blocks their
+        defaults; ``events`` and ``enumeration`` blocks are skipped."""
+        self.advance()
+        name = "?"
+        while self.tok.kind not in ("nl", "eof") and not self.tok.is_op(";"):
+            h = self.advance()
+            if h.kind == "id" and name == "?" and not self.tok.is_op("=", ")"):
+                name = h.value
+        methods, properties = [], []
+        while True:
+            k = self.tok
+            if k.kind == "eof":
+                raise self.unclosed(t)
+            if k.kind == "nl" or k.is_op(";", ","):
+                self.advance()
+                continue
+            if k.is_kw("end"):
+                self.advance()
+                break
+            if k.kind == "cmd":  # 'methods (Static)' can read as a command
+                word = k.value[0]
+                self.advance()
+            elif k.kind == "id":
+                word = k.value
+                self.advance()
+                if self.tok.is_op("("):
+                    self.skip_to_line_end()
+            else:
+                raise ParseError(k.start, k.end, f"expected 'properties', 'methods', 'events' "
+                                 f"or 'enumeration' in classdef, found {_describe(k)}")
+            if word == "methods":
+                while True:
+                    m = self.tok
+                    if m.kind in ("nl",) or m.is_op(";", ","):
+                        self.advance()
+                        continue
+                    if m.is_kw("function"):
+                        methods.append(self.parse_function(m))
+                        continue
+                    if m.is_kw("end"):
+                        self.advance()
+                        break
+                    if m.kind == "eof":
+                        raise self.unclosed(t)
+                    self.skip_to_line_end()  # a method signature without a body
+            elif word == "properties":
+                properties += self.parse_properties(t)
+            else:
+                depth = 0
+                while True:  # events / enumeration: names, skipped
+                    m = self.advance()
+                    if m.kind == "eof":
+                        raise self.unclosed(t)
+                    if m.is_kw("end") and depth == m.depth:
+                        break
+        return ClassDef(t.start, self.prev_end, name, methods, properties)
+
+    def parse_properties(self, opener) -> list:
+        """The lines of a ``properties`` block, up to its ``end``: ``Name``, ``Name = value`` or
+        ``Name (1,1) double {mustBePositive} = value`` (size, class and validators are
+        skipped); the defaults are Assign statements."""
+        out = []
+        while True:
+            k = self.tok
+            if k.kind == "eof":
+                raise self.unclosed(opener)
+            if k.is_kw("end"):
+                self.advance()
+                return out
+            if k.kind in ("nl",) or k.is_op(";", ","):
+                self.advance()
+                continue
+            name = k.value[0] if k.kind == "cmd" else k.value if k.kind == "id" else None
+            line_end = k.end if k.kind == "cmd" else None
+            self.advance()
+            if k.kind == "cmd" or name is None:
+                continue  # 'Name double' reads as a command: no default
+            while self.tok.kind not in ("nl", "eof") and not (
+                    self.tok.is_op("=") and self.tok.depth == k.depth):
+                self.advance()
+            if self.tok.is_op("="):
+                self.advance()
+                start = self.i
+                try:
+                    value = self.parse_expr()
+                    out.append(Assign(k.start, value.end, [Id(k.start, k.end, name)], value,
+                                      False))
+                except ParseError:
+                    self.i = start
+                self.skip_to_line_end()
+            del line_end
+
+    def skip_arguments_block(self):
+        """``arguments ... end`` (R2019b input validation) at the top of a function: skipped,
+        it declares types and defaults that the call supplies anyway."""
+        k = self.i
+        while self.toks[k].kind == "nl" or self.toks[k].is_op(";"):
+            k += 1
+        t = self.toks[k]
+        if not ((t.kind == "id" and t.value == "arguments") or (
+                t.kind == "cmd" and t.value[0] == "arguments")):
+            return
+        nxt = self.toks[k + 1]
+        if not (nxt.kind == "nl" or nxt.is_op("(") or t.kind == "cmd"):
+            return
+        self.i = k + 1
+        while self.tok.kind != "eof" and not self.tok.is_kw("end"):
+            self.advance()
+        if self.tok.is_kw("end"):
+            self.advance()
+
+    def skip_to_line_end(self):
+        while self.tok.kind not in ("nl", "eof"):
+            self.advance()
 
     def parse_body(self, opener, terminators):
         body = self.parse_block(terminators)

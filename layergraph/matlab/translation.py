@@ -16,6 +16,7 @@ from ..graph import LayerGraph, layerGraph
 from ..layers import Layer
 from ..spec import save_spec
 from ..training import TrainingOptions
+from .bridge import EXPRESSIONS
 from .errors import (
     LIMITS,
     MatlabLimits,
@@ -25,8 +26,8 @@ from .errors import (
     Source,
 )
 from .interpreter import Evaluator
-from .parser import Node, parse
-from .values import Unknown, is_network, to_py
+from .parser import ClassDef, Function, Node, parse
+from .values import Trained, Unknown, is_network, python_name, to_py
 
 
 @dataclass
@@ -50,6 +51,9 @@ class MatlabTranslation:
     source: str = field(default="", repr=False)
     explicit_names: set = field(default_factory=set, repr=False)  # names the MATLAB code gave
     encoding: str = "utf-8"  # how the bytes were read, when bytes or a path were given
+    parameters: dict = field(default_factory=dict)  # name -> Parameter (bound with variables=)
+    function_name: str | None = None  # the function of a function file, translated as such
+    modern: dict = field(default_factory=dict, repr=False)  # dlnetwork / trainnet seen
 
     @property
     def layers(self) -> list[Layer]:
@@ -64,8 +68,12 @@ class MatlabTranslation:
         """The YAML spec of the network and its training options (layergraph.spec)."""
         name = os.path.splitext(os.path.basename(self.filename))[0] if self.filename != \
             "<matlab>" else None
-        return save_spec(self.graph, options=self.options, name=name,
-                         description=f"Translated from {self.filename} by layergraph.from_matlab")
+        description = f"Translated from {self.filename} by layergraph.from_matlab"
+        if self.parameters:
+            description += "; parameters: " + ", ".join(
+                f"{p.name} = {python_literal(p.value)}" for p in self.parameters.values())
+        text = save_spec(self.graph, options=self.options, name=name, description=description)
+        return parameter_comments(self) + text
 
 
 ENCODINGS = ("utf-8", "gb18030", "latin-1")
@@ -83,21 +91,55 @@ def decode_matlab(raw: bytes) -> tuple[str, str]:
             pass
     for encoding in ENCODINGS:
         try:
-            return raw.decode("utf-8-sig" if encoding == "utf-8" else encoding), encoding
+            text = raw.decode("utf-8-sig" if encoding == "utf-8" else encoding)
         except UnicodeDecodeError:
             continue
+        if encoding == "gb18030" and _looks_latin1(raw):
+            continue
+        return text, encoding
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
 
 
+def _looks_latin1(raw: bytes) -> bool:
+    """Latin-1 text often decodes as GB18030 too ('é' + 'e' is one hanzi): Chinese text pairs
+    high bytes with high bytes (GB2312's range), accented Latin letters stand alone before
+    ASCII. More lone high bytes than high pairs reads as Latin-1."""
+    alone = paired = 0
+    i, n = 0, len(raw)
+    while i < n:
+        b = raw[i]
+        if b < 0x80:
+            i += 1
+            continue
+        nxt = raw[i + 1] if i + 1 < n else 0
+        if 0x30 <= nxt <= 0x39:  # GB18030's four-byte form
+            paired += 1
+            i += 4
+            continue
+        if nxt < 0x80:
+            alone += 1
+        else:
+            paired += 1
+        i += 2
+    return alone > paired
+
+
 def from_matlab(text, filename: str | None = None, variables: dict | None = None, *,
-                limits: MatlabLimits | None = None) -> MatlabTranslation:
+                limits: MatlabLimits | None = None, main: str | None = None
+                ) -> MatlabTranslation:
     """Translate MATLAB code that declares a network (and its training options).
 
     ``text`` is the MATLAB code: a string, the bytes of a file, or a path-like object to read
     it from. Bytes are read as UTF-8 (with or without a byte-order mark), else GB18030, else
     Latin-1; anything but UTF-8 adds a note saying which encoding was assumed. ``variables``
     gives values for variables the code computes from data, e.g. ``{'numClasses': 9}`` for
-    ``numClasses = numel(categories(YTrain))``. ``limits`` (default
+    ``numClasses = numel(categories(YTrain))``, for struct fields (``{'params.numHidden':
+    100}``) and for the inputs of a function file's function; each one the network uses is a
+    *parameter* of the translation (``parameters``): the Python is then a function with those
+    arguments. A function file (``function net = buildNet(numFeatures, numClasses)``) is run as
+    that function; a folder or a list of ``.m`` files is one program whose calls between files
+    are resolved (``main`` names the script or function to run when there are several).
+    ``limits`` (default
     :data:`layergraph.matlab.LIMITS`, a :class:`MatlabLimits`) bound the text's size and
     nesting and the evaluation's arrays, loops, calls, steps and time.
 
@@ -107,6 +149,8 @@ def from_matlab(text, filename: str | None = None, variables: dict | None = None
     lim = limits or LIMITS
     deadline = time.monotonic() + lim.max_seconds
     encoding = "utf-8"
+    if isinstance(text, (list, tuple)) or (isinstance(text, os.PathLike) and os.path.isdir(text)):
+        return _from_files(text, variables, lim, deadline, main)
     if isinstance(text, os.PathLike):
         filename = filename or os.fspath(text)
         try:
@@ -129,6 +173,13 @@ def from_matlab(text, filename: str | None = None, variables: dict | None = None
     if len(text) > lim.max_size:
         _too_long(len(text), filename, lim, "characters")
     src = Source(text, filename)
+    return _translate(src, [], variables, lim, deadline, encoding)
+
+
+def _translate(src: Source, others: list, variables, lim, deadline, encoding,
+               entry_name: str | None = None) -> MatlabTranslation:
+    """Run ``src`` (a script, a function file or a class file) with the functions of
+    ``others`` (``(Source, statements)`` of the other files of a project) callable."""
     try:
         body, syntax_errors = parse(src, lim, deadline)
         if syntax_errors:
@@ -137,7 +188,15 @@ def from_matlab(text, filename: str | None = None, variables: dict | None = None
         if encoding != "utf-8":
             ev.note(Node(0, 0), f"the file is not UTF-8 text; it was read as "
                     f"{encoding.upper()} (save it as UTF-8 to be sure of its strings)")
-        ev.run(body)
+        for other_src, other_body in others:
+            ev.hoist(other_body, other_src)
+        entry = _entry_function(body, entry_name)
+        ev.run(body, entry)
+        ev.note_uncalled()
+        for name in ev.given:
+            if name not in ev.parameters:  # never a silent no-op
+                ev.note(Node(0, 0), f"variables: '{name}' was given but not used (the code "
+                        "sets it itself, or the network does not depend on it)")
     except RecursionError:  # only when max_depth was raised past what Python's stack allows
         raise MatlabSyntaxError([src.problem(0, 1, (
             f"the code nests too deep for Python's recursion limit (with max_depth="
@@ -171,9 +230,100 @@ def from_matlab(text, filename: str | None = None, variables: dict | None = None
     except LayerGraphError as e:
         stmt = ev.last_network[2] if ev.last_network else ev.trained[2]
         raise MatlabTranslationError([src.problem(stmt.start, stmt.end, str(e))]) from None
-    variables_out = {k: to_py(v) for k, v in ev.env.items() if not isinstance(v, Unknown)}
+    variables_out = {k: to_py(v) for k, v in ev.env.items()
+                     if not isinstance(v, (Unknown, Trained))}
+    used = _parameters_used(ev.parameters, graph, options)
     return MatlabTranslation(graph, options, variables_out, ev.notes, src.filename, network_var,
-                             options_var, src.text, set(ev.explicit_names), encoding)
+                             options_var, src.text, set(ev.explicit_names), encoding,
+                             used, ev.entry.name if ev.entry is not None and not any(
+                                 isinstance(s, ClassDef) for s in body) else None,
+                             dict(ev.modern))
+
+
+def _parameters_used(parameters: dict, graph, options=None) -> dict:
+    """The parameters the network's (and options') Python refers to, and the inputs of the
+    function translated (the function takes them all)."""
+    exprs = " ".join(e for x in [*graph.Layers, options]
+                     for e in getattr(x, EXPRESSIONS, {}).values())
+    return {k: p for k, p in parameters.items()
+            if re.search(rf"\b{re.escape(python_name(k))}\b", exprs)
+            or p.origin.startswith("an input")}
+
+
+def _entry_function(body: list, name: str | None = None) -> Function | None:
+    """The main function of a function file (its first function, when the file has no script
+    statements), or the function called ``name``."""
+    functions = [s for s in body if isinstance(s, Function)]
+    if name is not None:
+        return next((f for f in functions if f.name == name), None)
+    if functions and body and body[0] is functions[0] and len(functions) == len(body):
+        return functions[0]
+    return None
+
+
+MAX_FILES = 200
+"""Most ``.m`` files one project translation reads."""
+
+
+def _from_files(paths, variables, lim, deadline, main) -> MatlabTranslation:
+    """A project's ``.m`` files (a folder, or a list of paths): a file ``f.m`` that starts with
+    a function defines ``f`` (and its local functions) for the others; one program is run: the
+    only script, or ``main`` (a file name without ``.m``) when there are several."""
+    if isinstance(paths, os.PathLike):
+        folder = os.fspath(paths)
+        paths = sorted(os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".m"))
+    paths = [os.fspath(p) for p in paths]
+    if len(paths) > MAX_FILES:
+        raise MatlabTranslationError([MatlabProblem(
+            paths[MAX_FILES], 1, 1, "", f"more than {MAX_FILES} MATLAB files")])
+    if not paths:
+        raise MatlabTranslationError([MatlabProblem(
+            "<matlab>", 1, 1, "", "no MATLAB files (.m) to translate")])
+    files = []
+    total = 0
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                raw = f.read(lim.max_size * 4 + 1)
+        except OSError as exc:
+            raise MatlabTranslationError([MatlabProblem(
+                path, 1, 1, "", f"cannot read the MATLAB file ({exc.strerror or exc})")]) from None
+        total += len(raw)
+        if total > lim.max_size * 4:
+            _too_long(total, path, lim, "bytes in all")
+        text, encoding = decode_matlab(raw)
+        src = Source(text, path)
+        body, errors = parse(src, lim, deadline)
+        if errors:
+            raise MatlabSyntaxError(sorted(errors, key=lambda p: (p.filename, p.line, p.column)))
+        stem = os.path.splitext(os.path.basename(path))[0]
+        files.append((stem, src, body, encoding))
+    scripts = [f for f in files if not (f[2] and isinstance(f[2][0], (Function, ClassDef)))]
+    if main is not None:
+        chosen = [f for f in files if f[0] == main]
+        if not chosen:
+            raise MatlabTranslationError([MatlabProblem(
+                "<matlab>", 1, 1, "", f"no file {main}.m among the files given")])
+    elif len(scripts) == 1:
+        chosen = scripts
+    elif len(files) == 1:
+        chosen = files
+    else:
+        names = ", ".join(f[0] for f in scripts or files)
+        raise MatlabTranslationError([MatlabProblem(
+            "<matlab>", 1, 1, "", f"several programs could be the main one ({names}): name "
+            "one with main=")])
+    stem, src, _, encoding = chosen[0]
+    others = []
+    for other_stem, other_src, other_body, _ in files:
+        if other_src is src or not other_body or not isinstance(other_body[0], Function):
+            continue
+        first = other_body[0]
+        if first.name != other_stem:  # MATLAB calls a function file by its file name
+            first = copy.copy(first)
+            first.name = other_stem
+        others.append((other_src, [first] + other_body[1:]))
+    return _translate(src, others, variables, lim, deadline, encoding)
 
 
 def _too_long(n, filename, lim, unit):
@@ -216,15 +366,34 @@ def python_literal(v) -> str:
     raise TypeError(f"cannot write {v!r} as Python")
 
 
+def _expression(text: str) -> str:
+    """A parameter expression without the parentheses around all of it."""
+    if text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for k, c in enumerate(text):
+            depth += (c == "(") - (c == ")")
+            if depth == 0 and k < len(text) - 1:
+                return text
+        return text[1:-1]
+    return text
+
+
 def layer_call(layer: Layer, with_name=True) -> str:
     cfg = layer.config()
+    exprs = getattr(layer, EXPRESSIONS, {})
+    for k in exprs:
+        cfg.setdefault(k, layer.props[k])  # a parameter equal to the default is still written
     name = cfg.pop("Name")
     args = []
+
+    def value(k, v):
+        return _expression(exprs[k]) if k in exprs else python_literal(v)
+
     for p in layer.positional:
         if p not in cfg:
             break
-        args.append(python_literal(cfg.pop(p)))
-    args += [f"{k}={python_literal(v)}" for k, v in cfg.items()]
+        args.append(value(p, cfg.pop(p)))
+    args += [f"{k}={value(k, v)}" for k, v in cfg.items()]
     if with_name and name:
         args.append(f"Name={python_literal(name)}")
     return f"{layer.matlab_name}({', '.join(args)})"
@@ -275,6 +444,44 @@ def _rebuild(graph, runs, extra, strip):
     return g
 
 
+def parameter_comments(t: MatlabTranslation) -> str:
+    """YAML comment lines naming the translation's parameters and what each stands for."""
+    if not t.parameters:
+        return ""
+    out = ["# Parameters of this network (values the MATLAB code takes from data or from its",
+           "# caller; translate again with --var NAME=VALUE to change one):"]
+    for p in t.parameters.values():
+        what = f"  <- {p.expression}" if p.expression else ""
+        out.append(f"#   {p.name} = {python_literal(p.value)}{what}  ({p.origin}, "
+                   f"{os.path.basename(p.filename)} line {p.line})")
+    return "\n".join(out) + "\n"
+
+
+def _as_function(t: MatlabTranslation, lines: list, network: str) -> list:
+    """The network's code as a Python function whose arguments are the parameters (defaults:
+    the values given), and the call of it."""
+    func = python_name(t.function_name or "build_network")
+    sig = ", ".join(f"{python_name(p.name)}={python_literal(p.value)}"
+                    for p in t.parameters.values())
+    doc = [f'    """The network of {os.path.basename(t.filename)}'
+           + (f" (MATLAB function {t.function_name})" if t.function_name else "") + "."]
+    if t.parameters:
+        doc += ["", "    Parameters (values the MATLAB code does not fix; the defaults are the "
+                "values given):"]
+        for p in t.parameters.values():
+            where = f"line {p.line}" if p.line else "not in the code"
+            what = f"`{p.expression}`, " if p.expression else ""
+            doc.append(f"        {python_name(p.name)}: {what}{p.origin} ({where})")
+    doc.append('    """')
+    outputs = [network] + (["options"] if t.options is not None else [])
+    body = ["    " + x if x else "" for x in "\n".join(lines).split("\n")]
+    head = f"def {func}({sig}):"
+    if len(head) > 100:
+        head = f"def {func}(\n" + "".join(f"    {a},\n" for a in sig.split(", ")) + "):"
+    return [head, *doc, *body, f"    return {', '.join(outputs)}", "", "",
+            f"{', '.join(outputs)} = {func}()"]
+
+
 def python_script(t: MatlabTranslation) -> str:
     graph = t.graph
     runs, extra = _runs(graph)
@@ -292,8 +499,7 @@ def python_script(t: MatlabTranslation) -> str:
         return "[\n" + "".join(f"{indent}{layer_call(lay, not strip(lay))},\n"
                                for lay in run) + "]"
 
-    lines = [f'"""Translated from {t.filename} by layergraph.from_matlab."""', "",
-             "from layergraph import *  # noqa: F403", ""]
+    lines = []
     by_name = {lay.Name: lay for lay in graph.Layers}
     if not runs:
         lines.append("lgraph = layerGraph()")
@@ -311,17 +517,34 @@ def python_script(t: MatlabTranslation) -> str:
     if t.options is not None:
         given = t.options.to_dict(only_given=True)
         solver = given.pop("SolverName")
-        args = [python_literal(solver)] + [f"{k}={python_literal(v)}" for k, v in given.items()]
+        exprs = t.options.__dict__.get(EXPRESSIONS, {}) if t.parameters else {}
+        args = [python_literal(solver)] + [
+            f"{k}={_expression(exprs[k]) if k in exprs else python_literal(v)}"
+            for k, v in given.items()]
         one = f"options = trainingOptions({', '.join(args)})"
         if len(one) <= 100:
             lines += ["", one]
         else:
             lines += ["", "options = trainingOptions(\n" +
                       "".join(f"    {a},\n" for a in args) + ")"]
+    network = "layers" if len(runs) == 1 and not extra else "lgraph"
+    head = [f'"""Translated from {t.filename} by layergraph.from_matlab."""', ""]
+    if any("math." in e for lay in graph.Layers for e in getattr(lay, EXPRESSIONS, {}).values()):
+        head += ["import math", ""]
+    head += ["from layergraph import *  # noqa: F403", ""] + ([""] if t.parameters or t.function_name else [])
+    if t.parameters or t.function_name:
+        lines = _as_function(t, lines, network)
+    if t.modern.get("dlnetwork") or "trainnet" in t.modern:
+        init = ", Initialize=False" if t.modern.get("initialize") is False else ""
+        lines += ["", f"net = dlnetwork({network}{init})"]
+    if "trainnet" in t.modern:
+        loss = python_literal(t.modern["trainnet"]) if t.modern["trainnet"] else "lossFcn"
+        lines += [f"# net, info = trainnet(XTrain, TTrain, net, {loss}, options)"]
+    lines = head + lines
     if t.notes:
         lines += ["", f"# Not translated from {t.filename} (see the notes):"]
         seen = set()
-        for n in t.notes:
+        for n in sorted(t.notes, key=lambda n: n.line):
             if n.line not in seen:
                 seen.add(n.line)
                 lines.append(f"#   line {n.line}: {n.source_line.strip()}")

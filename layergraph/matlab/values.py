@@ -38,6 +38,33 @@ class LayerArray(list):
     """A MATLAB layer array ``[layer1; layer2; ...]``."""
 
 
+class Struct(dict):
+    """A MATLAB scalar struct (``params.numHidden = 100``, ``struct('a', 1)``): field -> value."""
+
+
+class Param(float):
+    """A number that is a *parameter* of the translation: a value the MATLAB code computes from
+    data (or a function input) that the user bound with ``variables=`` / ``--var``. ``expr`` is
+    the Python expression that computes it from the parameters (``'numHidden'``,
+    ``'(numHidden * 2)'``): the translated Python writes it instead of the number."""
+
+    expr: str
+
+    def __new__(cls, value, expr):
+        obj = super().__new__(cls, value)
+        obj.expr = expr
+        return obj
+
+
+@dataclass(eq=False)
+class Trained:
+    """What ``trainNetwork`` / ``trainnet`` / ``dlnetwork`` return: not run, but its ``Layers``
+    are those of the network it was given (``net.Layers`` after training is common)."""
+
+    network: object  # a LayerArray or LayerGraph
+    kind: str  # the MATLAB function that made it
+
+
 @dataclass(eq=False)
 class Unknown:
     """A value the translator did not evaluate, with where and why."""
@@ -90,6 +117,8 @@ def to_py(value):
         return list(value)
     if isinstance(value, CellArray):
         return [to_py(v) for v in value]
+    if isinstance(value, Struct):
+        return {k: to_py(v) for k, v in value.items()}
     return value
 
 
@@ -108,12 +137,21 @@ def from_py(value):
     return value
 
 
-def from_given(v):
-    """A value passed in ``variables=`` as a MATLAB value."""
+def python_name(name: str) -> str:
+    """A MATLAB name (``params.numHidden`` too) as a Python identifier."""
+    import keyword
+    out = name.replace(".", "_")
+    return out + "_" if keyword.iskeyword(out) or out in ("True", "False", "None") else out
+
+
+def from_given(v, name: str | None = None):
+    """A value passed in ``variables=`` as a MATLAB value (a number given for ``name`` is a
+    :class:`Param` that remembers it)."""
     if isinstance(v, bool) or isinstance(v, str):
         return v
     if isinstance(v, (int, float)):
-        return float(v)
+        return Param(v, python_name(name)) if name and python_name(name).isidentifier() \
+            else float(v)
     if isinstance(v, (list, tuple, np.ndarray)):
         return simplify(np.asarray(v, dtype=float))
     return v
@@ -162,6 +200,20 @@ def literal_text(value) -> str:
     if isinstance(value, str):
         return repr(str(value))
     return repr(to_py(value))
+
+
+def expression_of(v) -> str | None:
+    """The Python expression of a parameter-derived number, else None."""
+    return getattr(v, "expr", None) if isinstance(v, Param) else None
+
+
+def derive(result, expr_parts: str | None):
+    """``result`` marked as computed from parameters by the Python expression ``expr_parts``
+    (when it is a plain finite scalar)."""
+    if expr_parts is None or not isinstance(result, float) or isinstance(result, bool) \
+            or not math.isfinite(result):
+        return result
+    return Param(result, expr_parts)
 
 
 def contains_unknown(v) -> bool:
