@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .analysis import analyze
 from .data import spread_indices
 from .errors import DataError, LayerGraphError, OptionError
 from .render import render
@@ -109,7 +110,7 @@ def cmd_analyze(args) -> int:
     except SpecError as exc:  # the spec's own errors are what analyze found: a result
         print(_one_line(exc), file=sys.stderr)
         return 1
-    result = spec.analyze()
+    result = analyze(spec.graph, dlnetwork=spec.dlnetwork)
     if spec.name:
         print(f"{spec.name}\n")
     print(result)

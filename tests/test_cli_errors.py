@@ -200,7 +200,7 @@ def test_debug_shows_the_traceback(tmp_path, capsys):
 
 
 def test_unexpected_error_is_one_line_with_status_2(capsys, monkeypatch):
-    def boom(graph):
+    def boom(graph, **kwargs):
         raise RuntimeError("boom\nsecond line")
 
     monkeypatch.setattr(cli, "analyze", boom)

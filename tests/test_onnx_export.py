@@ -202,7 +202,7 @@ def test_a_network_on_the_gpu_exports_from_a_cpu_copy(tmp_path):
 
 @pytest.mark.parametrize("name, value", [
     ("OpsetVersion", 8), ("OpsetVersion", 18.5), ("OpsetVersion", "latest"), ("BatchSize", 0),
-    ("BatchSize", -3), ("BatchSize", float("nan")), ("NetworkName", 5), ("Opset", 18)])
+    ("BatchSize", -3), ("BatchSize", float("nan")), ("NetworkName", 5), ("OpsetVresion", 18)])
 def test_hostile_options(name, value, tmp_path):
     with pytest.raises(OptionError) as err:
         exportONNXNetwork(small_net(), tmp_path / "x.onnx", **{name: value})

@@ -51,7 +51,7 @@ def test_specs_folder_has_every_documented_network():
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
 def test_every_spec_loads_and_analyses_clean(path):
     spec = load_spec(path)
-    result = analyze(spec.graph)
+    result = spec.analyze()  # a dlnetwork spec (loss:) analyses as a dlnetwork
     assert result.ok, [p.message for p in result.problems]
     assert spec.name == path.stem
     assert "MATLAB" in path.read_text().split("name:")[0], "each spec cites its MATLAB example"

@@ -16,6 +16,7 @@ import yaml
 
 from ..errors import LayerGraphError
 from ..graph import LayerGraph, _assign_names
+from ..training.metrics import BY_NAME
 from ..training.options import OPTIONS as TRAINING_OPTIONS
 from ..training.options import TrainingOptions
 from .issues import SpecError
@@ -173,8 +174,6 @@ def _training_section(options: TrainingOptions) -> dict:
 def _metric_names(metrics):
     """Metrics as a spec writes them: by name. A metric object with options other than its
     defaults has no spec form yet, so it is refused rather than written as something else."""
-    from ..training.metrics import BY_NAME
-
     names = []
     for m in metrics:
         name = next((n for n, cls in BY_NAME.items() if cls() == m), None)
