@@ -18,9 +18,11 @@ and the trainer import it when they are first used.
 from .analysis import NetworkAnalysis, Problem, analyze, analyzeNetwork
 from .errors import (
     DataError,
+    ExportError,
     FileError,
     GraphError,
     LayerGraphError,
+    LearnablesFileError,
     NetworkError,
     OptionError,
     TrainingDiverged,
@@ -45,9 +47,11 @@ __version__ = "0.1.0"
 _LAZY = {
     "modern": ("DLNetwork", "Table", "categories", "dlnetwork", "initialize",
                   "minibatchpredict", "scores2label", "testnet"),
+    "matfile": ("exportLearnables", "importLearnables"),
     "matlab": ("MatlabSyntaxError", "MatlabTranslationError", "from_matlab"),
     "network": ("Network", "assembleNetwork", "classify", "load_network", "predict",
                 "predictAndUpdateState", "resetState", "save_network"),
+    "onnx_export": ("exportONNXNetwork",),
     "spec": ("Spec", "SpecError", "load_spec", "save_spec"),
     "training": ("TrainingInfo", "TrainingOptions", "trainingOptions", "trainNetwork", "trainnet",
                  "accuracyMetric", "aucMetric", "fScoreMetric", "mapeMetric", "precisionMetric",
@@ -63,7 +67,8 @@ __all__ = [
     "Layer", "LayerGraph", "NetworkAnalysis", "Problem", "REGISTRY", "layer_class",
     "layerGraph", "addLayers", "connectLayers", "disconnectLayers", "removeLayers",
     "replaceLayer", "analyzeNetwork", "analyze", "LayerGraphError", "OptionError", "GraphError",
-    "NetworkError", "DataError", "FileError", "TrainingDiverged", "plot", "render",
+    "NetworkError", "DataError", "FileError", "TrainingDiverged", "ExportError",
+    "LearnablesFileError", "plot", "render",
     *_WHERE,  # the lazily loaded names
     *REGISTRY, *(c.__name__ for c in REGISTRY.values()),
 ]

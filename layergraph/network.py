@@ -236,6 +236,10 @@ class Network:
     def save(self, path):
         save_network(self, path)
 
+    def export_onnx(self, path, *args, **kwargs):
+        """exportONNXNetwork(net, path, ...) as a method (onnx_export.py, a floor above)."""
+        return service("export_onnx", "layergraph.onnx_export")(self, path, *args, **kwargs)
+
     def __repr__(self):
         kind = "DAGNetwork" if any(len(lay.inputs) > 1 or len(lay.outputs) > 1
                                    for lay in self.Layers) else "SeriesNetwork"

@@ -38,6 +38,7 @@ from torch import nn
 from .errors import ExportError, LayerGraphError
 from .options import Number, Option, Text, check_value, parse_name_value
 from .sequences import Signal
+from .services import provide
 
 INSTALL_HINT = "install the ONNX extra: pip install 'layergraph[onnx]'"
 
@@ -372,3 +373,6 @@ def _write(proto, filename):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+provide("export_onnx", exportONNXNetwork, "layergraph.onnx_export")

@@ -270,3 +270,18 @@ def test_modern_spec_is_a_dlnetwork_spec_of_the_example_network():
         load_spec(text.replace("loss: crossentropy\n", ""))
     with pytest.raises(SpecError, match="loss"):
         load_spec(text.replace("loss: crossentropy", "loss: crossentropi"))
+
+
+def test_modern_matlab_source_translates_to_the_example_network_and_runs():
+    from layergraph import layerGraph
+
+    mod = _example("japanese_vowels_modern")
+    t = _matlab("japanese_vowels_modern", numFeatures=12, numClasses=9)
+    assert t.graph == layerGraph(mod.build_layers())
+    assert t.options == mod.matlab_options()
+    code = t.to_python()
+    assert "dlnetwork(layers)" in code and "trainnet(XTrain, TTrain, net, 'crossentropy'" in code
+    scope = {}
+    exec(compile(code, "translated.py", "exec"), scope)
+    assert scope["net"].dlnetwork and scope["net"].Initialized
+    assert [m.Name for m in scope["options"].Metrics] == ["Accuracy"]

@@ -16,6 +16,8 @@ from ..graph import LayerGraph, layerGraph
 from ..layers import Layer
 from ..spec import save_spec
 from ..training import TrainingOptions
+from ..training.metrics import BY_NAME as METRICS_BY_NAME
+from ..training.metrics import Metric
 from .bridge import EXPRESSIONS
 from .errors import (
     LIMITS,
@@ -363,6 +365,15 @@ def python_literal(v) -> str:
         return "[" + ", ".join(python_literal(x) for x in v) + "]"
     if v is None:
         return "None"
+    if isinstance(v, Metric):  # Metrics=...: by name when it is the named metric's defaults
+        name = next((n for n, cls in METRICS_BY_NAME.items() if cls() == v), None)
+        if name is not None:
+            return repr(name)
+        given = [f"{k}={python_literal(getattr(v, k))}" for k, o in v.options.items()
+                 if getattr(v, k) != o.default]
+        if v.Name != v.default_name:
+            given.insert(0, f"Name={v.Name!r}")
+        return f"{v.matlab_name}({', '.join(given)})"
     raise TypeError(f"cannot write {v!r} as Python")
 
 
