@@ -62,7 +62,7 @@ class Metric:
         raise NotImplementedError
 
 
-def _flat_positions(y, t, mask):
+def flat_positions(y, t, mask):
     """Outputs and targets of the real positions only: (P, K), and (P,) indices or (P, K)."""
     k = y.shape[-1]
     per_class = t.dim() == y.dim()  # targets with a class/response axis, else class indices
@@ -90,7 +90,7 @@ class AccuracyMetric(Metric):
                "Threshold": Option(Number(low=0, high=1), 0.5, "multilabel decision threshold")}
 
     def compute(self, y, t, mask, target_kind):
-        y, t = _flat_positions(y, t, mask)
+        y, t = flat_positions(y, t, mask)
         if y.shape[0] == 0:
             return float("nan")
         if target_kind == "binary" or self.ClassificationMode == "multilabel":
@@ -104,7 +104,7 @@ def _confusion(y, t, mask, target_kind):
     """Per-class true positives, false positives, false negatives and support."""
     import torch
 
-    y, t = _flat_positions(y, t, mask)
+    y, t = flat_positions(y, t, mask)
     k = y.shape[-1]
     pred, true = _labels(y, t, target_kind)
     tp = torch.bincount(true[pred == true], minlength=k).double()
@@ -199,7 +199,7 @@ class AUCMetric(Metric):
                                      "how per-class areas are combined")}
 
     def compute(self, y, t, mask, target_kind):
-        y, t = _flat_positions(y, t, mask)
+        y, t = flat_positions(y, t, mask)
         _, true = _labels(y, t, target_kind)
         s = y.detach().double().cpu().numpy()
         true = true.cpu().numpy()

@@ -30,7 +30,7 @@ import torch
 
 from ..errors import DataError, OptionError
 from . import loss as L
-from .metrics import AccuracyMetric, RMSEMetric
+from .metrics import AccuracyMetric, RMSEMetric, flat_positions
 from .targets import Targets, _as_list, class_names, encode_targets
 
 EPS = L.EPS
@@ -176,7 +176,7 @@ class LossFunctionObjective(Objective):
 
     # --- loss -----------------------------------------------------------------------------------
     def loss(self, out, t, mask, n):
-        y, tt = _positions(out, t, mask)
+        y, tt = flat_positions(out, t, mask)
         if self.fn is not None:
             if tt.dim() == 1:
                 tt = torch.nn.functional.one_hot(tt, y.shape[-1]).to(y.dtype)
@@ -204,18 +204,6 @@ class LossFunctionObjective(Objective):
             return d.abs().sum() / e
         a = d.abs()
         return torch.where(a <= 1, 0.5 * d ** 2, a - 0.5).sum() / e
-
-
-def _positions(out, t, mask):
-    """Outputs and targets of the real positions: (P, K) and (P,) indices or (P, K)."""
-    k = out.shape[-1]
-    per_class = t.dim() == out.dim()
-    y = out.reshape(-1, k)
-    tt = t.reshape(-1, k) if per_class else t.reshape(-1)
-    if mask is not None:
-        keep = mask.reshape(-1).bool()
-        y, tt = y[keep], tt[keep]
-    return y, tt
 
 
 def _numeric_per_class(Y) -> bool:
