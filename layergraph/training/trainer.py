@@ -85,7 +85,7 @@ class Trainer:
         self.opts, self.out = opts, out
         self.modern = objective is not None  # trainnet (dlnetwork) rather than trainNetwork
         self.owner = "trainnet" if self.modern else "trainNetwork"
-        resolve_device(opts.ExecutionEnvironment)  # no GPU for 'gpu': say so before any work
+        device = resolve_device(opts.ExecutionEnvironment)  # no GPU for 'gpu': say so first
         if opts.CheckpointPath:
             _writable_folder(opts.CheckpointPath, "CheckpointPath", self.owner)
         if opts.Plots == "training-progress":  # the plot is saved at the end: check the folder now
@@ -121,7 +121,7 @@ class Trainer:
             T_fmt = opts.TargetDataFormats
         else:
             self.output_layer = self.graph.layer(self.graph.OutputNames[0])
-            self.objective = OutputLayerObjective(self.output_layer, "cpu")
+            self.objective = OutputLayerObjective(self.output_layer, device)
             self.metric_names = self.objective.metric_names
             layout = "TC"
             T_fmt = "auto"
@@ -163,8 +163,6 @@ class Trainer:
             self.net = Network(self.graph, opts.ExecutionEnvironment, analysis)
         self.device = self.net.device
         self.module = self.net.module
-        if not self.modern:
-            self.objective = OutputLayerObjective(self.output_layer, self.device)
         self.solver = Solver(opts, self._parameter_entries())
         self.info = TrainingInfo(self.metric_names)
         self.epoch, self.iteration = 0, 0
