@@ -22,14 +22,13 @@ k x C x 1 filter bank may come as k x C); an error names the layer and the prope
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import tempfile
 
 import numpy as np
 
 from .analysis import analyze, as_graph
+from .atomic import atomic_path
 from .errors import ExportError, FileError, LearnablesFileError
 from .graph import LayerGraph
 from .layers.base import Layer
@@ -90,17 +89,8 @@ def _write(sio, content, filename):
         raise FileError(f"{path}: is a folder; give a file name in it")
     if not os.path.isdir(folder):
         raise FileError(f"{path}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".mat-", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path, prefix=".mat-") as tmp:
         sio.savemat(tmp, content, format="5", do_compression=True, oned_as="column")
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def importLearnables(net_or_layers, filename):

@@ -28,13 +28,13 @@ import copy
 import json
 import logging
 import os
-import tempfile
 import warnings
 
 import numpy as np
 import torch
 from torch import nn
 
+from .atomic import atomic_path
 from .errors import ExportError, LayerGraphError
 from .options import Number, Option, Text, check_value, parse_name_value
 from .sequences import Signal
@@ -362,17 +362,9 @@ def _folder_of(filename) -> str:
 def _write(proto, filename):
     """Write atomically: a temporary file in the same folder, renamed into place."""
     path = os.fspath(filename)
-    fd, tmp = tempfile.mkstemp(dir=_folder_of(path), prefix=".onnx-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(proto.SerializeToString())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    _folder_of(path)  # a missing folder or a folder as the name: a layergraph error
+    with atomic_path(path, prefix=".onnx-") as tmp, open(tmp, "wb") as f:
+        f.write(proto.SerializeToString())
 
 
 provide("export_onnx", exportONNXNetwork, "layergraph.onnx_export")

@@ -17,12 +17,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
 import warnings
 
 import numpy as np
 import torch
 
+from .atomic import atomic_path
 from .errors import FileError, LayerGraphError
 from .graph import LayerGraph
 from .layers.base import layer_class
@@ -95,19 +95,8 @@ def write_state(state: dict, path) -> None:
     buffer = io.BytesIO()
     torch.save(state, buffer)
     payload = buffer.getvalue()
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".layergraph-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        f.write(MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
 
 
 def read_state(path) -> dict:
