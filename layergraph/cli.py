@@ -395,7 +395,7 @@ def evaluate(net, X, Y, classification, mini_batch_size=None):
     from .network import classify, predict
 
     kw = {"MiniBatchSize": mini_batch_size} if mini_batch_size else {}
-    if classification and getattr(net, "dlnetwork", False):  # scores -> the trained classes
+    if classification and net.dlnetwork:  # scores -> the trained classes
         names = np.array(net.training.get("classes") or [])
         scores = predict(net, X, **kw)
         pred = list(names[np.argmax(scores, -1)]) if len(names) else list(np.argmax(scores, -1))

@@ -22,8 +22,8 @@ from .analysis import analyze, as_graph
 from .data import as_sequences
 from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
-from .network import Network, prediction_options
-from .options import Bool, Choice, Number, OneOf, Option, check_value, parse_name_value
+from .network import PREDICT_OPTIONS, Network, prediction_options
+from .options import Bool, Choice, Number, Option, check_value, parse_name_value
 from .services import provide
 
 
@@ -239,8 +239,7 @@ _SEED = Option(Number(integer=True, low=0, high=2 ** 63 - 1))
 _DL_OPTIONS = {"Initialize": Option(Bool(), True, "initialize the learnables now"),
                "ExecutionEnvironment": Option(Choice("auto", "cpu", "gpu"), "auto",
                                               "hardware to run on"),
-               "Seed": Option(OneOf(Number(integer=True, low=0, high=2 ** 63 - 1)), 0,
-                              "layergraph: seed of the initialization")}
+               "Seed": Option(_SEED.kind, 0, "layergraph: seed of the initialization")}
 
 
 def dlnetwork(layers=None, *args, **kwargs) -> DLNetwork:
@@ -319,13 +318,11 @@ def minibatchpredict(net: Network, X, *args, **kwargs):
     """
     if isinstance(net, DLNetwork):
         net._require_initialized("minibatchpredict")
-    own = {k: v for k, v in kwargs.items() if _known(k, _MBP_OPTIONS)}
-    rest_kw = {k: v for k, v in kwargs.items() if k not in own}
-    pairs, rest_args = _split_pairs(args, _MBP_OPTIONS)
-    given = parse_name_value("minibatchpredict", tuple(pairs), own, list(_MBP_OPTIONS))
-    mine = {k: check_value("minibatchpredict", k, o, given[k]) if k in given else o.default
+    names = [*PREDICT_OPTIONS, *_MBP_OPTIONS]  # one parse: prefixes are matched over both
+    given = parse_name_value("minibatchpredict", args, kwargs, names)
+    mine = {k: check_value("minibatchpredict", k, o, given.pop(k)) if k in given else o.default
             for k, o in _MBP_OPTIONS.items()}
-    opts = prediction_options(net, tuple(rest_args), rest_kw)
+    opts = prediction_options(net, (), given)
     X, layout = formatted(X, mine["InputDataFormats"])
     opts["DataLayout"] = layout
     seqs, single = as_sequences(X, net.input_layer, layout)
@@ -349,22 +346,6 @@ def _pad_outputs(outs, opts):
         else:
             arr[i, :len(o)] = o
     return arr
-
-
-def _known(name, options):
-    from .options import match_name
-
-    return isinstance(name, str) and len(match_name(name, list(options))) == 1
-
-
-def _split_pairs(args, options):
-    if len(args) % 2:
-        raise OptionError(f"name-value arguments must come in pairs, got {len(args)} values",
-                          owner="minibatchpredict", part="name", expected="Name, Value pairs")
-    mine, rest = [], []
-    for k, v in zip(args[0::2], args[1::2]):
-        (mine if _known(k, options) else rest).extend((k, v))
-    return mine, rest
 
 
 def categories(labels) -> list:

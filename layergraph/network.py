@@ -146,7 +146,7 @@ class Network:
     """
 
     dlnetwork = False
-    """True for MATLAB's dlnetwork (dlnetwork.py): no output layers, the loss given to trainnet."""
+    """True for MATLAB's dlnetwork (modern.py): no output layers, the loss given to trainnet."""
 
     def __init__(self, graph: LayerGraph, device="auto", analysis: NetworkAnalysis | None = None):
         """``analysis``: the graph's analysis when the caller has it (trainNetwork), so a
@@ -369,7 +369,7 @@ def predict(net: Network, X, *args, return_state=False, **kwargs):
     state is left as it was. The sequences of X are run as one mini-batch, from the network's
     current State.
     """
-    if getattr(net, "dlnetwork", False):
+    if net.dlnetwork:
         net._require_initialized("predict")
     opts = prediction_options(net, args, kwargs)
     if not return_state:
@@ -431,7 +431,7 @@ def predictAndUpdateState(net: Network, X, *args, **kwargs):
 
 def resetState(net: Network) -> Network:
     """Return every recurrent layer to its initial state (HiddenState / CellState or zeros)."""
-    if getattr(net, "dlnetwork", False):
+    if net.dlnetwork:
         return net.resetState()
     for m in net.module.recurrent_modules():
         m.reset_state()
@@ -447,7 +447,7 @@ NETWORK_VERSION = 1
 
 def save_network(net: Network, path) -> None:
     """Save a trained or assembled network (layers, weights, normalization, class names)."""
-    if getattr(net, "dlnetwork", False):
+    if net.dlnetwork:
         net._require_initialized("save_network")
     net.sync_layers()
     write_state({"format": NETWORK_FORMAT, "version": NETWORK_VERSION,

@@ -31,7 +31,7 @@ import torch
 from ..errors import DataError, OptionError
 from . import loss as L
 from .metrics import AccuracyMetric, RMSEMetric, flat_positions
-from .targets import Targets, _as_list, class_names, encode_targets
+from .targets import Targets, _as_list, encode_targets
 
 EPS = L.EPS
 
@@ -255,5 +255,4 @@ def as_batch(outs, targets: Targets):
     return out, t
 
 
-__all__ = ["Objective", "OutputLayerObjective", "LossFunctionObjective", "LOSS_NAMES",
-           "class_names"]
+__all__ = ["Objective", "OutputLayerObjective", "LossFunctionObjective", "LOSS_NAMES"]
