@@ -281,8 +281,9 @@ def initialize(net: DLNetwork, Seed=0) -> DLNetwork:
 
 # --- prediction ---------------------------------------------------------------------------------
 
-def formatted(X, fmt, name="X"):
-    """Predictors given in InputDataFormats ``fmt`` as layergraph's layout: a list of (T, C)
+def formatted(X, fmt, name="X", option="InputDataFormats"):
+    """Sequences given in ``fmt`` (InputDataFormats, or TargetDataFormats for per-step
+    targets) as layergraph's layout, with the layout of each list element: a list of (T, C)
     sequences or an (N, T, C) array. 'auto' (and 'TC' / 'BTC') is that layout already."""
     if fmt in ("auto", "TC", "BTC"):
         return X, "TC"
@@ -292,11 +293,11 @@ def formatted(X, fmt, name="X"):
         inner = fmt.replace("B", "")
         if inner in ("TC", "CT"):
             return X, inner
-        raise DataError(f"{name}: InputDataFormats '{fmt}' does not describe a list of "
+        raise DataError(f"{name}: {option} '{fmt}' does not describe a list of "
                         "sequences; use 'TC' (time by channel) or 'CT'")
     arr = np.asarray(X)
     if sorted(fmt) != ["B", "C", "T"] or arr.ndim != 3:
-        raise DataError(f"{name}: InputDataFormats '{fmt}' needs a 3-D array with dimensions "
+        raise DataError(f"{name}: {option} '{fmt}' needs a 3-D array with dimensions "
                         f"B, T and C; got an array of shape {arr.shape}")
     return np.transpose(arr, [fmt.index(d) for d in "BTC"]), "TC"
 

@@ -383,3 +383,17 @@ def test_reset_state_returns_to_the_layers_initial_state():
     net = resetState(net)
     assert np.allclose(predict(net, x), before, atol=1e-6)
     assert np.all(net.State[0]["Value"] == 0)
+
+
+def test_target_data_formats_are_applied_not_ignored():
+    net = dlnetwork([sequenceInputLayer(3), lstmLayer(4), fullyConnectedLayer(2)])
+    X = [RNG.normal(size=(t, 3)).astype(np.float32) for t in (5, 7, 6, 5)]
+    T = [RNG.normal(size=(len(x), 2)).astype(np.float32) for x in X]
+    opts = dict(MaxEpochs=2, MiniBatchSize=2, Verbose=False, ProgressBar=False)
+    _, tc = trainnet(X, T, net, "mse", trainingOptions("adam", **opts))
+    _, ct = trainnet(X, [t.T for t in T], net, "mse",
+                     trainingOptions("adam", TargetDataFormats="CT", **opts))
+    assert np.allclose(tc.TrainingLoss, ct.TrainingLoss)
+    with pytest.raises(DataError, match="TargetDataFormats 'CTB' needs a 3-D array"):
+        trainnet(X, np.zeros((4, 2)), net, "mse",
+                 trainingOptions("adam", TargetDataFormats="CTB", **opts))

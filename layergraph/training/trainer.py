@@ -25,6 +25,7 @@ import torch
 from ..analysis import analyze, as_graph
 from ..data import as_sequences
 from ..errors import LayerGraphError, NetworkError, OptionError, TrainingDiverged
+from ..modern import DLNetwork, formatted
 from ..network import Network, resolve_device
 from ..persistence import FileError, graph_from_state, graph_state, write_state
 from ..sequences import SequencePolicy, last_step, run_chunks
@@ -80,8 +81,6 @@ class _NonFinite(Exception):
 
 class Trainer:
     def __init__(self, X, Y, layers, opts, resume_from, out, objective=None):
-        from ..modern import DLNetwork, formatted
-
         self.opts, self.out = opts, out
         self.modern = objective is not None  # trainnet (dlnetwork) rather than trainNetwork
         self.owner = "trainnet" if self.modern else "trainNetwork"
@@ -129,7 +128,7 @@ class Trainer:
         self.seqs, _ = as_sequences(X, self.input_layer, layout, name="X")
         classes = tuple(ckpt.get("classes") or ()) or None if ckpt else None
         yname = "T" if self.modern else "Y"
-        self.targets = self.objective.prepare(_targets_in(Y, T_fmt), self.seqs,
+        self.targets = self.objective.prepare(_targets_in(Y, T_fmt, yname), self.seqs,
                                               self.sequence_output, yname, classes)
         where = f"output of layer '{analysis.outputs[0][0]}'"
         self.objective.check_width(self.targets, out_act.channels, self.sequence_output, where)
@@ -141,7 +140,8 @@ class Trainer:
             else:
                 vlayout = "TC"
             vs, _ = as_sequences(Xv, self.input_layer, vlayout, name="ValidationData X")
-            vt = self.objective.prepare(_targets_in(Yv, T_fmt), vs, self.sequence_output,
+            vt = self.objective.prepare(_targets_in(Yv, T_fmt, f"ValidationData {yname}"), vs,
+                                        self.sequence_output,
                                         f"ValidationData {yname}", self.targets.classes)
             self.objective.check_width(vt, out_act.channels, self.sequence_output, where)
             self.validation = (vs, vt)
@@ -422,9 +422,13 @@ def _writable_folder(path, option, owner="trainNetwork"):
                           expected="a folder that can be created and written") from None
 
 
-def _targets_in(T, fmt):
-    """Targets given in TargetDataFormats: a list of per-step targets in 'CT' order is turned
-    into layergraph's time-by-channel order; other formats are the default layout already."""
-    if fmt in ("CT", "CTB", "CBT") and isinstance(T, (list, tuple)):
-        return [np.asarray(t).T for t in T]
-    return T
+def _targets_in(T, fmt, name="T"):
+    """Targets given in TargetDataFormats as layergraph's layout: one value or vector per
+    observation ('BC', or 'CB' transposed), or per-step targets as the predictors are
+    (modern.formatted: lists of 'TC' / 'CT' sequences, arrays in any order of B, T and C)."""
+    if fmt in ("auto", "BC"):
+        return T
+    if fmt == "CB":
+        return np.asarray(T).T
+    T, layout = formatted(T, fmt, name, "TargetDataFormats")
+    return [np.asarray(t).T for t in T] if layout == "CT" else T
