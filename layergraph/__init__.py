@@ -55,7 +55,9 @@ _LAZY = {
     "spec": ("Spec", "SpecError", "load_spec", "save_spec"),
     "training": ("TrainingInfo", "TrainingOptions", "trainingOptions", "trainNetwork", "trainnet",
                  "accuracyMetric", "aucMetric", "fScoreMetric", "mapeMetric", "precisionMetric",
-                 "recallMetric", "rmseMetric"),
+                 "recallMetric", "rmseMetric", "cosineLearnRate", "cyclicalLearnRate",
+                 "exponentialLearnRate", "piecewiseLearnRate", "polynomialLearnRate",
+                 "warmupLearnRate"),
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names}
 

@@ -29,8 +29,10 @@ from ..graph import (
 )
 from ..layers import REGISTRY, Layer
 from ..options import canonical_name
+from ..training.metrics import BY_NAME as METRICS_BY_NAME
 from ..training.options import OPTIONS as TRAINING_OPTIONS
 from ..training.options import trainingOptions
+from ..training.schedules import SCHEDULES
 from . import names
 from .errors import EvalError
 from .parser import NameValue, Node
@@ -222,6 +224,24 @@ def graph_call(ev: Interpreter, name, arg_nodes, node):
         return fn(*args)
     except LayerGraphError as e:
         raise EvalError(node, f"{name}: {e}") from None
+
+
+# --- objects that are option values --------------------------------------------------------------
+
+OPTION_OBJECTS = {**{cls.matlab_name: cls for cls in METRICS_BY_NAME.values()},
+                  **{cls.__name__: cls for cls in SCHEDULES.values()}}
+"""Constructors whose objects are values of trainingOptions' options: metric objects
+(``Metrics=fScoreMetric(AverageType="macro")``) and learning-rate schedules
+(``LearnRateSchedule=warmupLearnRate(NumSteps=5)``)."""
+
+
+def option_object(ev: Interpreter, name, arg_nodes, node):
+    """``fScoreMetric(...)``, ``cosineLearnRate(...)``: the object, from layergraph's class."""
+    args, where = strict_args(ev, arg_nodes, f"an argument of {name}")
+    try:
+        return OPTION_OBJECTS[name](*args)
+    except LayerGraphError as e:
+        raise EvalError(blame(e, args, where, node), str(e)) from None
 
 
 # --- trainingOptions -----------------------------------------------------------------------------
@@ -416,6 +436,7 @@ CALLS = {
     "initialize": dlnetwork_call,
     **{name: pretrained_call for name in PRETRAINED},
     "imagePretrainedNetwork": pretrained_call,
+    **{name: option_object for name in OPTION_OBJECTS},
 }
 """MATLAB function name -> handler(ev, name, arg_nodes, node) returning the call's value."""
 

@@ -18,6 +18,7 @@ from ..spec import save_spec
 from ..training import TrainingOptions
 from ..training.metrics import BY_NAME as METRICS_BY_NAME
 from ..training.metrics import Metric
+from ..training.schedules import LearnRateSchedule
 from .bridge import EXPRESSIONS
 from .errors import (
     LIMITS,
@@ -374,6 +375,8 @@ def python_literal(v) -> str:
         if v.Name != v.default_name:
             given.insert(0, f"Name={v.Name!r}")
         return f"{v.matlab_name}({', '.join(given)})"
+    if isinstance(v, LearnRateSchedule):  # its repr is its constructor call with changed values
+        return repr(v)
     raise TypeError(f"cannot write {v!r} as Python")
 
 

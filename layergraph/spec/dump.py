@@ -19,6 +19,7 @@ from ..graph import LayerGraph, _assign_names
 from ..training.metrics import BY_NAME
 from ..training.options import OPTIONS as TRAINING_OPTIONS
 from ..training.options import TrainingOptions
+from ..training.schedules import spec_form
 from .issues import SpecError
 from .yaml_marks import MAP_TAG, SEQ_TAG, SpecLoader
 
@@ -167,6 +168,8 @@ def _training_section(options: TrainingOptions) -> dict:
             v = "Inf"  # as MATLAB writes it, where the option reads 'Inf' back
         if k == "Metrics":
             v = _metric_names(v)
+        if k == "LearnRateSchedule":
+            v = spec_form(v)
         out[k] = _plain(v)
     return out
 

@@ -8,12 +8,15 @@ from ..lazy import lazy_names
 
 _METRICS = ("accuracyMetric", "aucMetric", "fScoreMetric", "mapeMetric", "precisionMetric",
             "recallMetric", "rmseMetric")
+_SCHEDULES = ("cosineLearnRate", "cyclicalLearnRate", "exponentialLearnRate", "piecewiseLearnRate",
+              "polynomialLearnRate", "warmupLearnRate")
 _WHERE = {"TrainingInfo": "monitor", "TrainingOptions": "options", "trainingOptions": "options",
           "trainNetwork": "trainer", "trainnet": "trainer",
-          **{name: "metrics" for name in _METRICS}}
+          **{name: "metrics" for name in _METRICS},
+          **{name: "schedules" for name in _SCHEDULES}}
 
 __all__ = ["TrainingInfo", "TrainingOptions", "trainNetwork", "trainingOptions", "trainnet",
-           *_METRICS]
+           *_METRICS, *_SCHEDULES]
 
 
 __getattr__, __dir__ = lazy_names(__name__, _WHERE, __all__)

@@ -78,6 +78,24 @@ class MetricList(Kind):
         return as_metrics(value)
 
 
+class ScheduleKind(Kind):
+    """LearnRateSchedule: a name, a schedule object or a list of them (training.schedules)."""
+
+    _names = ["none", "piecewise", "warmup", "polynomial", "exponential", "cosine", "cyclical"]
+    _one = {"oneOf": [{"enum": _names},
+                      {"type": "object", "minProperties": 1, "maxProperties": 1,
+                       "propertyNames": {"enum": _names[1:]},
+                       "additionalProperties": {"type": "object"}}]}
+    description = ("'none', 'piecewise', 'warmup', 'polynomial', 'exponential', 'cosine', "
+                   "'cyclical', a schedule object, or a list of them")
+    schema = {"oneOf": [_one, {"type": "array", "minItems": 1, "items": _one}]}
+
+    def __call__(self, value):
+        from .schedules import as_schedule
+
+        return as_schedule(value)
+
+
 class DataFormats(Kind):
     """A dimension order in dlarray letters (B, T, C, S), or 'auto'."""
 
@@ -110,7 +128,10 @@ OPTIONS = {
     "SquaredGradientDecayFactor": Option(Number(low=0, high=1, high_open=True), None,
                                          "adam 0.999, rmsprop 0.9"),
     "Epsilon": Option(Number(low=0, low_open=True), 1e-8, "denominator offset (adam, rmsprop)"),
-    "LearnRateSchedule": Option(Choice("none", "piecewise"), "none", "learning rate schedule"),
+    "LearnRateSchedule": Option(ScheduleKind(), "none",
+                                "learning rate schedule: 'none', 'piecewise', 'warmup', "
+                                "'polynomial', 'exponential', 'cosine', 'cyclical', a schedule "
+                                "object (warmupLearnRate(...), ...) or a list run in turn"),
     "LearnRateDropFactor": Option(Number(low=0, high=1), 0.1, "piecewise drop factor"),
     "LearnRateDropPeriod": Option(Number(integer=True, low=1), 10, "epochs between drops"),
     "MaxEpochs": Option(Number(integer=True, low=1), 30, "number of epochs"),

@@ -1,4 +1,4 @@
-"""MATLAB's solvers, learning-rate schedule, gradient clipping and L2 regularization.
+"""MATLAB's solvers, gradient clipping and L2 regularization.
 
 Update rules (MATLAB's documentation; alpha = learning rate x the learnable's LearnRateFactor,
 g = gradient of the loss + L2Regularization x L2Factor x w):
@@ -17,14 +17,6 @@ from __future__ import annotations
 import math
 
 import torch
-
-
-def learn_rate(opts, epoch: int) -> float:
-    """Base learning rate for a 1-based epoch under LearnRateSchedule."""
-    lr = opts.InitialLearnRate
-    if opts.LearnRateSchedule == "piecewise":
-        lr *= opts.LearnRateDropFactor ** ((epoch - 1) // opts.LearnRateDropPeriod)
-    return lr
 
 
 def clip_gradients(params, threshold: float, method: str) -> None:

@@ -34,7 +34,8 @@ from .metrics import check_objective
 from .monitor import Monitor, TrainingInfo, save_progress_plot
 from .objectives import LossFunctionObjective, OutputLayerObjective, as_batch
 from .options import TrainingOptions
-from .solvers import Solver, learn_rate
+from .schedules import learn_rate
+from .solvers import Solver
 
 
 def trainNetwork(X, Y, layers, options: TrainingOptions, *, resume_from=None, out=None):
@@ -207,9 +208,10 @@ class Trainer:
             self.epoch += 1
             if o.Shuffle == "every-epoch":
                 self.order = self.rng.permutation(n)
-            lr = learn_rate(o, self.epoch)
             size = min(o.MiniBatchSize, n)
             for b in range(per_epoch):
+                # the chunks of one mini-batch (SequenceLength=k) share its rate
+                lr = learn_rate(o, self.epoch, self.iteration + 1, per_epoch * chunks)
                 why = self._train_on(self.order[b * size:(b + 1) * size], lr, monitor)
                 if why:
                     reason, stop = why, True
