@@ -46,6 +46,10 @@ class Limits(LimitSet):
     """Input ports of one layer (a combining layer's NumInputs), checked before the port names
     are made."""
 
+    max_mat_bytes: int = 2 ** 33
+    """Bytes a learnables .mat file may hold once decompressed (8 GiB: the learnables limit in
+    float32), counted by streaming its compressed entries before any is read as arrays."""
+
 
 LIMITS = Limits()
 

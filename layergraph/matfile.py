@@ -48,9 +48,16 @@ def _scipy_io():
 
 
 def properties(lay: Layer) -> tuple:
-    """The properties a learnables file holds for ``lay``: its learnables, then the statistics
-    it learned from data or in training."""
-    return (*lay.learnables, *lay.trained_statistics, *lay.data_statistics)
+    """The properties a learnables file holds for ``lay``: its learnables, the statistics it
+    learned from data or in training, and a recurrent layer's state (HiddenState, CellState:
+    H x 1, as MATLAB's layer properties hold it after training or predictAndUpdateState)."""
+    return (*lay.learnables, *lay.trained_statistics, *lay.data_statistics,
+            *_state_properties(lay))
+
+
+def _state_properties(lay: Layer) -> tuple:
+    state_props = getattr(lay, "state_props", None)
+    return tuple(state_props()) if callable(state_props) else ()
 
 
 def exportLearnables(net_or_layers, filename) -> None:
@@ -149,6 +156,7 @@ def _read(sio, path) -> dict:
     if major == 2:
         raise FileError(f"{path}: a MATLAB v7.3 (HDF5) file, which scipy cannot read; save it "
                         "in MATLAB as v7: save(filename, '-struct', 's', '-v7')")
+    _check_size(path)
     try:
         raw = sio.loadmat(path, squeeze_me=False, struct_as_record=False, mat_dtype=False)
     except Exception as exc:
@@ -168,6 +176,54 @@ def _read(sio, path) -> dict:
     return entries
 
 
+_COMPRESSED, _HEADER = 15, 128  # miCOMPRESSED; the v5 header's length
+
+
+def _check_size(path) -> None:
+    """Refuse a v5 file whose entries would decompress to more than LIMITS.max_mat_bytes,
+    before scipy reads any: each top-level element's tag gives its type and stored length, and
+    a compressed one is inflated piecewise and counted, never held whole."""
+    import struct
+    import zlib
+
+    from .limits import LIMITS
+
+    limit, total = LIMITS.max_mat_bytes, 0
+    with open(path, "rb") as f:
+        header = f.read(_HEADER)
+        order = "<" if header[126:128] == b"IM" else ">"
+        while tag := f.read(8):
+            if len(tag) < 8:
+                raise FileError(f"{path}: damaged .mat file (an element is cut short)")
+            kind, nbytes = struct.unpack(order + "II", tag)
+            if kind >> 16:  # a small element packs its length into the tag
+                continue
+            if kind != _COMPRESSED:
+                total += nbytes
+                f.seek(nbytes + (-nbytes % 8), 1)
+            else:
+                inflate, left = zlib.decompressobj(), nbytes
+                while left > 0 and total <= limit:
+                    piece = f.read(min(left, 1 << 16))
+                    if not piece:
+                        raise FileError(f"{path}: damaged .mat file (a compressed entry is cut "
+                                        "short)")
+                    left -= len(piece)
+                    try:
+                        while piece and total <= limit:
+                            total += len(inflate.decompress(piece, 1 << 20))
+                            piece = inflate.unconsumed_tail
+                    except zlib.error:
+                        raise FileError(f"{path}: damaged .mat file (a compressed entry does "
+                                        "not inflate)") from None
+            if total > limit:
+                raise FileError(
+                    f"{path}: its entries decompress to more than {limit:,} bytes, the limit "
+                    "max_mat_bytes; if the file is trusted, raise it with layergraph.limits."
+                    "LIMITS.max_mat_bytes = ... or with layergraph.limits.raised("
+                    "max_mat_bytes=...): ...")
+
+
 def _checked(entries, graph, analysis, path) -> dict:
     """{(layer, property): array in the layer's MATLAB shape}, every entry checked."""
     out = {}
@@ -181,6 +237,7 @@ def _checked(entries, graph, analysis, path) -> dict:
         allowed = properties(lay)
         inputs = analysis.inputs.get(name)
         shapes = lay.learnable_shapes(inputs) if inputs is not None else {}
+        shapes.update({p: (lay.state_size, 1) for p in _state_properties(lay)})
         for prop, value in fields.items():
             where = f"{path}: {lay.where}, property {prop}"
             if prop not in allowed:

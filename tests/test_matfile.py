@@ -216,3 +216,56 @@ def test_export_refuses_names_matlab_cannot_hold(tmp_path):
         exportLearnables(net, tmp_path)
     with pytest.raises(FileError, match="is a folder"):
         importLearnables(small(), tmp_path)
+
+
+def test_recurrent_state_travels_with_the_learnables(tmp_path):
+    rng = np.random.default_rng(5)
+    graph = initialize_learnables(small())
+    lstm = graph.layer("lstm")
+    h0, c0 = rng.normal(size=(H, 1)), rng.normal(size=(H, 1))
+    lstm.HiddenState, lstm.CellState = h0, c0
+    exportLearnables(graph, tmp_path / "w.mat")
+    stored = sio.loadmat(tmp_path / "w.mat")["lstm"][0, 0]
+    np.testing.assert_allclose(stored["HiddenState"], h0, rtol=1e-6)
+    back = importLearnables(small(), tmp_path / "w.mat")
+    np.testing.assert_allclose(back[1].HiddenState.reshape(-1), h0.reshape(-1), rtol=1e-6)
+    np.testing.assert_allclose(back[1].CellState.reshape(-1), c0.reshape(-1), rtol=1e-6)
+    entries = good(rng)
+    entries["lstm"]["HiddenState"] = np.ones((H + 1, 1))
+    with pytest.raises(LearnablesFileError, match=r"must be 4x1") as err:
+        importLearnables(small(), write(tmp_path, entries))
+    assert err.value.property == "HiddenState"
+
+
+def _compressed_mat(path, payload: bytes):
+    """A v5 file whose one element is a miCOMPRESSED block inflating to ``payload``."""
+    import struct
+    import zlib
+
+    header = b"MATLAB 5.0 MAT-file, written by a test".ljust(116) + b"\0" * 8 + b"\x00\x01IM"
+    block = zlib.compress(payload, 9)
+    path.write_bytes(header + struct.pack("<II", 15, len(block)) + block)
+    return path
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_inflated(tmp_path):
+    from layergraph.limits import raised
+
+    # 64 MiB of zeros compress to about 64 kB; with the limit at 1 MiB the check stops after
+    # inflating a little over 1 MiB, and names the limit
+    bomb = _compressed_mat(tmp_path / "bomb.mat", bytes(64 << 20))
+    assert bomb.stat().st_size < 1 << 20
+    with raised(max_mat_bytes=1 << 20), pytest.raises(FileError, match="max_mat_bytes") as err:
+        importLearnables(small(), bomb)
+    assert "raise it with" in str(err.value) and "bomb.mat" in str(err.value)
+    # an honest compressed file under the limit loads as before
+    ok = tmp_path / "ok.mat"
+    sio.savemat(ok, good(np.random.default_rng(1)), do_compression=True)
+    with raised(max_mat_bytes=1 << 20):
+        importLearnables(small(), ok)
+    with raised(max_mat_bytes=100), pytest.raises(FileError, match="max_mat_bytes"):
+        importLearnables(small(), ok)
+    garbage = _compressed_mat(tmp_path / "garbage.mat", b"")
+    garbage.write_bytes(garbage.read_bytes()[:-4] + b"\xff" * 20)
+    with pytest.raises(FileError, match="damaged"):
+        importLearnables(small(), garbage)
