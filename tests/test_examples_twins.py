@@ -195,3 +195,25 @@ def test_legacy_japanese_vowels_script_uses_the_recipe(monkeypatch):
     assert layerGraph(seen["layers"]) == layerGraph(mod.build_layers())
     assert seen["options"] == mod.matlab_options(Seed=0, Plots="none",
                                                  PlotPath="training-progress.png")
+
+
+# --- tools/seed_table.py ------------------------------------------------------------------------
+
+def test_seed_table_runs_the_example_per_seed_and_summarises(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("seed_table", ROOT / "tools" / "seed_table.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    fake = tmp_path / "fake_example.py"
+    fake.write_text(
+        "def main(argv):\n"
+        "    seed = int(argv[argv.index('--seed') + 1])\n"
+        "    assert argv[argv.index('--device') + 1] == 'cpu' and '--modern' in argv\n"
+        "    print('noise')\n"
+        "    return {'accuracy': [0.9, 0.5, 0.7, 0.8][seed], 'open': {'RMSE': 2.0 * seed}}\n")
+    results = tool.main([str(fake), "--seeds", "4", "--", "--modern"])
+    assert [v for v, _ in results] == [0.9, 0.5, 0.7, 0.8]
+    out = capsys.readouterr().out
+    assert "noise" not in out
+    assert "| seeds 0–3 | median 0.7500, min 0.5000, max 0.9000 (mean 0.7250) |" in out
+    nested = tool.main([str(fake), "--seeds", "2", "--key", "open.RMSE", "--", "--modern"])
+    assert [v for v, _ in nested] == [0.0, 2.0]
