@@ -217,3 +217,17 @@ def test_seed_table_runs_the_example_per_seed_and_summarises(tmp_path, capsys):
     assert "| seeds 0–3 | median 0.7500, min 0.5000, max 0.9000 (mean 0.7250) |" in out
     nested = tool.main([str(fake), "--seeds", "2", "--key", "open.RMSE", "--", "--modern"])
     assert [v for v, _ in nested] == [0.0, 2.0]
+
+
+@pytest.mark.parametrize("name", ["japanese_vowels_conv1d", "elnino_forecasting"])
+def test_device_option_of_the_twins(name, capsys):
+    import torch
+
+    mod = _example(name)
+    if torch.cuda.is_available():
+        res = mod.main(["--smoke", "--modern", "--device", "gpu"])
+        assert res["net"].device.type == "cuda" and res["net"].dlnetwork
+    else:
+        assert mod.run(["--smoke", "--modern", "--device", "gpu"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "no CUDA GPU" in err[0]

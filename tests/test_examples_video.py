@@ -255,3 +255,15 @@ def test_matlab_sources_translate_to_the_example_networks(video, name, modern):
                        else video.build_graph(numClasses=9))
     assert t.options == video.matlab_options(modern)
     assert t.variables["numFilters"] == 16 and t.variables["numHiddenUnits"] == 64
+
+
+@pytest.mark.parametrize("modern", [[], ["--modern"]], ids=["legacy", "modern"])
+def test_device_option(video, modern, capsys):
+    import torch
+
+    if torch.cuda.is_available():
+        assert video.main(["--smoke", "--device", "gpu", *modern])["net"].device.type == "cuda"
+    else:
+        assert video.run(["--smoke", "--device", "gpu", *modern]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "no CUDA GPU" in err[0]
