@@ -13,6 +13,10 @@ standard deviation. Then it forecasts the held-out 74 months (2004-11 .. 2010-12
 
 The MATLAB program it ports is examples/matlab/elnino_forecasting.m (legacy workflow:
 trainNetwork, predictAndUpdateState); the network as a spec is specs/elnino-lstm-forecasting.yaml.
+With ``--modern`` it runs today's twin (examples/matlab/elnino_forecasting_modern.m,
+specs/elnino-lstm-forecasting-modern.yaml): the layers without the regressionLayer in a
+dlnetwork, trained by trainnet(XTrain,TTrain,net,"mse",options), and the forecasts stepped with
+``[Y,state] = predict(net,X); net.State = state`` instead of predictAndUpdateState.
 
 MATLAB's recipe, which is also the default here (about half a minute on a 2-core CPU):
     layers = [sequenceInputLayer(numChannels)
@@ -37,15 +41,18 @@ import numpy as np
 
 from layergraph import (
     LayerGraphError,
+    dlnetwork,
     fullyConnectedLayer,
     layerGraph,
     lstmLayer,
+    predict,
     predictAndUpdateState,
     regressionLayer,
     resetState,
     save_network,
     sequenceInputLayer,
     trainingOptions,
+    trainnet,
     trainNetwork,
 )
 from layergraph.datasets import elnino, elnino_info
@@ -62,6 +69,11 @@ def build_layers(numChannels=4):
         fullyConnectedLayer(numChannels),
         regressionLayer(),
     ]
+
+
+def build_modern_layers(numChannels=4):
+    """Today's twin: the same layers without the regressionLayer (trainnet takes the loss)."""
+    return build_layers(numChannels)[:-1]
 
 
 def build_graph(numChannels=4):
@@ -89,16 +101,27 @@ def prepare(data, numTrain):
     return XTrain.astype(np.float32), TTrain.astype(np.float32), stats
 
 
+def step(net, X):
+    """One stateful prediction: ``(net, Y)`` with the state carried on. A dlnetwork does it as
+    MATLAB's today's workflow does, ``[Y,state] = predict(net,X); net.State = state``; a
+    trained legacy network with predictAndUpdateState."""
+    if net.dlnetwork:
+        Y, state = predict(net, X, return_state=True)
+        net.State = state
+        return net, Y
+    return predictAndUpdateState(net, X)
+
+
 def open_loop(net, data, numTrain, stats):
     """One-step forecasts of months numTrain.. : the true value of each month is fed in as soon as
     it is known. Returns the forecasts in degrees, (len(data) - numTrain, C)."""
     norm = ((data - stats["muX"]) / stats["sigmaX"]).astype(np.float32)
     net = resetState(net)
-    net, _ = predictAndUpdateState(net, norm[:numTrain - 1])   # the training inputs
+    net, _ = step(net, norm[:numTrain - 1])                     # the training inputs
     Y = np.zeros((len(data) - numTrain, data.shape[1]), np.float32)
     for t in range(len(Y)):
         Xt = norm[numTrain - 1 + t][None]                         # true value of the month before
-        net, Yt = predictAndUpdateState(net, Xt)
+        net, Yt = step(net, Xt)
         Y[t] = Yt[-1]
     return Y * stats["sigmaT"] + stats["muT"]
 
@@ -108,12 +131,12 @@ def closed_loop(net, data, numTrain, numSteps, stats):
     each prediction is fed back as the next input. Returns degrees, (numSteps, C)."""
     norm = ((data[:numTrain] - stats["muX"]) / stats["sigmaX"]).astype(np.float32)
     net = resetState(net)
-    net, Z = predictAndUpdateState(net, norm)                    # every observed month
+    net, Z = step(net, norm)                                     # every observed month
     Y = np.zeros((numSteps, data.shape[1]), np.float32)
     Y[0] = Z[-1]                                                 # normalized like the targets
     for t in range(1, numSteps):
         Xt = ((Y[t - 1] * stats["sigmaT"] + stats["muT"] - stats["muX"]) / stats["sigmaX"])
-        net, Yt = predictAndUpdateState(net, Xt[None].astype(np.float32))
+        net, Yt = step(net, Xt[None].astype(np.float32))
         Y[t] = Yt[-1]
     return Y * stats["sigmaT"] + stats["muT"]
 
@@ -153,6 +176,8 @@ def _plot_forecast(path, dates, data, numTrain, Yopen, Yclosed, channels, m_open
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--modern", action="store_true",
+                   help="today's workflow: dlnetwork, trainnet 'mse', predict with state")
     p.add_argument("--epochs", type=int, default=None,
                    help="MaxEpochs (default: MATLAB's 200; --smoke: 2)")
     p.add_argument("--full", action="store_true",
@@ -199,14 +224,19 @@ def main(argv=None):
         print(f"saved the normalized training data ({len(XTrain)} steps x {numChannels} "
               f"channels, inputs X and next-step targets Y) to {args.export_npz}")
         return {"XTrain": XTrain, "TTrain": TTrain, "stats": stats}
-    layers = build_layers(numChannels)
     options = matlab_options(
         MaxEpochs=epochs, Seed=args.seed, ExecutionEnvironment=args.device,
         Plots="training-progress" if args.plot else "none",
         PlotPath=args.plot or "training-progress.png")
 
     t0 = time.perf_counter()
-    net, info = trainNetwork([XTrain], [TTrain], layers, options)
+    if args.modern:
+        net = dlnetwork(build_modern_layers(numChannels), Seed=args.seed)
+        net, info = trainnet([XTrain], [TTrain], net, "mse", options)
+        final = f"final training loss (mse, normalized): {info.TrainingLoss[-1]:.4f}"
+    else:
+        net, info = trainNetwork([XTrain], [TTrain], build_layers(numChannels), options)
+        final = f"final training RMSE (normalized): {info.TrainingRMSE[-1]:.4f}"
     train_s = time.perf_counter() - t0
 
     truth = data[numTrain:]
@@ -221,8 +251,7 @@ def main(argv=None):
     total_s = time.perf_counter() - t_start
 
     span = f"{dates[numTrain]} .. {dates[-1]}"
-    print(f"device: {net.device}   epochs: {epochs}   training time: {train_s:.1f} s   "
-          f"final training RMSE (normalized): {info.TrainingRMSE[-1]:.4f}")
+    print(f"device: {net.device}   epochs: {epochs}   training time: {train_s:.1f} s   {final}")
     print(f"forecast of {len(truth)} months ({span}), {numChannels} regions, degrees C:")
     for name, m in (("open loop", m_open), ("closed loop", m_closed),
                     ("naive: last month", m_persist), ("naive: last year's months", m_season)):

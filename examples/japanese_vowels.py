@@ -18,7 +18,9 @@ MATLAB:
     acc = sum(YPred == YTest)./numel(YTest)
 
 Here the same lines in Python, on the real data shipped with layergraph (UCI Japanese Vowels,
-CC BY 4.0; see layergraph/datasets). Run:  python examples/japanese_vowels.py [--epochs N]
+CC BY 4.0; see layergraph/datasets). The MATLAB program it ports is
+examples/matlab/japanese_vowels.m; today's twin (dlnetwork, trainnet) is
+examples/japanese_vowels_modern.py. Run:  python examples/japanese_vowels.py [--epochs N]
 """
 
 import argparse
@@ -40,6 +42,25 @@ from layergraph import (
 from layergraph.datasets import japanese_vowels
 
 
+def build_layers(numFeatures=12, numHiddenUnits=100, numClasses=9):
+    """The layer array of MATLAB's example."""
+    return [
+        sequenceInputLayer(numFeatures),
+        bilstmLayer(numHiddenUnits, "OutputMode", "last"),
+        fullyConnectedLayer(numClasses),
+        softmaxLayer(),
+        classificationLayer(),
+    ]
+
+
+def matlab_options(**changes):
+    """MATLAB's trainingOptions of the example, with ``changes``."""
+    given = dict(ExecutionEnvironment="cpu", GradientThreshold=1, MaxEpochs=50, MiniBatchSize=27,
+                 SequenceLength="longest", Shuffle="never", Verbose=0, Plots="training-progress")
+    given.update(changes)
+    return trainingOptions("adam", **given)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--epochs", type=int, default=50, help="MaxEpochs (MATLAB's example: 50)")
@@ -57,20 +78,11 @@ def main(argv=None):
     XTrain = [XTrain[i] for i in order]
     YTrain = YTrain[order]
 
-    numFeatures, numHiddenUnits, numClasses = 12, 100, 9
-    layers = [
-        sequenceInputLayer(numFeatures),
-        bilstmLayer(numHiddenUnits, "OutputMode", "last"),
-        fullyConnectedLayer(numClasses),
-        softmaxLayer(),
-        classificationLayer(),
-    ]
-    options = trainingOptions(
-        "adam", "ExecutionEnvironment", args.device, "GradientThreshold", 1,
-        "MaxEpochs", args.epochs, "MiniBatchSize", 27, "SequenceLength", "longest",
-        "Shuffle", "never", "Verbose", 0, "Seed", args.seed,
-        "Plots", "training-progress" if args.plot else "none",
-        "PlotPath", args.plot or "training-progress.png")
+    layers = build_layers(12, 100, 9)
+    options = matlab_options(
+        ExecutionEnvironment=args.device, MaxEpochs=args.epochs, Seed=args.seed,
+        Plots="training-progress" if args.plot else "none",
+        PlotPath=args.plot or "training-progress.png")
 
     t0 = time.perf_counter()
     net, info = trainNetwork(XTrain, YTrain, layers, options)

@@ -4,7 +4,11 @@ A network of two causal 1-D convolution blocks (convolution, ReLU, layer normali
 average pooling over time tells the speaker of a Japanese Vowels utterance, instead of the
 BiLSTM of examples/japanese_vowels.py. The MATLAB program it ports is
 examples/matlab/japanese_vowels_conv1d.m (legacy workflow: trainNetwork, classify); the same
-network as a spec is specs/japanese-vowels-conv1d.yaml.
+network as a spec is specs/japanese-vowels-conv1d.yaml. With ``--modern`` it runs today's twin
+(examples/matlab/japanese_vowels_conv1d_modern.m, specs/japanese-vowels-conv1d-modern.yaml): the
+same layers without the classificationLayer in a dlnetwork, trained by
+trainnet(XTrain,TTrain,net,"crossentropy",options) with Metrics="accuracy", then
+minibatchpredict / scores2label / testnet, padded on the left as in training.
 
 MATLAB's recipe, which is also the default here (it takes a few seconds on a CPU):
     layers = [sequenceInputLayer(numFeatures,MinLength=minLength)
@@ -34,20 +38,26 @@ import numpy as np
 
 from layergraph import (
     LayerGraphError,
+    categories,
     classificationLayer,
     classify,
     convolution1dLayer,
+    dlnetwork,
     fullyConnectedLayer,
     globalAveragePooling1dLayer,
     layerGraph,
     layerNormalizationLayer,
+    minibatchpredict,
     reluLayer,
     save_network,
+    scores2label,
     sequenceInputLayer,
     softmaxLayer,
     trainingOptions,
+    trainnet,
     trainNetwork,
 )
+from layergraph import testnet as evaluate_network  # named so pytest does not collect it
 from layergraph.datasets import japanese_vowels
 
 MINI_BATCH_SIZE = 27
@@ -72,15 +82,23 @@ def build_layers(numFeatures=12, numClasses=9, minLength=7):
     ]
 
 
+def build_modern_layers(numFeatures=12, numClasses=9, minLength=7):
+    """Today's twin: the same layers without the classificationLayer (trainnet takes the loss)."""
+    return build_layers(numFeatures, numClasses, minLength)[:-1]
+
+
 def build_graph(numFeatures=12, numClasses=9, minLength=7):
     """``layerGraph`` of :func:`build_layers` (what trainNetwork makes of the array)."""
     return layerGraph(build_layers(numFeatures, numClasses, minLength))
 
 
-def matlab_options(**changes):
-    """MATLAB's trainingOptions of the example (ValidationData aside), with ``changes``."""
+def matlab_options(modern=False, **changes):
+    """MATLAB's trainingOptions of the example (ValidationData aside), with ``changes``; today's
+    twin (``modern``) also asks for the accuracy metric."""
     given = dict(MiniBatchSize=MINI_BATCH_SIZE, MaxEpochs=15, SequencePaddingDirection="left",
                  Plots="training-progress", Verbose=False)
+    if modern:
+        given["Metrics"] = "accuracy"
     given.update(changes)
     return trainingOptions("adam", **given)
 
@@ -93,6 +111,9 @@ def _subset(X, Y, n):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--modern", action="store_true",
+                   help="today's workflow: dlnetwork, trainnet 'crossentropy', minibatchpredict, "
+                        "scores2label, testnet")
     p.add_argument("--epochs", type=int, default=None,
                    help="MaxEpochs (default: MATLAB's 15; --smoke: 1)")
     p.add_argument("--full", action="store_true",
@@ -125,20 +146,31 @@ def main(argv=None):
     classes = sorted(set(TTrain))
     numClasses = len(classes)
     minLength = min(len(x) for x in XTrain)
-    layers = build_layers(numFeatures, numClasses, minLength)
-
     options = matlab_options(
-        MaxEpochs=epochs, Seed=args.seed, ExecutionEnvironment=args.device,
+        args.modern, MaxEpochs=epochs, Seed=args.seed, ExecutionEnvironment=args.device,
         ValidationData=None if args.smoke else (XValidation, TValidation),
         Plots="training-progress" if args.plot else "none",
         PlotPath=args.plot or "training-progress.png")
 
     t0 = time.perf_counter()
-    net, info = trainNetwork(XTrain, TTrain, layers, options)
-    train_s = time.perf_counter() - t0
-    YPred, _ = classify(net, XValidation, MiniBatchSize=MINI_BATCH_SIZE,
-                        SequencePaddingDirection="left")
-    acc = float(np.mean(YPred == TValidation))
+    if args.modern:
+        net = dlnetwork(build_modern_layers(numFeatures, numClasses, minLength), Seed=args.seed)
+        net, info = trainnet(XTrain, TTrain, net, "crossentropy", options)
+        train_s = time.perf_counter() - t0
+        scores = minibatchpredict(net, XValidation, MiniBatchSize=MINI_BATCH_SIZE,
+                                  SequencePaddingDirection="left")
+        YPred = scores2label(scores, categories(TTrain))
+        acc = evaluate_network(net, XValidation, TValidation, "accuracy",
+                               MiniBatchSize=MINI_BATCH_SIZE,
+                               SequencePaddingDirection="left") / 100  # MATLAB: percent
+        assert abs(acc - np.mean(YPred == TValidation)) < 1e-6
+    else:
+        net, info = trainNetwork(XTrain, TTrain, build_layers(numFeatures, numClasses, minLength),
+                                 options)
+        train_s = time.perf_counter() - t0
+        YPred, _ = classify(net, XValidation, MiniBatchSize=MINI_BATCH_SIZE,
+                            SequencePaddingDirection="left")
+        acc = float(np.mean(YPred == TValidation))
     total_s = time.perf_counter() - t_start
 
     print(f"device: {net.device}   epochs: {epochs}   training time: {train_s:.1f} s   "

@@ -389,8 +389,11 @@ def analyzeNetwork(layers_or_graph, verbose=True) -> NetworkAnalysis:
     ``layers_or_graph`` is a layer, a layer array, a LayerGraph, or anything holding a LayerGraph
     in ``.graph``: a trained or assembled Network (``analyzeNetwork(net)``, as in MATLAB), a Spec,
     an earlier analysis. Anything else is a GraphError saying what was given.
+
+    A dlnetwork (or a dlnetwork spec) is analysed as one, as MATLAB's analyzeNetwork does: its
+    open outputs are its outputs, not missing output layers.
     """
-    result = analyze(layers_or_graph)
+    result = analyze(layers_or_graph, dlnetwork=getattr(layers_or_graph, "dlnetwork", False) is True)
     if verbose:
         print(result)
     return result

@@ -34,6 +34,12 @@ converted by ``tools/convert_elnino.py`` from the copy in statsmodels
 (``statsmodels.datasets.elnino``).  Public domain (a work of the U.S.
 government); source and citation in ``data/ELNINO_LICENSE.txt`` (also
 returned by :func:`elnino_info`).
+
+Handwritten digits
+------------------
+:func:`digits` loads the 8x8 handwritten digits (UCI, CC BY 4.0; the copy in scikit-learn)
+and :func:`digit_videos` short sequences of them labelled by the digit seen most, for the
+video classification example; see :mod:`layergraph.datasets.digits`.
 """
 
 from __future__ import annotations
@@ -44,7 +50,10 @@ from importlib.resources import files
 
 import numpy as np
 
-__all__ = ["elnino", "elnino_info", "japanese_vowels", "japanese_vowels_info"]
+from .digits import digit_videos, digits, digits_info
+
+__all__ = ["digit_videos", "digits", "digits_info", "elnino", "elnino_info", "japanese_vowels",
+           "japanese_vowels_info"]
 
 _JV_FILE = "japanese_vowels.npz"
 _JV_LICENSE = "JAPANESE_VOWELS_LICENSE.txt"

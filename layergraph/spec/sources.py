@@ -16,12 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from ..data import load_npz, sort_by_length, spread_subset
-from ..datasets import japanese_vowels
+from ..datasets import digit_videos, japanese_vowels
 from ..errors import DataError
 from .issues import SpecIssue, closest
 
-DATASETS = {"japanese_vowels": japanese_vowels}
-"""Shipped data sets by name: each a function ``(split) -> (X, Y)`` with splits train and test."""
+DATASETS = {"japanese_vowels": japanese_vowels, "digit_videos": digit_videos}
+"""Shipped data sets by name: each a function ``(split) -> (X, Y)`` with splits train and test
+(``digit_videos``: its fixed sequences of 8x8 digit images, see layergraph.datasets.digits)."""
 
 FILE_KEYS = ("train", "test", "validation")
 """Keys of the data section that hold ``.npz`` paths."""
