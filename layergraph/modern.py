@@ -19,12 +19,12 @@ import numpy as np
 import torch
 
 from .analysis import analyze, as_graph
-from .data import as_sequences
 from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
 from .network import PREDICT_OPTIONS, Network, prediction_options
 from .options import Bool, Choice, Number, Option, check_value, parse_name_value
 from .services import provide
+from .training.options import DataFormats
 
 
 class Table:
@@ -302,9 +302,19 @@ def formatted(X, fmt, name="X", option="InputDataFormats"):
     return np.transpose(arr, [fmt.index(d) for d in "BTC"]), "TC"
 
 
-_MBP_OPTIONS = {"InputDataFormats": Option(Choice("auto", "TC", "CT", "BTC", "BCT", "TBC",
-                                                  "TCB", "CBT", "CTB"), "auto",
-                                           "dimension order of the predictors"),
+def predictors(net: Network, X, fmt="auto", name="X"):
+    """``X`` given in InputDataFormats ``fmt``, checked against the network's input layer:
+    (sequences or Observations, was_single), as :meth:`Network.prepare` returns them."""
+    if net.observation_input:
+        return net.prepare(X, fmt=fmt, name=name)
+    X, layout = formatted(X, fmt, name)
+    return net.prepare(X, layout, name=name)
+
+
+_MBP_OPTIONS = {"InputDataFormats": Option(DataFormats(), "auto",
+                                           "dimension order of the predictors: 'TC', 'CT', "
+                                           "'BTC', ... for sequences, 'BC' / 'CB' for features, "
+                                           "'SSCB' / 'BSSC' for images"),
                 "UniformOutput": Option(Bool(), True, "sequence outputs of different lengths "
                                         "as one padded array (true) or a list (false)")}
 
@@ -324,9 +334,7 @@ def minibatchpredict(net: Network, X, *args, **kwargs):
     mine = {k: check_value("minibatchpredict", k, o, given.pop(k)) if k in given else o.default
             for k, o in _MBP_OPTIONS.items()}
     opts = prediction_options(net, (), given)
-    X, layout = formatted(X, mine["InputDataFormats"])
-    opts["DataLayout"] = layout
-    seqs, single = as_sequences(X, net.input_layer, layout)
+    seqs, _ = predictors(net, X, mine["InputDataFormats"])
     out = net.forward_prepared(seqs, opts)
     if not net.sequence_output:
         return out
@@ -405,7 +413,7 @@ def testnet(net: Network, X, T, metrics, *args, **kwargs):
     objective = LossFunctionObjective(losses[0] if losses else _default_loss(items),
                                       as_metrics([m for m in items if m not in losses]))
     opts = prediction_options(net, args, kwargs)
-    seqs, _ = as_sequences(X, net.input_layer, opts["DataLayout"])
+    seqs, _ = net.prepare(X, opts["DataLayout"])
     classes = tuple(net.training.get("classes") or ()) or None
     targets = objective.prepare(T, seqs, net.sequence_output, "T", classes)
     objective.check_width(targets, net.output_activation.channels, net.sequence_output,

@@ -19,6 +19,7 @@ from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
 from .layers.base import LayerProblem
 from .modules.recurrent import RecurrentModule
+from .observations import Observations, as_observations, takes_observations
 from .options import Choice, Number, Option, check_value, parse_name_value
 from .persistence import FileError, graph_from_state, graph_state, read_state, write_state
 from .sequences import SEQUENCE_OPTIONS, SequencePolicy, Signal, run_chunks
@@ -52,7 +53,12 @@ class CompiledNetwork(nn.Module):
             try:
                 self.layer_modules[key] = lay.build(analysis.inputs[name])
             except LayerProblem as exc:
-                raise NetworkError(f"{lay.where}: {exc}") from None
+                if not (analysis.dlnetwork and lay.category == "input"
+                        and lay.missing_statistics()):
+                    raise NetworkError(f"{lay.where}: {exc}") from None
+                self.layer_modules[key] = _PendingStatistics(
+                    f"{lay.where}: Normalization '{lay.Normalization}' needs "
+                    f"{', '.join(lay.missing_statistics())}")
             self.names[name] = key
             srcs = g.sources(name)
             ins = [srcs[p] for p in lay.inputs]
@@ -96,6 +102,19 @@ class CompiledNetwork(nn.Module):
             found = [m for m in self.modules() if isinstance(m, RecurrentModule)]
             self.__dict__["_recurrent"] = found
         return found
+
+
+class _PendingStatistics(nn.Module):
+    """An input layer of a dlnetwork whose normalization statistics trainnet has yet to compute
+    (MATLAB's dlnetwork is made before the data is seen): running it first is an error."""
+
+    def __init__(self, problem):
+        super().__init__()
+        self.problem = problem
+
+    def forward(self, x):
+        raise NetworkError(f"{self.problem}, which trainnet computes from the training data; "
+                           "train the network first, or set them on the layer")
 
 
 def resolve_device(env="auto") -> torch.device:
@@ -178,6 +197,7 @@ class Network:
                                "layergraph runs networks with one output (connect the others "
                                "or remove them)")
         self.input_layer = self.graph.layer(self.graph.InputNames[0])
+        self.observation_input = takes_observations(self.input_layer)
         outs = self.graph.OutputNames
         self.output_layer = self.graph.layer(outs[0]) if outs else None
         self.device = resolve_device(device)
@@ -278,7 +298,7 @@ class Network:
         the recurrent state carried, with none of the batching that many sequences need.
         Returns None for anything else, which takes the general path (and its checks)."""
         inp = self.input_layer
-        if (type(X) is not np.ndarray or X.ndim != 2 or X.dtype.kind != "f"
+        if (self.observation_input or type(X) is not np.ndarray or X.ndim != 2 or X.dtype.kind != "f"
                 or X.shape[1] != inp.InputSize or X.shape[0] < inp.MinLength
                 or not np.isfinite(X).all()):
             return None
@@ -302,15 +322,25 @@ class Network:
             return data
         return data[0] if y.lengths is None or y.lengths is lengths else data[0, :int(y.lengths[0])]
 
+    def prepare(self, X, layout="TC", fmt="auto", name="X"):
+        """``X`` checked against the input layer: (sequences, was_single) for sequence input
+        (``layout`` 'TC' or 'CT'), (:class:`Observations`, was_single) for feature or image
+        input (``fmt`` its InputDataFormats)."""
+        if self.observation_input:
+            return as_observations(X, self.input_layer, fmt, name)
+        return as_sequences(X, self.input_layer, layout, name)
+
     def forward_sequences(self, X, opts, stateful=False):
         """Per-sequence outputs (numpy), in input order: list of (T_i, K) or an (N, K) array;
         one (T, K) array for a single sequence."""
-        seqs, single = as_sequences(X, self.input_layer, opts["DataLayout"])
+        seqs, single = self.prepare(X, opts["DataLayout"])
         out = self.forward_prepared(seqs, opts, stateful)
         return out[0] if single and self.sequence_output else out
 
     def forward_prepared(self, seqs, opts, stateful=False):
-        """:meth:`forward_sequences` for sequences already checked by ``as_sequences``."""
+        """:meth:`forward_sequences` for data already checked by :meth:`prepare`."""
+        if isinstance(seqs, Observations):
+            return self._forward_observations(seqs, opts["MiniBatchSize"])
         policy = SequencePolicy.of(opts)
         order = np.arange(len(seqs)) if stateful else policy.order([len(s) for s in seqs])
         results = [None] * len(seqs)
@@ -322,6 +352,16 @@ class Network:
                 for i, o in zip(idx, outs):
                     results[i] = o
         return results if self.sequence_output else np.stack(results)
+
+    def _forward_observations(self, obs: Observations, size: int) -> np.ndarray:
+        """Feature or image observations, one mini-batch after another: (N, K) outputs."""
+        if self.module.training:
+            self.module.eval()
+        outs = []
+        with torch.no_grad():
+            for idx in minibatches(len(obs), size):
+                outs.append(_numpy(self.module(Signal(obs.tensor(idx, self.device))).data))
+        return np.concatenate(outs)
 
     def _run_batch(self, batch, policy, stateful):
         batch, _ = policy.cut(batch)
@@ -381,7 +421,7 @@ def predict(net: Network, X, *args, return_state=False, **kwargs):
     modules = net.module.recurrent_modules()
     saved = [(m.state, m.carry_state) for m in modules]
     try:
-        seqs, single = as_sequences(X, net.input_layer, opts["DataLayout"])
+        seqs, single = net.prepare(X, opts["DataLayout"])
         opts["MiniBatchSize"] = max(len(seqs), 1)
         for m in modules:
             m.carry_state = True
@@ -419,7 +459,7 @@ def predictAndUpdateState(net: Network, X, *args, **kwargs):
         if y is not None:
             return net, y
     opts = prediction_options(net, args, kwargs)
-    seqs, single = as_sequences(X, net.input_layer, opts["DataLayout"])
+    seqs, single = net.prepare(X, opts["DataLayout"])
     state = net.module.recurrent_modules()
     if state and state[0].state is not None and state[0].state[0].shape[0] != len(seqs):
         raise DataError(f"the network's state is for {state[0].state[0].shape[0]} sequences but "

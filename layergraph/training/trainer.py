@@ -27,8 +27,9 @@ from ..data import as_sequences
 from ..errors import LayerGraphError, NetworkError, OptionError, TrainingDiverged
 from ..modern import DLNetwork, formatted
 from ..network import Network, resolve_device
+from ..observations import Observations, as_observations, takes_observations
 from ..persistence import FileError, graph_from_state, graph_state, write_state
-from ..sequences import SequencePolicy, last_step, run_chunks
+from ..sequences import SequencePolicy, Signal, last_step, run_chunks
 from .checkpoints import CHECKPOINT_FORMAT, checkpoint_path, read_checkpoint
 from .metrics import check_objective
 from .monitor import Monitor, TrainingInfo, save_progress_plot
@@ -116,16 +117,14 @@ class Trainer:
         if self.modern:
             self.objective = objective
             self.metric_names = objective.metric_names
-            X, layout = formatted(X, opts.InputDataFormats, "X")
-            T_fmt = opts.TargetDataFormats
+            X_fmt, T_fmt = opts.InputDataFormats, opts.TargetDataFormats
         else:
             self.output_layer = self.graph.layer(self.graph.OutputNames[0])
             self.objective = OutputLayerObjective(self.output_layer, device)
             self.metric_names = self.objective.metric_names
-            layout = "TC"
-            T_fmt = "auto"
+            X_fmt = T_fmt = "auto"
         self.objective_metric = check_objective(opts.ObjectiveMetricName, self.objective.metrics)
-        self.seqs, _ = as_sequences(X, self.input_layer, layout, name="X")
+        self.seqs = _predictors(X, self.input_layer, X_fmt, "X")
         classes = tuple(ckpt.get("classes") or ()) or None if ckpt else None
         yname = "T" if self.modern else "Y"
         self.targets = self.objective.prepare(_targets_in(Y, T_fmt, yname), self.seqs,
@@ -135,11 +134,7 @@ class Trainer:
         self.validation = None
         if opts.ValidationData is not None:
             Xv, Yv = opts.ValidationData
-            if self.modern:
-                Xv, vlayout = formatted(Xv, opts.InputDataFormats, "ValidationData X")
-            else:
-                vlayout = "TC"
-            vs, _ = as_sequences(Xv, self.input_layer, vlayout, name="ValidationData X")
+            vs = _predictors(Xv, self.input_layer, X_fmt, "ValidationData X")
             vt = self.objective.prepare(_targets_in(Yv, T_fmt, f"ValidationData {yname}"), vs,
                                         self.sequence_output,
                                         f"ValidationData {yname}", self.targets.classes)
@@ -150,7 +145,9 @@ class Trainer:
         if ckpt is None:
             torch.manual_seed(opts.Seed if opts.Seed is not None
                               else int(self.rng.integers(2 ** 31)))
-            self.input_layer.fit_statistics(self.seqs, reset=opts.ResetInputNormalization)
+            self.input_layer.fit_statistics(
+                self.seqs.raw() if isinstance(self.seqs, Observations) else self.seqs,
+                reset=opts.ResetInputNormalization)
             for name in analysis.order:
                 self.graph.layer(name).initialize(analysis.inputs[name], self.rng)
         if not self.modern and self.targets.kind == "classification":
@@ -196,7 +193,8 @@ class Trainer:
         o = self.opts
         n = len(self.seqs)
         per_epoch = max(n // o.MiniBatchSize, 1)
-        chunks = self.policy.num_chunks(max(len(s) for s in self.seqs))
+        chunks = 1 if isinstance(self.seqs, Observations) else \
+            self.policy.num_chunks(max(len(s) for s in self.seqs))
         monitor = Monitor(o, (o.MaxEpochs - self.epoch) * per_epoch * chunks, self.metric_names,
                           self.out)
         reason = "max epochs completed"
@@ -315,6 +313,14 @@ class Trainer:
     def _train_batch(self, idx, lr):
         """Yields (loss, metric) per iteration: one, or one per chunk of an integer split."""
         t = self.targets
+        if isinstance(self.seqs, Observations):  # feature or image data: one step, no time
+            self.module.train()
+            targets = torch.as_tensor(np.stack([t.values[i] for i in idx]).astype(t.dtype),
+                                      device=self.device)
+            y = self.module(Signal(self.seqs.tensor(idx, self.device)))
+            loss, metric = self._loss(y.data, targets, None)
+            yield self._step(loss, lr), metric
+            return
         seqs = [self.seqs[i] for i in idx]
         tv = [t.values[i] for i in idx]
         seqs, cut = self.policy.cut(seqs, None if t.per_sequence else tv)
@@ -337,13 +343,17 @@ class Trainer:
             else:
                 loss, metric = self._loss(y.data, targets[:, start:stop], mask[:, start:stop],
                                           n=len(seqs))
-            self.solver.zero_grad()
-            loss.backward()
-            what = self._non_finite(loss)
-            if what:  # before the update: the weights stay the last finite ones
-                raise _NonFinite(what)
-            self.solver.step(lr)
-            yield float(loss.detach()), metric
+            yield self._step(loss, lr), metric
+
+    def _step(self, loss, lr) -> float:
+        """Backpropagate ``loss`` and update the weights (unless anything is NaN or Inf)."""
+        self.solver.zero_grad()
+        loss.backward()
+        what = self._non_finite(loss)
+        if what:  # before the update: the weights stay the last finite ones
+            raise _NonFinite(what)
+        self.solver.step(lr)
+        return float(loss.detach())
 
     def _loss(self, out, targets, mask, n=None):
         """The loss (with gradient) and the metrics of one iteration."""
@@ -420,6 +430,14 @@ def _writable_folder(path, option, owner="trainNetwork"):
                           f" to {path!r} ({option}): {why}", owner=owner,
                           option=option, part="value",
                           expected="a folder that can be created and written") from None
+
+
+def _predictors(X, input_layer, fmt, name):
+    """The training predictors: sequences (a list) or feature / image Observations."""
+    if takes_observations(input_layer):
+        return as_observations(X, input_layer, fmt, name)[0]
+    X, layout = formatted(X, fmt, name)
+    return as_sequences(X, input_layer, layout, name=name)[0]
 
 
 def _targets_in(T, fmt, name="T"):
