@@ -21,6 +21,8 @@ import torch
 from .analysis import analyze, as_graph
 from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
+from .layouts import formatted, single_format
+from .multiio import as_predictors, predict_several, split_predictors
 from .network import PREDICT_OPTIONS, Network, prediction_options
 from .options import Bool, Choice, Number, Option, check_value, parse_name_value
 from .services import provide
@@ -281,30 +283,10 @@ def initialize(net: DLNetwork, Seed=0) -> DLNetwork:
 
 # --- prediction ---------------------------------------------------------------------------------
 
-def formatted(X, fmt, name="X", option="InputDataFormats"):
-    """Sequences given in ``fmt`` (InputDataFormats, or TargetDataFormats for per-step
-    targets) as layergraph's layout, with the layout of each list element: a list of (T, C)
-    sequences or an (N, T, C) array. 'auto' (and 'TC' / 'BTC') is that layout already."""
-    if fmt in ("auto", "TC", "BTC"):
-        return X, "TC"
-    if fmt == "CT":
-        return X, "CT"
-    if isinstance(X, (list, tuple)):
-        inner = fmt.replace("B", "")
-        if inner in ("TC", "CT"):
-            return X, inner
-        raise DataError(f"{name}: {option} '{fmt}' does not describe a list of "
-                        "sequences; use 'TC' (time by channel) or 'CT'")
-    arr = np.asarray(X)
-    if sorted(fmt) != ["B", "C", "T"] or arr.ndim != 3:
-        raise DataError(f"{name}: {option} '{fmt}' needs a 3-D array with dimensions "
-                        f"B, T and C; got an array of shape {arr.shape}")
-    return np.transpose(arr, [fmt.index(d) for d in "BTC"]), "TC"
-
-
 def predictors(net: Network, X, fmt="auto", name="X"):
     """``X`` given in InputDataFormats ``fmt``, checked against the network's input layer:
     (sequences or Observations, was_single), as :meth:`Network.prepare` returns them."""
+    fmt = single_format(fmt)
     if net.observation_input:
         return net.prepare(X, fmt=fmt, name=name)
     X, layout = formatted(X, fmt, name)
@@ -320,7 +302,11 @@ _MBP_OPTIONS = {"InputDataFormats": Option(DataFormats(), "auto",
 
 
 def minibatchpredict(net: Network, X, *args, **kwargs):
-    """MATLAB's ``scores = minibatchpredict(net, X, MiniBatchSize=128, ...)``.
+    """MATLAB's ``scores = minibatchpredict(net, X, MiniBatchSize=128, ...)`` and, for a
+    dlnetwork with several inputs or outputs, ``[Y1,...,YN] = minibatchpredict(net,
+    X1,...,XM, ...)``: one predictor per input (InputNames order; InputDataFormats one format
+    or a list, one per input) and a tuple of results in OutputNames order (one output: the
+    result itself).
 
     Sequence-to-one networks return an (N, K) array. Sequence outputs come back as one
     (N, T, K) array when UniformOutput is true, padded (with SequencePaddingValue, in
@@ -329,11 +315,17 @@ def minibatchpredict(net: Network, X, *args, **kwargs):
     """
     if isinstance(net, DLNetwork):
         net._require_initialized("minibatchpredict")
+    Xs, args = split_predictors(net, X, args)
     names = [*PREDICT_OPTIONS, *_MBP_OPTIONS]  # one parse: prefixes are matched over both
     given = parse_name_value("minibatchpredict", args, kwargs, names)
     mine = {k: check_value("minibatchpredict", k, o, given.pop(k)) if k in given else o.default
             for k, o in _MBP_OPTIONS.items()}
     opts = prediction_options(net, (), given)
+    if net.several:
+        outs = predict_several(net, as_predictors(net.input_layers, Xs, mine["InputDataFormats"]), opts)
+        outs = tuple(_pad_outputs(o, opts) if act.is_sequence and mine["UniformOutput"] else o
+                     for o, act in zip(outs, net.output_activations))
+        return outs if len(outs) > 1 else outs[0]
     seqs, _ = predictors(net, X, mine["InputDataFormats"])
     out = net.forward_prepared(seqs, opts)
     if not net.sequence_output:
@@ -407,6 +399,9 @@ def testnet(net: Network, X, T, metrics, *args, **kwargs):
 
     if isinstance(net, DLNetwork):
         net._require_initialized("testnet")
+    if net.several:
+        raise NetworkError("testnet runs networks with one input and one output so far; for "
+                           "several, compute the metrics from minibatchpredict's outputs")
     single = isinstance(metrics, (str, np.str_)) or not isinstance(metrics, (list, tuple))
     items = [metrics] if single else list(metrics)
     losses = [m for m in items if isinstance(m, (str, np.str_)) and str(m).lower() in LOSS_NAMES]

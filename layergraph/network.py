@@ -19,6 +19,7 @@ from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
 from .layers.base import LayerProblem
 from .modules.recurrent import RecurrentModule
+from .multiio import as_predictors, predict_several, split_predictors
 from .observations import Observations, as_observations, takes_observations
 from .options import Choice, Number, Option, check_value, parse_name_value
 from .persistence import FileError, graph_from_state, graph_state, read_state, write_state
@@ -33,6 +34,9 @@ class CompiledNetwork(nn.Module):
 
     Each activation is dropped once its last consumer has run, so a long network holds only the
     activations still needed (autograd keeps what the backward pass needs on its own).
+
+    It is called with one Signal, which every input layer reads, or with a list of Signals, one
+    per input layer in the graph's InputNames order (a network with several inputs).
     """
 
     def __init__(self, analysis: NetworkAnalysis):
@@ -45,6 +49,8 @@ class CompiledNetwork(nn.Module):
         self.layer_modules = nn.ModuleDict()
         self.plan = []  # (module key, input value keys, output value keys, drop after)
         self.names = {}
+        self.feeds = {}  # module key of each input layer -> its place in InputNames
+        inputs = {n: k for k, n in enumerate(g.InputNames)}
         for i, name in enumerate(analysis.order):
             lay = g.layer(name)
             if lay.is_output_layer:  # the loss lives in the trainer; nothing to run
@@ -60,6 +66,8 @@ class CompiledNetwork(nn.Module):
                     f"{lay.where}: Normalization '{lay.Normalization}' needs "
                     f"{', '.join(lay.missing_statistics())}")
             self.names[name] = key
+            if name in inputs:
+                self.feeds[key] = inputs[name]
             srcs = g.sources(name)
             ins = [srcs[p] for p in lay.inputs]
             outs = [(name, p) for p in lay.outputs]
@@ -78,10 +86,11 @@ class CompiledNetwork(nn.Module):
             drop[i].append(k)
         self.plan = [(*step, tuple(d)) for step, d in zip(self.plan, drop)]
 
-    def forward(self, x: Signal):
+    def forward(self, x: Signal | list):
         values = {}
+        several = isinstance(x, list)
         for key, ins, outs, done in self.plan:
-            args = [values[k] for k in ins] if ins else [x]
+            args = [values[k] for k in ins] if ins else [x[self.feeds[key]] if several else x]
             for k in done:
                 del values[k]
             # The layer modules are layergraph's own: call forward directly, which skips
@@ -191,12 +200,13 @@ class Network:
                                + ("or call initialize(net)" if self.dlnetwork else
                                   "(assembleNetwork needs a fully specified network) or train "
                                   "the network with trainNetwork"))
-        if len(self.analysis.outputs) != 1:
+        if len(self.analysis.outputs) != 1 and not self.dlnetwork:
             names = ", ".join(f"'{n}/{p}'" for n, p in self.analysis.outputs)
             raise NetworkError(f"the network has {len(self.analysis.outputs)} outputs ({names}); "
                                "layergraph runs networks with one output (connect the others "
                                "or remove them)")
-        self.input_layer = self.graph.layer(self.graph.InputNames[0])
+        self.input_layers = [self.graph.layer(n) for n in self.graph.InputNames]
+        self.input_layer = self.input_layers[0]
         self.observation_input = takes_observations(self.input_layer)
         outs = self.graph.OutputNames
         self.output_layer = self.graph.layer(outs[0]) if outs else None
@@ -205,8 +215,11 @@ class Network:
         if self.device.type != "cpu":
             self.module.to(self.device)
         self.module.eval()
-        self.output_activation = self.analysis.activation(*self.analysis.outputs[0])
+        self.output_activations = [self.analysis.activation(*o) for o in self.analysis.outputs]
+        self.output_activation = self.output_activations[0]
         self.sequence_output = self.output_activation.is_sequence
+        self.several = len(self.input_layers) > 1 or len(self.output_activations) > 1
+        """True for a dlnetwork with several inputs or outputs (multiio.py runs those)."""
         self._lengths = {}  # T -> lengths tensor [T] on the device, for stream_step
 
     # --- MATLAB properties ----------------------------------------------------------------------
@@ -403,6 +416,8 @@ def assembleNetwork(layers_or_graph, ExecutionEnvironment="auto") -> Network:
 
 def predict(net: Network, X, *args, return_state=False, **kwargs):
     """Network outputs: one (T, K) array per sequence for sequence outputs, (N, K) for 'last'.
+    A dlnetwork with several inputs takes one predictor per input, ``predict(net, X1, X2)``,
+    and returns a tuple of its outputs (OutputNames order) when it has several.
 
     ``return_state=True`` (a dlnetwork) is MATLAB's ``[Y, state] = predict(net, X)``: it also
     returns the recurrent state after X, as a table for ``net.State = state``; the network's own
@@ -411,6 +426,14 @@ def predict(net: Network, X, *args, return_state=False, **kwargs):
     """
     if net.dlnetwork:
         net._require_initialized("predict")
+    if net.several:  # a dlnetwork's [Y1,...,YN] = predict(net, X1,...,XM)
+        Xs, args = split_predictors(net, X, args)
+        if return_state:
+            raise OptionError("return_state needs a network with one input and one output",
+                              owner="predict", option="return_state", part="value")
+        opts = prediction_options(net, args, kwargs)
+        outs = predict_several(net, as_predictors(net.input_layers, Xs), opts)
+        return outs if len(outs) > 1 else outs[0]
     opts = prediction_options(net, args, kwargs)
     if not return_state:
         return net.forward_sequences(X, opts)

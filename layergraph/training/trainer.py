@@ -25,11 +25,13 @@ import torch
 from ..analysis import analyze, as_graph
 from ..data import as_sequences
 from ..errors import LayerGraphError, NetworkError, OptionError, TrainingDiverged
-from ..modern import DLNetwork, formatted
+from ..layouts import formatted, single_format
+from ..modern import DLNetwork
 from ..network import Network, resolve_device
 from ..observations import Observations, as_observations, takes_observations
 from ..persistence import FileError, graph_from_state, graph_state, write_state
 from ..sequences import SequencePolicy, Signal, last_step, run_chunks
+from ..services import service
 from .checkpoints import CHECKPOINT_FORMAT, checkpoint_path, read_checkpoint
 from .metrics import check_objective
 from .monitor import Monitor, TrainingInfo, save_progress_plot
@@ -69,6 +71,9 @@ def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, 
                           part="value", expected="trainingOptions(...)")
     if isinstance(net, (str, os.PathLike)):
         resume_from, net = net, None
+    elif resume_from is None and _has_several(net):  # training/multiple.py, a floor above
+        return service("trainnet_several", "layergraph.training.multiple")(
+            X, T, net, lossFcn, options, out=out)
     objective = LossFunctionObjective(lossFcn, options.Metrics)
     return Trainer(X, T, net, options, resume_from, out, objective=objective).run()
 
@@ -193,8 +198,7 @@ class Trainer:
         o = self.opts
         n = len(self.seqs)
         per_epoch = max(n // o.MiniBatchSize, 1)
-        chunks = 1 if isinstance(self.seqs, Observations) else \
-            self.policy.num_chunks(max(len(s) for s in self.seqs))
+        chunks = self._chunks_per_batch()
         monitor = Monitor(o, (o.MaxEpochs - self.epoch) * per_epoch * chunks, self.metric_names,
                           self.out)
         reason = "max epochs completed"
@@ -242,6 +246,12 @@ class Trainer:
             if self.targets.classes:
                 self.net.training["classes"] = list(self.targets.classes)
         return self.net, self.info
+
+    def _chunks_per_batch(self) -> int:
+        """Iterations per mini-batch: one per chunk of the longest sequence."""
+        if isinstance(self.seqs, Observations):
+            return 1
+        return self.policy.num_chunks(max(len(s) for s in self.seqs))
 
     def _train_on(self, idx, lr, monitor) -> str | None:
         """Train on one mini-batch (one iteration per chunk); the reason to stop, or None."""
@@ -432,8 +442,19 @@ def _writable_folder(path, option, owner="trainNetwork"):
                           expected="a folder that can be created and written") from None
 
 
+def _has_several(net) -> bool:
+    """True for a network with several inputs or outputs (as a dlnetwork)."""
+    try:
+        graph = net.graph if isinstance(net, Network) else as_graph(net, owner="trainnet")[0]
+        analysis = net.analysis if isinstance(net, DLNetwork) else analyze(graph, dlnetwork=True)
+    except LayerGraphError:
+        return False  # the usual path reports it
+    return len(graph.InputNames) > 1 or len(analysis.outputs) > 1
+
+
 def _predictors(X, input_layer, fmt, name):
     """The training predictors: sequences (a list) or feature / image Observations."""
+    fmt = single_format(fmt)
     if takes_observations(input_layer):
         return as_observations(X, input_layer, fmt, name)[0]
     X, layout = formatted(X, fmt, name)
@@ -443,7 +464,8 @@ def _predictors(X, input_layer, fmt, name):
 def _targets_in(T, fmt, name="T"):
     """Targets given in TargetDataFormats as layergraph's layout: one value or vector per
     observation ('BC', or 'CB' transposed), or per-step targets as the predictors are
-    (modern.formatted: lists of 'TC' / 'CT' sequences, arrays in any order of B, T and C)."""
+    (layouts.formatted: lists of 'TC' / 'CT' sequences, arrays in any order of B, T and C)."""
+    fmt = single_format(fmt, "TargetDataFormats")
     if fmt in ("auto", "BC"):
         return T
     if fmt == "CB":
