@@ -17,10 +17,12 @@ from layergraph import (
     featureInputLayer,
     fullyConnectedLayer,
     imageInputLayer,
+    load_network,
     maxPooling2dLayer,
     minibatchpredict,
     predict,
     reluLayer,
+    save_network,
     scores2label,
     softmaxLayer,
     trainingOptions,
@@ -95,6 +97,13 @@ def test_feature_outputs_equal_the_equations(trained_mlp):
     # MATLAB's numFeatures-by-N layout, asked for by name
     np.testing.assert_allclose(minibatchpredict(net, XTest.T, InputDataFormats="CB"), ref,
                                atol=1e-5)
+
+
+def test_saved_and_loaded_feature_network_predicts_the_same(trained_mlp, tmp_path):
+    net, _, X, _ = trained_mlp
+    save_network(net, tmp_path / "mlp.lgnet")
+    again = load_network(tmp_path / "mlp.lgnet")
+    np.testing.assert_array_equal(minibatchpredict(again, X), minibatchpredict(net, X))
 
 
 @pytest.mark.parametrize("mode, stats", [

@@ -97,11 +97,20 @@ def test_branches_that_keep_their_steps_are_fine_and_run(left, right, combine):
 
 
 def test_sequences_of_different_input_layers_are_left_to_the_run():
-    """Two sequence inputs may be aligned (the user knows); the analysis cannot tell."""
+    """Two sequence inputs may be aligned (the user knows); the analysis cannot tell, so the
+    run checks every mini-batch."""
     lg = layerGraph([sequenceInputLayer(3, Name="x1"), additionLayer(2, Name="join")])
     lg.addLayers(sequenceInputLayer(3, Name="x2"))
     lg.connectLayers("x2", "join/in2")
     assert analyze(lg, dlnetwork=True).problems == []
+    net = dlnetwork(lg)
+    rng = np.random.default_rng(1)
+    X1 = [rng.standard_normal((T, 3)) for T in (4, 6)]
+    same = minibatchpredict(net, X1, [x + 1 for x in X1], UniformOutput=False)
+    np.testing.assert_allclose(np.concatenate(same), np.concatenate([2 * x + 1 for x in X1]),
+                               rtol=1e-6, atol=1e-6)
+    with pytest.raises(NetworkError, match="layer 'join'.*time steps|layer 'join'.*lengths"):
+        minibatchpredict(net, X1, [x[:3] for x in X1])
 
 
 def torch_length(T, k, s, d, padding):
