@@ -14,6 +14,7 @@ from layergraph import (
     dlnetwork,
     featureInputLayer,
     fullyConnectedLayer,
+    globalAveragePooling1dLayer,
     layerGraph,
     lstmLayer,
     minibatchpredict,
@@ -182,3 +183,49 @@ def test_validation_data_of_several_inputs():
 def test_wrong_counts_are_layergraph_errors(call, error, match):
     with pytest.raises(error, match=match):
         call(dlnetwork(two_in_two_out()), data(10, 8))
+
+
+def seq_and_last_heads():
+    """sequence -> lstm -> fc -> softmax   (a label per time step, output 1)
+                      \\-> global average pooling -> fc   (a response per sequence, output 2)"""
+    lg = layerGraph([sequenceInputLayer(2, Name="seq"), lstmLayer(8, Name="lstm"),
+                     fullyConnectedLayer(2, Name="fc"), softmaxLayer(Name="sm")])
+    lg.addLayers([globalAveragePooling1dLayer(Name="gap"), fullyConnectedLayer(1, Name="reg")])
+    lg.connectLayers("lstm", "gap")
+    return lg
+
+
+def per_step_data(n, seed):
+    rng = RNG(seed)
+    X = [rng.standard_normal((t, 2)).astype(np.float32) for t in rng.integers(4, 10, n)]
+    T1 = [np.where(x[:, 0] > 0, "up", "down") for x in X]
+    T2 = np.array([[x[:, 1].mean()] for x in X], np.float32)
+    return X, T1, T2
+
+
+def test_a_sequence_output_and_a_last_output_train_together():
+    X, T1, T2 = per_step_data(100, 9)
+    net, info = trainnet(X, (T1, T2), dlnetwork(seq_and_last_heads()), ["crossentropy", "mse"],
+                         trainingOptions("adam", **OPTS))
+    assert info["TrainingLoss"][-1] < 0.3 * info["TrainingLoss"][0]
+    Xt, U1, U2 = per_step_data(40, 10)
+    y1, y2 = minibatchpredict(net, Xt, UniformOutput=False)
+    labels = scores2label(y1, ["down", "up"])
+    assert [len(a) for a in labels] == [len(x) for x in Xt]
+    assert np.mean(np.concatenate(labels) == np.concatenate(U1)) > 0.85  # chance: 0.5
+    assert y2.shape == (40, 1)
+
+
+def test_a_loss_function_sees_only_the_real_time_steps():
+    def loss(Y1, Y2, T1, T2):
+        assert Y1.shape == T1.shape and Y1.shape[0] == sum_steps[0]
+        return -(T1 * torch.log(Y1)).sum() / Y1.shape[0] + ((Y2 - T2) ** 2).mean()
+
+    X, T1, T2 = per_step_data(20, 11)
+    sum_steps = [sum(len(x) for x in X)]
+    opts = trainingOptions("adam", MaxEpochs=2, MiniBatchSize=20, Verbose=False,
+                           Shuffle="never")
+    _, by_fn = trainnet(X, (T1, T2), dlnetwork(seq_and_last_heads()), loss, opts)
+    _, by_names = trainnet(X, (T1, T2), dlnetwork(seq_and_last_heads()),
+                           ["crossentropy", "mse"], opts)
+    np.testing.assert_allclose(by_fn["TrainingLoss"], by_names["TrainingLoss"], rtol=1e-5)

@@ -11,15 +11,16 @@ InputDataFormats / TargetDataFormats are one format for all or a list, one per i
 ``lossFcn`` is
 
 - a callable ``loss = f(Y1, ..., YN, T1, ..., TN)`` (MATLAB's custom loss of several outputs) on
-  torch tensors (B, K) per output; targets that are class labels arrive one-hot encoded, numbers
-  as they are;
+  torch tensors (P, K) per output, the real positions only (P observations, or the real time
+  steps of every sequence for a sequence output); targets that are class labels arrive one-hot
+  encoded, numbers as they are;
 - or a list of loss names, one per output ('crossentropy', 'mse', ... as for one output): the
   loss trained is their sum (layergraph's choice: MATLAB needs a function for several outputs);
 - or one loss name when the network has one output.
 
-Every mini-batch is run whole (an integer SequenceLength needs one input and one output), the
-outputs must be one vector per observation (sequence outputs of such networks are not trained
-yet), and the options' Metrics are for one-output networks.
+A sequence output takes one target per time step of the first sequence input (so it must keep
+that input's time steps). Every mini-batch is run whole (an integer SequenceLength needs one
+input and one output), and the options' Metrics are for one-output networks.
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ from ..network import resolve_device
 from ..observations import Observations
 from ..sequences import SequencePolicy
 from ..services import provide
-from .metrics import check_objective
+from .metrics import check_objective, flat_positions
 from .monitor import TrainingInfo
-from .objectives import LossFunctionObjective
+from .objectives import LossFunctionObjective, as_batch
 from .solvers import Solver
 from .targets import encode_targets
 from .trainer import Trainer, _targets_in, _writable_folder
@@ -72,22 +73,19 @@ class SeveralOutputsLoss:
         self.parts = [LossFunctionObjective(n, ()) for n in names]
         self.name = " + ".join(p.name for p in self.parts)
 
-    def prepare(self, Ts, data, names):
-        """Each output's targets, encoded as its loss wants them."""
+    def prepare(self, Ts, data, sequence, names):
+        """Each output's targets, encoded as its loss wants them (``sequence``: per output,
+        whether it wants one target per time step)."""
         if self.parts is not None:
-            return [p.prepare(T, data, False, name) for p, T, name in zip(self.parts, Ts, names)]
-        out = []
-        for T, name in zip(Ts, names):
-            labels = not isinstance(T, (list, tuple)) and np.asarray(T).dtype.kind in "USO" or \
-                isinstance(T, (list, tuple)) and any(isinstance(v, str) for v in T)
-            out.append(encode_targets(T, data, "classification" if labels else "regression",
-                                      False, name))
-        return out
+            return [p.prepare(T, data, s, name)
+                    for p, T, s, name in zip(self.parts, Ts, sequence, names)]
+        return [encode_targets(T, data, "classification" if _labels(T) else "regression", s,
+                               name) for T, s, name in zip(Ts, sequence, names)]
 
-    def check_width(self, targets, widths, where):
+    def check_width(self, targets, widths, sequence, where):
         for j, (t, width) in enumerate(zip(targets, widths)):
             if self.parts is not None:
-                self.parts[j].check_width(t, width, False, where[j])
+                self.parts[j].check_width(t, width, sequence[j], where[j])
                 continue
             index = t.encoding == "index"
             n = len(t.classes) if index else t.responses
@@ -95,17 +93,27 @@ class SeveralOutputsLoss:
                 raise DataError(f"T{j + 1} has {n} {'classes' if index else 'values'} per "
                                 f"observation but the {where[j]} gives {width}")
 
-    def loss(self, ys, ts, n):
+    def loss(self, ys, ts, masks, n):
+        """The loss of outputs ``ys`` against targets ``ts``; ``masks`` marks the real steps of
+        sequence outputs (None for the others)."""
         if self.parts is not None:
-            return sum(p.loss(y, t, None, n) for p, y, t in zip(self.parts, ys, ts))
+            return sum(p.loss(y, t, m, n) for p, y, t, m in zip(self.parts, ys, ts, masks))
+        real = [flat_positions(y, t, m) for y, t, m in zip(ys, ts, masks)]
+        ys = [y for y, _ in real]
         ts = [torch.nn.functional.one_hot(t, y.shape[-1]).to(y.dtype) if t.dim() == 1 else t
-              for y, t in zip(ys, ts)]
+              for y, t in real]
         value = self.fn(*ys, *ts)
         if not isinstance(value, torch.Tensor) or value.numel() != 1:
             raise OptionError(f"the loss function {self.name} must return a scalar torch tensor, "
                               f"got {type(value).__name__}", owner="trainnet", option="lossFcn",
                               part="value")
         return value.reshape(())
+
+
+def _labels(T) -> bool:
+    """True when targets are class labels (text) rather than numbers."""
+    items = T if isinstance(T, (list, tuple)) else [T]
+    return any(np.asarray(v).dtype.kind in "USO" for v in items)
 
 
 class _OutputTargets(list):
@@ -153,11 +161,12 @@ class SeveralTrainer(Trainer):
         check_policy(self.policy, self.owner)
         acts = [analysis.activation(*o) for o in analysis.outputs]
         where = [f"output of layer '{n}'" for n, _ in analysis.outputs]
-        if any(a.is_sequence for a in acts):
-            raise NetworkError("trainnet: a network with several inputs or outputs is trained "
-                               "on outputs of one vector per observation so far; "
-                               + ", ".join(w for w, a in zip(where, acts) if a.is_sequence)
-                               + " is a sequence")
+        for w, a in zip(where, acts):
+            if a.is_sequence and a.steps is not None and a.steps.changes:
+                raise NetworkError(f"trainnet: the {w} has {a.steps}; per-step targets of a "
+                                   "network with several inputs or outputs follow the steps "
+                                   "of its input", owner="trainnet")
+        self.sequence = [a.is_sequence for a in acts]
         inputs = [self.graph.layer(n) for n in self.graph.InputNames]
         self.objective = SeveralOutputsLoss(loss_fcn, len(acts), opts.Metrics)
         self.metric_names = []
@@ -195,22 +204,31 @@ class SeveralTrainer(Trainer):
                               option="TargetDataFormats", part="value")
         names = [f"{prefix}T{j + 1}" if len(Ts) > 1 else f"{prefix}T" for j in range(len(Ts))]
         Ts = [_targets_in(t, f, n) for t, f, n in zip(Ts, fmts, names)]
-        targets = _OutputTargets(self.objective.prepare(Ts, data, names))
-        self.objective.check_width(targets, [a.channels for a in acts], where)
+        if any(self.sequence) and data.lengths() is None:
+            raise NetworkError("trainnet: a sequence output needs a sequence input",
+                               owner="trainnet")
+        targets = _OutputTargets(self.objective.prepare(Ts, data, self.sequence, names))
+        self.objective.check_width(targets, [a.channels for a in acts], self.sequence, where)
         return data, targets
 
     def _chunks_per_batch(self):
         return 1
 
-    def _batch_targets(self, targets, idx):
-        return [torch.as_tensor(np.stack([t.values[i] for i in idx]).astype(t.dtype),
-                                device=self.device) for t in targets]
-
     def _train_batch(self, idx, lr):
-        signals, _ = self.seqs.batch(idx, self.policy, self.device)
+        signals, first = self.seqs.batch(idx, self.policy, self.device)
+        ts, masks = [], []
+        for t, seq in zip(self.targets, self.sequence):
+            values = [t.values[i] for i in idx]
+            if seq:  # per step, padded like the first sequence input; the mask drops padding
+                values, _ = self.policy.cut(values)
+                ts.append(self.policy.pad_targets(values, t.dtype, self.device))
+                masks.append(first.mask())
+            else:
+                ts.append(torch.as_tensor(np.stack(values).astype(t.dtype), device=self.device))
+                masks.append(None)
         self.module.train()
         ys = [y.data for y in as_outputs(self.module(signals))]
-        loss = self.objective.loss(ys, self._batch_targets(self.targets, idx), len(idx))
+        loss = self.objective.loss(ys, ts, masks, len(idx))
         yield self._step(loss, lr), []
 
     def _validate(self):
@@ -222,11 +240,11 @@ class SeveralTrainer(Trainer):
                                                           "PaddingInvariant")}}
         outs = predict_several(self.net, data, popts)
         self.module.train()
-        ys = [torch.as_tensor(o, device=self.device) for o in outs]
+        pairs = [as_batch(o, t) for o, t in zip(outs, targets)]  # every real position
         with torch.no_grad():
-            loss = float(self.objective.loss(ys, self._batch_targets(targets,
-                                                                     np.arange(len(data))),
-                                             len(data)))
+            loss = float(self.objective.loss([y.to(self.device) for y, _ in pairs],
+                                             [t.to(self.device) for _, t in pairs],
+                                             [None] * len(pairs), len(data)))
         return loss, []
 
 
