@@ -477,6 +477,9 @@ def classify(net: Network, X, *args, **kwargs):
 
 def predictAndUpdateState(net: Network, X, *args, **kwargs):
     """Predict and keep each recurrent layer's final state as the start of the next call."""
+    if net.several:
+        raise NetworkError("predictAndUpdateState runs networks with one input and one output; "
+                           "use predict(net, X1, X2, ...) for several")
     if not args and not kwargs:
         y = net.stream_step(X)
         if y is not None:

@@ -9,7 +9,9 @@ import torch
 
 from layergraph import (
     DataError,
+    NetworkError,
     OptionError,
+    classificationLayer,
     concatenationLayer,
     dlnetwork,
     featureInputLayer,
@@ -19,11 +21,13 @@ from layergraph import (
     lstmLayer,
     minibatchpredict,
     predict,
+    predictAndUpdateState,
     scores2label,
     sequenceInputLayer,
     softmaxLayer,
     trainingOptions,
     trainnet,
+    trainNetwork,
 )
 
 RNG = np.random.default_rng
@@ -229,3 +233,17 @@ def test_a_loss_function_sees_only_the_real_time_steps():
     _, by_names = trainnet(X, (T1, T2), dlnetwork(seq_and_last_heads()),
                            ["crossentropy", "mse"], opts)
     np.testing.assert_allclose(by_fn["TrainingLoss"], by_names["TrainingLoss"], rtol=1e-5)
+
+
+def test_what_runs_one_input_only_says_so():
+    """Never the same data fed to every input."""
+    net = dlnetwork(two_in_two_out())
+    X1, X2, T1, _ = data(10, 12)
+    with pytest.raises(NetworkError, match="predictAndUpdateState runs networks with one input"):
+        predictAndUpdateState(net, X1)
+    lg = two_in_two_out()
+    lg.removeLayers("reg")
+    lg.addLayers(classificationLayer(Name="out"))
+    lg.connectLayers("sm", "out")
+    with pytest.raises(NetworkError, match="2 inputs; trainNetwork trains networks with one"):
+        trainNetwork(X1, T1, lg, trainingOptions("adam", Verbose=False))

@@ -114,9 +114,11 @@ class Trainer:
         self.graph = analysis.graph
         self.policy = SequencePolicy.of(opts)
         self.input_layer = self.graph.layer(self.graph.InputNames[0])
-        if len(analysis.outputs) != 1:
-            raise NetworkError(f"{self.owner}: the network has {len(analysis.outputs)} outputs; "
-                               "layergraph trains networks with one output")
+        if len(analysis.outputs) != 1 or len(self.graph.InputNames) > 1:
+            raise NetworkError(f"{self.owner}: the network has {len(analysis.outputs)} outputs "
+                               f"and {len(self.graph.InputNames)} inputs; {self.owner} trains "
+                               "networks with one of each here (a dlnetwork with several "
+                               "trains with trainnet((X1, X2), (T1, T2), ...))")
         out_act = analysis.activation(*analysis.outputs[0])
         self.sequence_output = out_act.is_sequence
         if self.modern:
