@@ -41,3 +41,16 @@ def single_format(fmt, option="InputDataFormats"):
     raise OptionError(f"{option} gives {len(fmt)} formats but the network has one "
                       f"{'input' if option == 'InputDataFormats' else 'output'}",
                       option=option, part="value", expected="one format")
+
+
+def targets_formatted(T, fmt, name="T"):
+    """Targets given in TargetDataFormats as layergraph's layout: one value or vector per
+    observation ('BC', or 'CB' transposed), or per-step targets as the predictors are
+    (layouts.formatted: lists of 'TC' / 'CT' sequences, arrays in any order of B, T and C)."""
+    fmt = single_format(fmt, "TargetDataFormats")
+    if fmt in ("auto", "BC"):
+        return T
+    if fmt == "CB":
+        return np.asarray(T).T
+    T, layout = formatted(T, fmt, name, "TargetDataFormats")
+    return [np.asarray(t).T for t in T] if layout == "CT" else T

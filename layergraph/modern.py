@@ -21,7 +21,7 @@ import torch
 from .analysis import analyze, as_graph
 from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
-from .layouts import formatted, single_format
+from .layouts import formatted, single_format, targets_formatted
 from .multiio import as_predictors, predict_several, split_predictors
 from .network import PREDICT_OPTIONS, Network, prediction_options
 from .options import Bool, Choice, Number, Option, check_value, parse_name_value
@@ -393,6 +393,7 @@ def testnet(net: Network, X, T, metrics, *args, **kwargs):
     Metrics are trainingOptions' Metrics names or objects ('accuracy', 'rmse', 'fscore', ...),
     and 'crossentropy' / 'mse' etc. for the loss itself. Class labels are encoded with the
     classes the network was trained on (trainnet records them), else the sorted labels of T.
+    Options: predict's, and InputDataFormats / TargetDataFormats as trainingOptions takes them.
     """
     from .training.metrics import as_metrics
     from .training.objectives import LOSS_NAMES, LossFunctionObjective
@@ -407,9 +408,16 @@ def testnet(net: Network, X, T, metrics, *args, **kwargs):
     losses = [m for m in items if isinstance(m, (str, np.str_)) and str(m).lower() in LOSS_NAMES]
     objective = LossFunctionObjective(losses[0] if losses else _default_loss(items),
                                       as_metrics([m for m in items if m not in losses]))
-    opts = prediction_options(net, args, kwargs)
-    seqs, _ = net.prepare(X, opts["DataLayout"])
+    given = parse_name_value("testnet", args, kwargs, [*PREDICT_OPTIONS, *_TEST_FORMATS])
+    fmts = {k: check_value("testnet", k, o, given.pop(k)) if k in given else o.default
+            for k, o in _TEST_FORMATS.items()}
+    opts = prediction_options(net, (), given)
+    if fmts["InputDataFormats"] == "auto":
+        seqs, _ = net.prepare(X, opts["DataLayout"])
+    else:
+        seqs, _ = predictors(net, X, fmts["InputDataFormats"])
     classes = tuple(net.training.get("classes") or ()) or None
+    T = targets_formatted(T, fmts["TargetDataFormats"])
     targets = objective.prepare(T, seqs, net.sequence_output, "T", classes)
     objective.check_width(targets, net.output_activation.channels, net.sequence_output,
                           "testnet")
@@ -427,6 +435,11 @@ def testnet(net: Network, X, T, metrics, *args, **kwargs):
             values[m.Name] = v
     ordered = [values[str(m)] if m in losses else values[_metric_name(m)] for m in items]
     return ordered[0] if single else ordered
+
+
+_TEST_FORMATS = {"InputDataFormats": _MBP_OPTIONS["InputDataFormats"],
+                 "TargetDataFormats": Option(DataFormats(), "auto",
+                                             "dimension order of the targets")}
 
 
 def _metric_name(m):

@@ -307,3 +307,15 @@ def test_trainnet_reads_image_formats():
     b, _ = trainnet(np.moveaxis(X, -1, 0), T, dlnetwork(cnn()), "crossentropy",
                     trainingOptions("adam", InputDataFormats="BSSC", **opts))
     np.testing.assert_allclose(minibatchpredict(a, X), minibatchpredict(b, X), atol=1e-6)
+
+
+def test_testnet_reads_the_data_formats(trained_mlp):
+    net, _, _, _ = trained_mlp
+    XTest, TTest = blobs(60, 7)
+    want = run_testnet(net, XTest, TTest, "accuracy")
+    assert run_testnet(net, XTest.T, TTest, "accuracy", InputDataFormats="CB") == want
+    onehot = (TTest[:, None] == np.array(["setosa", "versicolor", "virginica"])).astype(float)
+    scores = minibatchpredict(net, XTest)
+    ce = -(onehot * np.log(scores)).sum() / len(XTest)
+    got = run_testnet(net, XTest, onehot.T, "crossentropy", TargetDataFormats="CB")
+    assert np.isclose(got, ce, rtol=1e-5)

@@ -26,6 +26,7 @@ from ..analysis import analyze, as_graph
 from ..data import as_sequences
 from ..errors import LayerGraphError, NetworkError, OptionError, TrainingDiverged
 from ..layouts import formatted, single_format
+from ..layouts import targets_formatted as _targets_in
 from ..modern import DLNetwork
 from ..network import Network, resolve_device
 from ..observations import Observations, as_observations, takes_observations
@@ -461,16 +462,3 @@ def _predictors(X, input_layer, fmt, name):
         return as_observations(X, input_layer, fmt, name)[0]
     X, layout = formatted(X, fmt, name)
     return as_sequences(X, input_layer, layout, name=name)[0]
-
-
-def _targets_in(T, fmt, name="T"):
-    """Targets given in TargetDataFormats as layergraph's layout: one value or vector per
-    observation ('BC', or 'CB' transposed), or per-step targets as the predictors are
-    (layouts.formatted: lists of 'TC' / 'CT' sequences, arrays in any order of B, T and C)."""
-    fmt = single_format(fmt, "TargetDataFormats")
-    if fmt in ("auto", "BC"):
-        return T
-    if fmt == "CB":
-        return np.asarray(T).T
-    T, layout = formatted(T, fmt, name, "TargetDataFormats")
-    return [np.asarray(t).T for t in T] if layout == "CT" else T
