@@ -2,8 +2,8 @@
 a featureInputLayer (format CB) or an imageInputLayer (SSCB).
 
 Accepted forms, as MATLAB stores them unless the dimension order is given (InputDataFormats):
-- features: an (N, numFeatures) array, MATLAB's N-by-numFeatures ('BC'); 'CB' is the transpose;
-  a 1-D array of N values for featureInputLayer(1);
+- features: an (N, numFeatures) array, MATLAB's N-by-numFeatures ('BC'), or a list of N rows;
+  'CB' is the transpose; a 1-D array of N values for featureInputLayer(1);
 - images: an (h, w, c, N) array, MATLAB's h-by-w-by-c-by-N ('SSCB'), or one (h, w, c) image;
   'BSSC' is (N, h, w, c), the NumPy habit; any order of the letters S, S, C, B is read the same
   way (the first S is the height).
@@ -58,13 +58,12 @@ def as_observations(X, input_layer, fmt="auto", name="X") -> tuple[Observations,
     image = act.fmt == "SSCB"
     element = tuple(input_layer.raw_element)  # (C,) or (h, w, c)
     want = "(h, w, c, N) (MATLAB's h-by-w-by-c-by-N)" if image else "(N, numFeatures)"
-    if isinstance(X, (list, tuple)):
-        raise DataError(f"{name} is a {type(X).__name__}; {input_layer.where} takes one "
-                        f"numeric array {want}", expected=want)
-    try:
+    try:  # a list of observations (rows of features, images) reads as one array
         arr = np.asarray(X)
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"{name} cannot be read as an array ({exc})", expected=want) from None
+    except (ValueError, TypeError):
+        raise DataError(f"{name} cannot be read as one array: its observations differ in "
+                        f"shape; {input_layer.where} takes a numeric array {want}",
+                        expected=want) from None
     if arr.dtype.kind not in "biuf":
         raise DataError(f"{name} is not numeric (dtype {arr.dtype}); {input_layer.where} takes "
                         f"a numeric array {want}", expected=want)

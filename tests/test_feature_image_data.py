@@ -94,6 +94,7 @@ def test_feature_outputs_equal_the_equations(trained_mlp):
     assert got.shape == (50, 3)
     np.testing.assert_allclose(got, ref, atol=1e-5)
     np.testing.assert_allclose(predict(net, XTest), ref, atol=1e-5)
+    np.testing.assert_allclose(minibatchpredict(net, list(XTest)), ref, atol=1e-5)  # rows
     # MATLAB's numFeatures-by-N layout, asked for by name
     np.testing.assert_allclose(minibatchpredict(net, XTest.T, InputDataFormats="CB"), ref,
                                atol=1e-5)
@@ -178,7 +179,7 @@ def test_legacy_workflow_on_features():
 @pytest.mark.parametrize("X, fmt, match", [
     (np.zeros((10, 5)), "auto", r"5 features, expected 4 \(InputSize of layer 'in'"),
     (np.zeros((4, 10)), "auto", r"InputDataFormats='CB'"),
-    ([np.zeros(4)] * 3, "auto", "takes one numeric array"),
+    ([np.zeros(4), np.zeros(3)], "auto", "observations differ in shape"),
     (np.zeros(4), "auto", r"expected \(N, numFeatures\)"),
     (np.array([["a"] * 4]), "auto", "not numeric"),
     (np.full((2, 4), np.nan), "auto", "NaN or Inf"),
