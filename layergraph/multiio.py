@@ -15,7 +15,7 @@ import torch
 from .data import as_sequences, minibatches
 from .errors import DataError, OptionError
 from .layouts import formatted
-from .observations import Observations, as_observations, takes_observations
+from .observations import Observations, as_observations, output_order, takes_observations
 from .sequences import SequencePolicy, Signal
 
 
@@ -143,7 +143,7 @@ def predict_several(net, data: Predictors, opts) -> tuple:
                     if true is not None:
                         outs = policy.unpad(outs, true)
                 else:
-                    outs = list(d)
+                    outs = list(output_order(d, act.fmt))
                 for i, o in zip(idx, outs):
                     results[j][i] = o
     return tuple(r if act.is_sequence else np.stack(r) for r, act in zip(results, acts))

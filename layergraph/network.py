@@ -20,7 +20,7 @@ from .graph import LayerGraph
 from .layers.base import LayerProblem
 from .modules.recurrent import RecurrentModule
 from .multiio import as_predictors, predict_several, split_predictors
-from .observations import Observations, as_observations, takes_observations
+from .observations import Observations, as_observations, output_order, takes_observations
 from .options import Choice, Number, Option, check_value, parse_name_value
 from .persistence import FileError, graph_from_state, graph_state, read_state, write_state
 from .sequences import SEQUENCE_OPTIONS, SequencePolicy, Signal, run_chunks
@@ -289,8 +289,10 @@ class Network:
         if isinstance(self.Classes, tuple):
             lines.append(f"Classes ({len(self.Classes)}): {', '.join(self.Classes)}")
         elif self.output_layer.output_kind == "regression":
+            per = "time step" if self.sequence_output else \
+                "observation" if self.observation_input else "sequence"
             lines.append(f"Responses: {self.analysis.inputs[self.output_layer.Name][0].channels}"
-                         f" per {'time step' if self.sequence_output else 'sequence'}")
+                         f" per {per}")
         t = self.training
         if t:
             metric = (f"accuracy {t['metric']:.2f}%" if t["metric_name"] == "Accuracy"
@@ -374,7 +376,7 @@ class Network:
         with torch.no_grad():
             for idx in minibatches(len(obs), size):
                 outs.append(_numpy(self.module(Signal(obs.tensor(idx, self.device))).data))
-        return np.concatenate(outs)
+        return output_order(np.concatenate(outs), self.output_activation.fmt)
 
     def _run_batch(self, batch, policy, stateful):
         batch, _ = policy.cut(batch)

@@ -46,6 +46,12 @@ class Observations:
         return torch.as_tensor(self.data[np.asarray(idx)], device=device)
 
 
+def output_order(data: np.ndarray, fmt: str) -> np.ndarray:
+    """Outputs as they are returned: image outputs (SSCB, torch's (N, C, h, w)) as (N, h, w, c),
+    observations first and then MATLAB's element layout; others as they are."""
+    return np.moveaxis(data, 1, -1) if fmt == "SSCB" else data
+
+
 def takes_observations(input_layer) -> bool:
     """True for an input layer whose data has no time dimension (feature or image input)."""
     return not input_layer.output_activation().is_sequence

@@ -320,3 +320,33 @@ def test_testnet_reads_the_data_formats(trained_mlp):
     ce = -(onehot * np.log(scores)).sum() / len(XTest)
     got = run_testnet(net, XTest, onehot.T, "crossentropy", TargetDataFormats="CB")
     assert np.isclose(got, ce, rtol=1e-5)
+
+
+def test_image_outputs_come_back_observations_first_in_matlab_element_order():
+    """A network ending in a convolution returns (N, h, w, filters)."""
+    X, _ = bars(5, 8)
+    net = dlnetwork([imageInputLayer([8, 8, 1], Normalization="none"),
+                     convolution2dLayer(3, 2, Padding="same", Name="conv")])
+    out = minibatchpredict(net, X)
+    assert out.shape == (5, 8, 8, 2)
+    w = learnables(net)
+    x = np.pad(X.astype(np.float64), ((1, 1), (1, 1), (0, 0), (0, 0)))
+    ref = np.zeros((5, 8, 8, 2))
+    for i in range(8):
+        for j in range(8):
+            ref[:, i, j] = np.einsum("abcn,abcf->nf", x[i:i + 3, j:j + 3], w["conv", "Weights"]) \
+                + w["conv", "Bias"].reshape(-1)
+    np.testing.assert_allclose(out, ref, atol=1e-5)
+
+
+def test_trainnet_with_feature_validation_data():
+    X, T = blobs(120, 9)
+    Xv, Tv = blobs(40, 10)
+    net, info = trainnet(X, T, dlnetwork(mlp()), "crossentropy",
+                         trainingOptions("adam", MaxEpochs=10, MiniBatchSize=30,
+                                         InitialLearnRate=0.01, Verbose=False,
+                                         ValidationData=(Xv, Tv), ValidationFrequency=4,
+                                         Metrics="accuracy", OutputNetwork="best-validation"))
+    v = [x for x in info["ValidationLoss"] if np.isfinite(x)]
+    assert len(v) >= 3 and min(v) < 0.5 * v[0]
+    assert run_testnet(net, Xv, Tv, "accuracy") > 80
