@@ -25,6 +25,7 @@ input and one output), and the options' Metrics are for one-output networks.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import numpy as np
@@ -233,11 +234,7 @@ class SeveralTrainer(Trainer):
 
     def _validate(self):
         data, targets = self.validation
-        popts = {"MiniBatchSize": self.opts.MiniBatchSize,
-                 **{k: getattr(self.policy, k) for k in ("SequenceLength",
-                                                          "SequencePaddingDirection",
-                                                          "SequencePaddingValue",
-                                                          "PaddingInvariant")}}
+        popts = {"MiniBatchSize": self.opts.MiniBatchSize, **dataclasses.asdict(self.policy)}
         outs = predict_several(self.net, data, popts)
         self.module.train()
         pairs = [as_batch(o, t) for o, t in zip(outs, targets)]  # every real position
