@@ -8,7 +8,7 @@ user has to fix.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -291,9 +291,14 @@ def _analyze(layers_or_graph, dlnetwork=False) -> NetworkAnalysis:
         try:
             outs_ = lay.infer(ins)
         except LayerProblem as exc:
-            problems.append(_explain(g, lay, ins, str(exc)))
+            problems.append(_explain(g, lay, ins, str(exc), exc.kind))
             continue
+        steps = None
         for port, a in zip(lay.outputs, outs_):
+            if a.is_sequence:
+                steps = steps or lay.time_steps(ins)
+                if a.steps is not steps:
+                    a = replace(a, steps=steps)
             acts[(name, port)] = a
     for lay, name in zip(layers, names):
         r = LayerReport(name, lay.type_description, lay.describe())
@@ -357,7 +362,7 @@ def _needs_softmax(g: LayerGraph, lay: Layer, srcs: dict) -> Problem | None:
         "layer\")")
 
 
-def _explain(g: LayerGraph, lay: Layer, ins, message) -> Problem:
+def _explain(g: LayerGraph, lay: Layer, ins, message, kind=None) -> Problem:
     """Turn a LayerProblem into a Problem, naming an upstream 'last' layer where that is the cause."""
     x = ins[0]
     if x is not None and not x.is_sequence and "sequence" in message:
@@ -371,7 +376,7 @@ def _explain(g: LayerGraph, lay: Layer, ins, message) -> Problem:
                 "uses 'last')")
     srcs = g.sources(lay.Name)
     frm = ", ".join(f"'{s}'" for s, _ in srcs.values())
-    return Problem("size-mismatch", (lay.Name, *(s for s, _ in srcs.values())),
+    return Problem(kind or "size-mismatch", (lay.Name, *(s for s, _ in srcs.values())),
                    f"{lay.where}: {message} (input from {frm}: {', '.join(map(str, ins))})")
 
 

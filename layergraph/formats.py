@@ -20,15 +20,66 @@ format      meaning                      torch tensor layout
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TimeSteps:
+    """How many time steps a sequence activation has, relative to the sequences it comes from:
+    the input layer (``origin``) and the length changes made on the way (``changes``, each the
+    formula of a strided or unpadded window: ``("ceil", s)`` is ceil(T/s), ``("window", a, s)``
+    is floor((T + a - 1)/s) + 1). Two activations of one input with equal changes have equal
+    lengths for every sequence; with different changes the lengths differ in general.
+    Activations of different input layers are not comparable here (their lengths are checked
+    per mini-batch when run)."""
+
+    origin: str
+    changes: tuple = ()
+    via: tuple = field(default=(), compare=False)
+    """The layers that made the changes (for messages)."""
+
+    def changed(self, formula, layer: str) -> TimeSteps:
+        """These steps after a layer whose window changes them by ``formula`` (None: kept)."""
+        if formula is None:
+            return self
+        return TimeSteps(self.origin, (*self.changes, formula), (*self.via, layer))
+
+    def __str__(self) -> str:
+        text = f"the time steps of '{self.origin}'"
+        if not self.changes:
+            return text
+        shown = [f"'{name}' ({_formula_text(f)})" for name, f in zip(self.via, self.changes)]
+        return f"{text} changed by {', then '.join(shown)}"
+
+
+def _formula_text(f) -> str:
+    if f[0] == "ceil":
+        return f"T -> ceil(T/{f[1]})"
+    a, s = f[1], f[2]
+    inner = f"T{a - 1:+d}" if a != 1 else "T"
+    return f"T -> {inner} + 1" if s == 1 else f"T -> floor(({inner})/{s}) + 1"
+
+
+def window_steps(kernel: int, stride: int, dilation: int, padding):
+    """The TimeSteps formula of a window over time (convolution or pooling), or None when it
+    keeps every sequence's length: ``padding`` 'same' (ceil(T/stride)), 'causal' or the total
+    of the two sides. Length is kept exactly when the stride is 1 and the padding fills the
+    window's reach (dilation x (kernel - 1)); ceil(T/stride) whenever the padding does."""
+    extra = 0 if padding in ("same", "causal") else int(padding) - dilation * (kernel - 1)
+    if extra == 0:
+        return None if stride == 1 else ("ceil", stride)
+    return ("window", extra, stride)
 
 
 @dataclass(frozen=True)
 class Activation:
-    """Format and sizes of one activation. ``size`` aligns with ``fmt``; B and T sizes are None."""
+    """Format and sizes of one activation. ``size`` aligns with ``fmt``; B and T sizes are None.
+    ``steps`` (analysis sets it on sequences) says which time steps a sequence activation has;
+    it is a fact about the steps, not a size, so two activations compare equal without it."""
 
     fmt: str
     size: tuple
+    steps: TimeSteps | None = field(default=None, compare=False)
 
     @property
     def channels(self) -> int:

@@ -19,12 +19,14 @@ import numpy as np
 import torch
 
 from .analysis import analyze, as_graph
-from .data import as_sequences
 from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
+from .layouts import formatted, single_format, targets_formatted
+from .multiio import as_predictors, predict_several, split_predictors
 from .network import PREDICT_OPTIONS, Network, prediction_options
 from .options import Bool, Choice, Number, Option, check_value, parse_name_value
 from .services import provide
+from .training.options import DataFormats
 
 
 class Table:
@@ -281,36 +283,30 @@ def initialize(net: DLNetwork, Seed=0) -> DLNetwork:
 
 # --- prediction ---------------------------------------------------------------------------------
 
-def formatted(X, fmt, name="X", option="InputDataFormats"):
-    """Sequences given in ``fmt`` (InputDataFormats, or TargetDataFormats for per-step
-    targets) as layergraph's layout, with the layout of each list element: a list of (T, C)
-    sequences or an (N, T, C) array. 'auto' (and 'TC' / 'BTC') is that layout already."""
-    if fmt in ("auto", "TC", "BTC"):
-        return X, "TC"
-    if fmt == "CT":
-        return X, "CT"
-    if isinstance(X, (list, tuple)):
-        inner = fmt.replace("B", "")
-        if inner in ("TC", "CT"):
-            return X, inner
-        raise DataError(f"{name}: {option} '{fmt}' does not describe a list of "
-                        "sequences; use 'TC' (time by channel) or 'CT'")
-    arr = np.asarray(X)
-    if sorted(fmt) != ["B", "C", "T"] or arr.ndim != 3:
-        raise DataError(f"{name}: {option} '{fmt}' needs a 3-D array with dimensions "
-                        f"B, T and C; got an array of shape {arr.shape}")
-    return np.transpose(arr, [fmt.index(d) for d in "BTC"]), "TC"
+def predictors(net: Network, X, fmt="auto", name="X"):
+    """``X`` given in InputDataFormats ``fmt``, checked against the network's input layer:
+    (sequences or Observations, was_single), as :meth:`Network.prepare` returns them."""
+    fmt = single_format(fmt)
+    if net.observation_input:
+        return net.prepare(X, fmt=fmt, name=name)
+    X, layout = formatted(X, fmt, name)
+    return net.prepare(X, layout, name=name)
 
 
-_MBP_OPTIONS = {"InputDataFormats": Option(Choice("auto", "TC", "CT", "BTC", "BCT", "TBC",
-                                                  "TCB", "CBT", "CTB"), "auto",
-                                           "dimension order of the predictors"),
+_MBP_OPTIONS = {"InputDataFormats": Option(DataFormats(), "auto",
+                                           "dimension order of the predictors: 'TC', 'CT', "
+                                           "'BTC', ... for sequences, 'BC' / 'CB' for features, "
+                                           "'SSCB' / 'BSSC' for images"),
                 "UniformOutput": Option(Bool(), True, "sequence outputs of different lengths "
                                         "as one padded array (true) or a list (false)")}
 
 
 def minibatchpredict(net: Network, X, *args, **kwargs):
-    """MATLAB's ``scores = minibatchpredict(net, X, MiniBatchSize=128, ...)``.
+    """MATLAB's ``scores = minibatchpredict(net, X, MiniBatchSize=128, ...)`` and, for a
+    dlnetwork with several inputs or outputs, ``[Y1,...,YN] = minibatchpredict(net,
+    X1,...,XM, ...)``: one predictor per input (InputNames order; InputDataFormats one format
+    or a list, one per input) and a tuple of results in OutputNames order (one output: the
+    result itself).
 
     Sequence-to-one networks return an (N, K) array. Sequence outputs come back as one
     (N, T, K) array when UniformOutput is true, padded (with SequencePaddingValue, in
@@ -319,14 +315,18 @@ def minibatchpredict(net: Network, X, *args, **kwargs):
     """
     if isinstance(net, DLNetwork):
         net._require_initialized("minibatchpredict")
+    Xs, args = split_predictors(net, X, args)
     names = [*PREDICT_OPTIONS, *_MBP_OPTIONS]  # one parse: prefixes are matched over both
     given = parse_name_value("minibatchpredict", args, kwargs, names)
     mine = {k: check_value("minibatchpredict", k, o, given.pop(k)) if k in given else o.default
             for k, o in _MBP_OPTIONS.items()}
     opts = prediction_options(net, (), given)
-    X, layout = formatted(X, mine["InputDataFormats"])
-    opts["DataLayout"] = layout
-    seqs, single = as_sequences(X, net.input_layer, layout)
+    if net.several:
+        outs = predict_several(net, as_predictors(net.input_layers, Xs, mine["InputDataFormats"]), opts)
+        outs = tuple(_pad_outputs(o, opts) if act.is_sequence and mine["UniformOutput"] else o
+                     for o, act in zip(outs, net.output_activations))
+        return outs if len(outs) > 1 else outs[0]
+    seqs, _ = predictors(net, X, mine["InputDataFormats"])
     out = net.forward_prepared(seqs, opts)
     if not net.sequence_output:
         return out
@@ -393,20 +393,31 @@ def testnet(net: Network, X, T, metrics, *args, **kwargs):
     Metrics are trainingOptions' Metrics names or objects ('accuracy', 'rmse', 'fscore', ...),
     and 'crossentropy' / 'mse' etc. for the loss itself. Class labels are encoded with the
     classes the network was trained on (trainnet records them), else the sorted labels of T.
+    Options: predict's, and InputDataFormats / TargetDataFormats as trainingOptions takes them.
     """
     from .training.metrics import as_metrics
     from .training.objectives import LOSS_NAMES, LossFunctionObjective
 
     if isinstance(net, DLNetwork):
         net._require_initialized("testnet")
+    if net.several:
+        raise NetworkError("testnet runs networks with one input and one output so far; for "
+                           "several, compute the metrics from minibatchpredict's outputs")
     single = isinstance(metrics, (str, np.str_)) or not isinstance(metrics, (list, tuple))
     items = [metrics] if single else list(metrics)
     losses = [m for m in items if isinstance(m, (str, np.str_)) and str(m).lower() in LOSS_NAMES]
     objective = LossFunctionObjective(losses[0] if losses else _default_loss(items),
                                       as_metrics([m for m in items if m not in losses]))
-    opts = prediction_options(net, args, kwargs)
-    seqs, _ = as_sequences(X, net.input_layer, opts["DataLayout"])
+    given = parse_name_value("testnet", args, kwargs, [*PREDICT_OPTIONS, *_TEST_FORMATS])
+    fmts = {k: check_value("testnet", k, o, given.pop(k)) if k in given else o.default
+            for k, o in _TEST_FORMATS.items()}
+    opts = prediction_options(net, (), given)
+    if fmts["InputDataFormats"] == "auto":
+        seqs, _ = net.prepare(X, opts["DataLayout"])
+    else:
+        seqs, _ = predictors(net, X, fmts["InputDataFormats"])
     classes = tuple(net.training.get("classes") or ()) or None
+    T = targets_formatted(T, fmts["TargetDataFormats"])
     targets = objective.prepare(T, seqs, net.sequence_output, "T", classes)
     objective.check_width(targets, net.output_activation.channels, net.sequence_output,
                           "testnet")
@@ -424,6 +435,11 @@ def testnet(net: Network, X, T, metrics, *args, **kwargs):
             values[m.Name] = v
     ordered = [values[str(m)] if m in losses else values[_metric_name(m)] for m in items]
     return ordered[0] if single else ordered
+
+
+_TEST_FORMATS = {"InputDataFormats": _MBP_OPTIONS["InputDataFormats"],
+                 "TargetDataFormats": Option(DataFormats(), "auto",
+                                             "dimension order of the targets")}
 
 
 def _metric_name(m):

@@ -19,6 +19,8 @@ from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
 from .layers.base import LayerProblem
 from .modules.recurrent import RecurrentModule
+from .multiio import as_predictors, predict_several, split_predictors
+from .observations import Observations, as_observations, output_order, takes_observations
 from .options import Choice, Number, Option, check_value, parse_name_value
 from .persistence import FileError, graph_from_state, graph_state, read_state, write_state
 from .sequences import SEQUENCE_OPTIONS, SequencePolicy, Signal, run_chunks
@@ -32,6 +34,9 @@ class CompiledNetwork(nn.Module):
 
     Each activation is dropped once its last consumer has run, so a long network holds only the
     activations still needed (autograd keeps what the backward pass needs on its own).
+
+    It is called with one Signal, which every input layer reads, or with a list of Signals, one
+    per input layer in the graph's InputNames order (a network with several inputs).
     """
 
     def __init__(self, analysis: NetworkAnalysis):
@@ -44,6 +49,8 @@ class CompiledNetwork(nn.Module):
         self.layer_modules = nn.ModuleDict()
         self.plan = []  # (module key, input value keys, output value keys, drop after)
         self.names = {}
+        self.feeds = {}  # module key of each input layer -> its place in InputNames
+        inputs = {n: k for k, n in enumerate(g.InputNames)}
         for i, name in enumerate(analysis.order):
             lay = g.layer(name)
             if lay.is_output_layer:  # the loss lives in the trainer; nothing to run
@@ -52,8 +59,15 @@ class CompiledNetwork(nn.Module):
             try:
                 self.layer_modules[key] = lay.build(analysis.inputs[name])
             except LayerProblem as exc:
-                raise NetworkError(f"{lay.where}: {exc}") from None
+                if not (analysis.dlnetwork and lay.category == "input"
+                        and lay.missing_statistics()):
+                    raise NetworkError(f"{lay.where}: {exc}") from None
+                self.layer_modules[key] = _PendingStatistics(
+                    f"{lay.where}: Normalization '{lay.Normalization}' needs "
+                    f"{', '.join(lay.missing_statistics())}")
             self.names[name] = key
+            if name in inputs:
+                self.feeds[key] = inputs[name]
             srcs = g.sources(name)
             ins = [srcs[p] for p in lay.inputs]
             outs = [(name, p) for p in lay.outputs]
@@ -72,10 +86,11 @@ class CompiledNetwork(nn.Module):
             drop[i].append(k)
         self.plan = [(*step, tuple(d)) for step, d in zip(self.plan, drop)]
 
-    def forward(self, x: Signal):
+    def forward(self, x: Signal | list):
         values = {}
+        several = isinstance(x, list)
         for key, ins, outs, done in self.plan:
-            args = [values[k] for k in ins] if ins else [x]
+            args = [values[k] for k in ins] if ins else [x[self.feeds[key]] if several else x]
             for k in done:
                 del values[k]
             # The layer modules are layergraph's own: call forward directly, which skips
@@ -96,6 +111,19 @@ class CompiledNetwork(nn.Module):
             found = [m for m in self.modules() if isinstance(m, RecurrentModule)]
             self.__dict__["_recurrent"] = found
         return found
+
+
+class _PendingStatistics(nn.Module):
+    """An input layer of a dlnetwork whose normalization statistics trainnet has yet to compute
+    (MATLAB's dlnetwork is made before the data is seen): running it first is an error."""
+
+    def __init__(self, problem):
+        super().__init__()
+        self.problem = problem
+
+    def forward(self, x):
+        raise NetworkError(f"{self.problem}, which trainnet computes from the training data; "
+                           "train the network first, or set them on the layer")
 
 
 def resolve_device(env="auto") -> torch.device:
@@ -172,12 +200,14 @@ class Network:
                                + ("or call initialize(net)" if self.dlnetwork else
                                   "(assembleNetwork needs a fully specified network) or train "
                                   "the network with trainNetwork"))
-        if len(self.analysis.outputs) != 1:
+        if len(self.analysis.outputs) != 1 and not self.dlnetwork:
             names = ", ".join(f"'{n}/{p}'" for n, p in self.analysis.outputs)
             raise NetworkError(f"the network has {len(self.analysis.outputs)} outputs ({names}); "
                                "layergraph runs networks with one output (connect the others "
                                "or remove them)")
-        self.input_layer = self.graph.layer(self.graph.InputNames[0])
+        self.input_layers = [self.graph.layer(n) for n in self.graph.InputNames]
+        self.input_layer = self.input_layers[0]
+        self.observation_input = takes_observations(self.input_layer)
         outs = self.graph.OutputNames
         self.output_layer = self.graph.layer(outs[0]) if outs else None
         self.device = resolve_device(device)
@@ -185,8 +215,11 @@ class Network:
         if self.device.type != "cpu":
             self.module.to(self.device)
         self.module.eval()
-        self.output_activation = self.analysis.activation(*self.analysis.outputs[0])
+        self.output_activations = [self.analysis.activation(*o) for o in self.analysis.outputs]
+        self.output_activation = self.output_activations[0]
         self.sequence_output = self.output_activation.is_sequence
+        self.several = len(self.input_layers) > 1 or len(self.output_activations) > 1
+        """True for a dlnetwork with several inputs or outputs (multiio.py runs those)."""
         self._lengths = {}  # T -> lengths tensor [T] on the device, for stream_step
 
     # --- MATLAB properties ----------------------------------------------------------------------
@@ -256,8 +289,10 @@ class Network:
         if isinstance(self.Classes, tuple):
             lines.append(f"Classes ({len(self.Classes)}): {', '.join(self.Classes)}")
         elif self.output_layer.output_kind == "regression":
+            per = "time step" if self.sequence_output else \
+                "observation" if self.observation_input else "sequence"
             lines.append(f"Responses: {self.analysis.inputs[self.output_layer.Name][0].channels}"
-                         f" per {'time step' if self.sequence_output else 'sequence'}")
+                         f" per {per}")
         t = self.training
         if t:
             metric = (f"accuracy {t['metric']:.2f}%" if t["metric_name"] == "Accuracy"
@@ -278,7 +313,7 @@ class Network:
         the recurrent state carried, with none of the batching that many sequences need.
         Returns None for anything else, which takes the general path (and its checks)."""
         inp = self.input_layer
-        if (type(X) is not np.ndarray or X.ndim != 2 or X.dtype.kind != "f"
+        if (self.observation_input or type(X) is not np.ndarray or X.ndim != 2 or X.dtype.kind != "f"
                 or X.shape[1] != inp.InputSize or X.shape[0] < inp.MinLength
                 or not np.isfinite(X).all()):
             return None
@@ -302,15 +337,25 @@ class Network:
             return data
         return data[0] if y.lengths is None or y.lengths is lengths else data[0, :int(y.lengths[0])]
 
+    def prepare(self, X, layout="TC", fmt="auto", name="X"):
+        """``X`` checked against the input layer: (sequences, was_single) for sequence input
+        (``layout`` 'TC' or 'CT'), (:class:`Observations`, was_single) for feature or image
+        input (``fmt`` its InputDataFormats)."""
+        if self.observation_input:
+            return as_observations(X, self.input_layer, fmt, name)
+        return as_sequences(X, self.input_layer, layout, name)
+
     def forward_sequences(self, X, opts, stateful=False):
         """Per-sequence outputs (numpy), in input order: list of (T_i, K) or an (N, K) array;
         one (T, K) array for a single sequence."""
-        seqs, single = as_sequences(X, self.input_layer, opts["DataLayout"])
+        seqs, single = self.prepare(X, opts["DataLayout"])
         out = self.forward_prepared(seqs, opts, stateful)
         return out[0] if single and self.sequence_output else out
 
     def forward_prepared(self, seqs, opts, stateful=False):
-        """:meth:`forward_sequences` for sequences already checked by ``as_sequences``."""
+        """:meth:`forward_sequences` for data already checked by :meth:`prepare`."""
+        if isinstance(seqs, Observations):
+            return self._forward_observations(seqs, opts["MiniBatchSize"])
         policy = SequencePolicy.of(opts)
         order = np.arange(len(seqs)) if stateful else policy.order([len(s) for s in seqs])
         results = [None] * len(seqs)
@@ -322,6 +367,16 @@ class Network:
                 for i, o in zip(idx, outs):
                     results[i] = o
         return results if self.sequence_output else np.stack(results)
+
+    def _forward_observations(self, obs: Observations, size: int) -> np.ndarray:
+        """Feature or image observations, one mini-batch after another: (N, K) outputs."""
+        if self.module.training:
+            self.module.eval()
+        outs = []
+        with torch.no_grad():
+            for idx in minibatches(len(obs), size):
+                outs.append(_numpy(self.module(Signal(obs.tensor(idx, self.device))).data))
+        return output_order(np.concatenate(outs), self.output_activation.fmt)
 
     def _run_batch(self, batch, policy, stateful):
         batch, _ = policy.cut(batch)
@@ -363,6 +418,8 @@ def assembleNetwork(layers_or_graph, ExecutionEnvironment="auto") -> Network:
 
 def predict(net: Network, X, *args, return_state=False, **kwargs):
     """Network outputs: one (T, K) array per sequence for sequence outputs, (N, K) for 'last'.
+    A dlnetwork with several inputs takes one predictor per input, ``predict(net, X1, X2)``,
+    and returns a tuple of its outputs (OutputNames order) when it has several.
 
     ``return_state=True`` (a dlnetwork) is MATLAB's ``[Y, state] = predict(net, X)``: it also
     returns the recurrent state after X, as a table for ``net.State = state``; the network's own
@@ -371,6 +428,14 @@ def predict(net: Network, X, *args, return_state=False, **kwargs):
     """
     if net.dlnetwork:
         net._require_initialized("predict")
+    if net.several:  # a dlnetwork's [Y1,...,YN] = predict(net, X1,...,XM)
+        Xs, args = split_predictors(net, X, args)
+        if return_state:
+            raise OptionError("return_state needs a network with one input and one output",
+                              owner="predict", option="return_state", part="value")
+        opts = prediction_options(net, args, kwargs)
+        outs = predict_several(net, as_predictors(net.input_layers, Xs), opts)
+        return outs if len(outs) > 1 else outs[0]
     opts = prediction_options(net, args, kwargs)
     if not return_state:
         return net.forward_sequences(X, opts)
@@ -381,7 +446,7 @@ def predict(net: Network, X, *args, return_state=False, **kwargs):
     modules = net.module.recurrent_modules()
     saved = [(m.state, m.carry_state) for m in modules]
     try:
-        seqs, single = as_sequences(X, net.input_layer, opts["DataLayout"])
+        seqs, single = net.prepare(X, opts["DataLayout"])
         opts["MiniBatchSize"] = max(len(seqs), 1)
         for m in modules:
             m.carry_state = True
@@ -414,12 +479,15 @@ def classify(net: Network, X, *args, **kwargs):
 
 def predictAndUpdateState(net: Network, X, *args, **kwargs):
     """Predict and keep each recurrent layer's final state as the start of the next call."""
+    if net.several:
+        raise NetworkError("predictAndUpdateState runs networks with one input and one output; "
+                           "use predict(net, X1, X2, ...) for several")
     if not args and not kwargs:
         y = net.stream_step(X)
         if y is not None:
             return net, y
     opts = prediction_options(net, args, kwargs)
-    seqs, single = as_sequences(X, net.input_layer, opts["DataLayout"])
+    seqs, single = net.prepare(X, opts["DataLayout"])
     state = net.module.recurrent_modules()
     if state and state[0].state is not None and state[0].state[0].shape[0] != len(seqs):
         raise DataError(f"the network's state is for {state[0].state[0].shape[0]} sequences but "

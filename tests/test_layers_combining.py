@@ -309,16 +309,17 @@ def test_gated_concatenated_network_against_numpy():
         np.testing.assert_allclose(predict(net, [x])[0], y, atol=1e-5)
 
 
-def test_strided_branch_is_a_network_error_when_run():
+def test_strided_branch_is_found_by_the_analysis():
+    """Before anything runs (tests/test_time_steps.py has the cases)."""
     rng = RNG(3)
     lg = layerGraph([sequenceInputLayer(C, Name="in"),
                      convolution1dLayer(3, C, Stride=2, Padding="same", Name="conv",
                                         Weights=rng.standard_normal((3, C, C)),
                                         Bias=np.zeros((1, C))),
                      additionLayer(2, Name="add"), regressionLayer()])
-    net = assembleNetwork(connectLayers(lg, "in", "add/in2"))
-    with pytest.raises(NetworkError, match="layer 'add'.*time steps"):
-        predict(net, [rng.standard_normal((8, C))])
+    with pytest.raises(NetworkError, match="layer 'add'.*time steps") as err:
+        assembleNetwork(connectLayers(lg, "in", "add/in2"))
+    assert [p.kind for p in err.value.problems] == ["time-length-mismatch"]
 
 
 # --- diagram, YAML, MATLAB text ------------------------------------------------------------------

@@ -88,7 +88,12 @@ def learnable_block(name: str, doc: str, *, initializers: Kind | tuple | None = 
 
 
 class LayerProblem(Exception):
-    """Raised by :meth:`Layer.infer` when the inputs do not fit the layer; says what fits."""
+    """Raised by :meth:`Layer.infer` when the inputs do not fit the layer; says what fits.
+    ``kind`` names the analysis problem it becomes (default 'size-mismatch')."""
+
+    def __init__(self, message: str = "", kind: str | None = None):
+        super().__init__(message)
+        self.kind = kind
 
 
 class Layer:
@@ -230,6 +235,15 @@ class Layer:
     def infer(self, inputs: list[Activation]) -> list[Activation]:
         """Output activations (one per output port) from the input activations, or LayerProblem."""
         raise NotImplementedError
+
+    def time_steps(self, inputs: list[Activation]):
+        """The :class:`~layergraph.formats.TimeSteps` of this layer's sequence outputs, given
+        its inputs: by default those of the first sequence input (most layers keep every step);
+        None where unknown."""
+        for a in inputs:
+            if a.is_sequence:
+                return a.steps
+        return None
 
     def learnable_shapes(self, inputs: list[Activation]) -> dict[str, tuple]:
         """Shapes (MATLAB layout) of each learnable, given the input activations."""

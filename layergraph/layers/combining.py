@@ -6,10 +6,14 @@ instance: ``additionLayer(3).inputs == ('in1', 'in2', 'in3')``. Connect them by 
 MATLAB: ``connectLayers(lgraph, 'skip', 'add/in2')``.
 
 Inputs must have the same format and, but for the concatenated dimension, the same sizes.
-Sequences keep their lengths: two inputs of one sequence layer come from the same sequences, so
-their lengths agree unless a strided or unpadded layer shortened one branch. Analysis cannot see
-that (time sizes are symbolic), so the torch module checks the time steps of every mini-batch and
-raises a NetworkError naming the ports instead of combining misaligned steps.
+Sequence inputs must have the same time steps. Branches from one input layer do unless a strided
+or unpadded convolution or pooling changed one of them and not the other; the analysis follows
+each sequence's :class:`~layergraph.formats.TimeSteps` and reports that as a
+'time-length-mismatch' problem naming the layer and both inputs, before anything runs ('same' or
+'causal' padding at stride 1 keeps the steps; the same change on both branches is fine).
+Sequences from different input layers cannot be compared before the data is seen, so the torch
+module also checks the time steps of every mini-batch and raises a NetworkError naming the ports
+instead of combining misaligned steps.
 
 MATLAB releases since R2024 also broadcast singleton dimensions in additionLayer and
 multiplicationLayer; layergraph requires equal sizes (a size mismatch is nearly always a wiring
@@ -84,6 +88,12 @@ class CombiningLayer(Layer):
                     raise LayerProblem(f"input '{port}' has {n} channels, 'in1' has {m}")
                 raise LayerProblem(f"input '{port}' is {a}, 'in1' is {first}; the "
                                    f"{LETTERS.get(letter, letter)} sizes must agree")
+            s, t = a.steps, first.steps
+            if s is not None and t is not None and s.origin == t.origin and s != t:
+                raise LayerProblem(f"input '{port}' has {s}, 'in1' has {t}; combined "
+                                   "sequences must have the same time steps (use 'same' or "
+                                   "'causal' padding and the same Stride on both branches)",
+                                   kind="time-length-mismatch")
 
 
 class ElementwiseLayer(CombiningLayer):

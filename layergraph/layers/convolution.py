@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..formats import Activation, conv_out, same_padding, spatial_paddings
+from ..formats import Activation, conv_out, same_padding, spatial_paddings, window_steps
 from ..initializers import initialize_weights, weights_kind
 from ..options import Choice, IntVector, OneOf, Option, PositiveInt
 from .base import Layer, LayerProblem, learnable_block, register
@@ -100,6 +100,16 @@ class Convolution1dLayer(ConvolutionLayer):
         if self.Padding == "causal":
             return (d * (k - 1), 0)
         return _pair(self.Padding, 2)
+
+    def time_steps(self, inputs):
+        """Kept by 'same' and 'causal' padding at stride 1; changed by a stride or by padding
+        short of the filter's reach (formats.window_steps)."""
+        steps = inputs[0].steps
+        if steps is None:
+            return None
+        p = self.Padding if isinstance(self.Padding, str) else sum(self.padding(0))
+        return steps.changed(window_steps(self.FilterSize, self.Stride, self.DilationFactor, p),
+                             self.Name)
 
     def infer(self, inputs):
         x = inputs[0]

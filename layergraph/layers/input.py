@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from ..formats import Activation, channel_dim, image_sequence, vector, vector_sequence
+from ..formats import Activation, TimeSteps, channel_dim, image_sequence, vector, vector_sequence
 from ..options import Array, Bool, Choice, IntVector, Number, Option
 from .base import Layer, LayerProblem, register
 
@@ -80,6 +80,10 @@ class InputLayer(Layer):
 
     def output_activation(self) -> Activation:
         raise NotImplementedError
+
+    def time_steps(self, inputs):
+        """Sequences start here: their time steps are this layer's."""
+        return TimeSteps(self.Name)
 
     def size_text(self) -> str:
         return "x".join(map(str, self.raw_element))

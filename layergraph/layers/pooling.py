@@ -6,7 +6,7 @@ enters the maximum or the mean.
 
 from __future__ import annotations
 
-from ..formats import Activation
+from ..formats import Activation, window_steps
 from ..options import Choice, IntVector, OneOf, Option
 from .base import Layer, LayerProblem, register
 
@@ -32,6 +32,16 @@ class Pooling1dLayer(Layer):
     def infer(self, inputs):
         _needs_sequence(inputs[0])
         return [inputs[0]]
+
+    def time_steps(self, inputs):
+        """Kept by 'same' padding at stride 1 (or padding that fills the window); otherwise
+        changed (formats.window_steps)."""
+        steps = inputs[0].steps
+        if steps is None:
+            return None
+        p = self.Padding
+        total = p if isinstance(p, str) else (2 * p if isinstance(p, int) else sum(p))
+        return steps.changed(window_steps(self.PoolSize, self.Stride, 1, total), self.Name)
 
     def build(self, inputs):
         from ..modules.pooling import Pool1d

@@ -5,6 +5,9 @@ it; the trainer (and torch) is imported when ``trainNetwork`` is first used (PEP
 """
 
 from ..lazy import lazy_names
+from ..services import promise
+
+promise("trainnet_several", f"{__name__}.multiple")
 
 _METRICS = ("accuracyMetric", "aucMetric", "fScoreMetric", "mapeMetric", "precisionMetric",
             "recallMetric", "rmseMetric")

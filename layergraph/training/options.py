@@ -97,12 +97,19 @@ class ScheduleKind(Kind):
 
 
 class DataFormats(Kind):
-    """A dimension order in dlarray letters (B, T, C, S), or 'auto'."""
+    """A dimension order in dlarray letters (B, T, C, S), or 'auto'; or a list of them, one
+    per input (or output) of a network with several (MATLAB's cell array of formats)."""
 
-    description = "'auto' or dimension letters such as 'TC', 'CT', 'BTC', 'CTB', 'BC'"
-    schema = {"type": "string", "pattern": "^(auto|[BTCS]+)$"}
+    description = ("'auto' or dimension letters such as 'TC', 'CT', 'BTC', 'CTB', 'BC', "
+                   "'SSCB', or a list of them (one per input or output)")
+    _one = {"type": "string", "pattern": "^(auto|[BTCS]+)$"}
+    schema = {"oneOf": [_one, {"type": "array", "items": _one, "minItems": 1}]}
 
     def __call__(self, value):
+        if isinstance(value, (list, tuple)):
+            if not value:
+                raise ValueError(f"expected {self.description}, got an empty list")
+            return tuple(self(v) for v in value)
         if isinstance(value, np.str_):
             value = str(value)
         if not isinstance(value, str):

@@ -25,10 +25,14 @@ import torch
 from ..analysis import analyze, as_graph
 from ..data import as_sequences
 from ..errors import LayerGraphError, NetworkError, OptionError, TrainingDiverged
-from ..modern import DLNetwork, formatted
+from ..layouts import formatted, single_format
+from ..layouts import targets_formatted as _targets_in
+from ..modern import DLNetwork
 from ..network import Network, resolve_device
+from ..observations import Observations, as_observations, takes_observations
 from ..persistence import FileError, graph_from_state, graph_state, write_state
-from ..sequences import SequencePolicy, last_step, run_chunks
+from ..sequences import SequencePolicy, Signal, last_step, run_chunks
+from ..services import service
 from .checkpoints import CHECKPOINT_FORMAT, checkpoint_path, read_checkpoint
 from .metrics import check_objective
 from .monitor import Monitor, TrainingInfo, save_progress_plot
@@ -69,6 +73,9 @@ def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, 
                           part="value", expected="trainingOptions(...)")
     if isinstance(net, (str, os.PathLike)):
         resume_from, net = net, None
+    elif resume_from is None and _has_several(net):  # training/multiple.py, a floor above
+        return service("trainnet_several", "layergraph.training.multiple")(
+            X, T, net, lossFcn, options, out=out)
     objective = LossFunctionObjective(lossFcn, options.Metrics)
     return Trainer(X, T, net, options, resume_from, out, objective=objective).run()
 
@@ -109,24 +116,24 @@ class Trainer:
         self.graph = analysis.graph
         self.policy = SequencePolicy.of(opts)
         self.input_layer = self.graph.layer(self.graph.InputNames[0])
-        if len(analysis.outputs) != 1:
-            raise NetworkError(f"{self.owner}: the network has {len(analysis.outputs)} outputs; "
-                               "layergraph trains networks with one output")
+        if len(analysis.outputs) != 1 or len(self.graph.InputNames) > 1:
+            raise NetworkError(f"{self.owner}: the network has {len(analysis.outputs)} outputs "
+                               f"and {len(self.graph.InputNames)} inputs; {self.owner} trains "
+                               "networks with one of each here (a dlnetwork with several "
+                               "trains with trainnet((X1, X2), (T1, T2), ...))")
         out_act = analysis.activation(*analysis.outputs[0])
         self.sequence_output = out_act.is_sequence
         if self.modern:
             self.objective = objective
             self.metric_names = objective.metric_names
-            X, layout = formatted(X, opts.InputDataFormats, "X")
-            T_fmt = opts.TargetDataFormats
+            X_fmt, T_fmt = opts.InputDataFormats, opts.TargetDataFormats
         else:
             self.output_layer = self.graph.layer(self.graph.OutputNames[0])
             self.objective = OutputLayerObjective(self.output_layer, device)
             self.metric_names = self.objective.metric_names
-            layout = "TC"
-            T_fmt = "auto"
+            X_fmt = T_fmt = "auto"
         self.objective_metric = check_objective(opts.ObjectiveMetricName, self.objective.metrics)
-        self.seqs, _ = as_sequences(X, self.input_layer, layout, name="X")
+        self.seqs = _predictors(X, self.input_layer, X_fmt, "X")
         classes = tuple(ckpt.get("classes") or ()) or None if ckpt else None
         yname = "T" if self.modern else "Y"
         self.targets = self.objective.prepare(_targets_in(Y, T_fmt, yname), self.seqs,
@@ -136,11 +143,7 @@ class Trainer:
         self.validation = None
         if opts.ValidationData is not None:
             Xv, Yv = opts.ValidationData
-            if self.modern:
-                Xv, vlayout = formatted(Xv, opts.InputDataFormats, "ValidationData X")
-            else:
-                vlayout = "TC"
-            vs, _ = as_sequences(Xv, self.input_layer, vlayout, name="ValidationData X")
+            vs = _predictors(Xv, self.input_layer, X_fmt, "ValidationData X")
             vt = self.objective.prepare(_targets_in(Yv, T_fmt, f"ValidationData {yname}"), vs,
                                         self.sequence_output,
                                         f"ValidationData {yname}", self.targets.classes)
@@ -151,7 +154,9 @@ class Trainer:
         if ckpt is None:
             torch.manual_seed(opts.Seed if opts.Seed is not None
                               else int(self.rng.integers(2 ** 31)))
-            self.input_layer.fit_statistics(self.seqs, reset=opts.ResetInputNormalization)
+            self.input_layer.fit_statistics(
+                self.seqs.raw() if isinstance(self.seqs, Observations) else self.seqs,
+                reset=opts.ResetInputNormalization)
             for name in analysis.order:
                 self.graph.layer(name).initialize(analysis.inputs[name], self.rng)
         if not self.modern and self.targets.kind == "classification":
@@ -197,7 +202,7 @@ class Trainer:
         o = self.opts
         n = len(self.seqs)
         per_epoch = max(n // o.MiniBatchSize, 1)
-        chunks = self.policy.num_chunks(max(len(s) for s in self.seqs))
+        chunks = self._chunks_per_batch()
         monitor = Monitor(o, (o.MaxEpochs - self.epoch) * per_epoch * chunks, self.metric_names,
                           self.out)
         reason = "max epochs completed"
@@ -246,6 +251,12 @@ class Trainer:
             if self.targets.classes:
                 self.net.training["classes"] = list(self.targets.classes)
         return self.net, self.info
+
+    def _chunks_per_batch(self) -> int:
+        """Iterations per mini-batch: one per chunk of the longest sequence."""
+        if isinstance(self.seqs, Observations):
+            return 1
+        return self.policy.num_chunks(max(len(s) for s in self.seqs))
 
     def _train_on(self, idx, lr, monitor) -> str | None:
         """Train on one mini-batch (one iteration per chunk); the reason to stop, or None."""
@@ -317,6 +328,14 @@ class Trainer:
     def _train_batch(self, idx, lr):
         """Yields (loss, metric) per iteration: one, or one per chunk of an integer split."""
         t = self.targets
+        if isinstance(self.seqs, Observations):  # feature or image data: one step, no time
+            self.module.train()
+            targets = torch.as_tensor(np.stack([t.values[i] for i in idx]).astype(t.dtype),
+                                      device=self.device)
+            y = self.module(Signal(self.seqs.tensor(idx, self.device)))
+            loss, metric = self._loss(y.data, targets, None)
+            yield self._step(loss, lr), metric
+            return
         seqs = [self.seqs[i] for i in idx]
         tv = [t.values[i] for i in idx]
         seqs, cut = self.policy.cut(seqs, None if t.per_sequence else tv)
@@ -339,13 +358,17 @@ class Trainer:
             else:
                 loss, metric = self._loss(y.data, targets[:, start:stop], mask[:, start:stop],
                                           n=len(seqs))
-            self.solver.zero_grad()
-            loss.backward()
-            what = self._non_finite(loss)
-            if what:  # before the update: the weights stay the last finite ones
-                raise _NonFinite(what)
-            self.solver.step(lr)
-            yield float(loss.detach()), metric
+            yield self._step(loss, lr), metric
+
+    def _step(self, loss, lr) -> float:
+        """Backpropagate ``loss`` and update the weights (unless anything is NaN or Inf)."""
+        self.solver.zero_grad()
+        loss.backward()
+        what = self._non_finite(loss)
+        if what:  # before the update: the weights stay the last finite ones
+            raise _NonFinite(what)
+        self.solver.step(lr)
+        return float(loss.detach())
 
     def _loss(self, out, targets, mask, n=None):
         """The loss (with gradient) and the metrics of one iteration."""
@@ -424,13 +447,20 @@ def _writable_folder(path, option, owner="trainNetwork"):
                           expected="a folder that can be created and written") from None
 
 
-def _targets_in(T, fmt, name="T"):
-    """Targets given in TargetDataFormats as layergraph's layout: one value or vector per
-    observation ('BC', or 'CB' transposed), or per-step targets as the predictors are
-    (modern.formatted: lists of 'TC' / 'CT' sequences, arrays in any order of B, T and C)."""
-    if fmt in ("auto", "BC"):
-        return T
-    if fmt == "CB":
-        return np.asarray(T).T
-    T, layout = formatted(T, fmt, name, "TargetDataFormats")
-    return [np.asarray(t).T for t in T] if layout == "CT" else T
+def _has_several(net) -> bool:
+    """True for a network with several inputs or outputs (as a dlnetwork)."""
+    try:
+        graph = net.graph if isinstance(net, Network) else as_graph(net, owner="trainnet")[0]
+        analysis = net.analysis if isinstance(net, DLNetwork) else analyze(graph, dlnetwork=True)
+    except LayerGraphError:
+        return False  # the usual path reports it
+    return len(graph.InputNames) > 1 or len(analysis.outputs) > 1
+
+
+def _predictors(X, input_layer, fmt, name):
+    """The training predictors: sequences (a list) or feature / image Observations."""
+    fmt = single_format(fmt)
+    if takes_observations(input_layer):
+        return as_observations(X, input_layer, fmt, name)[0]
+    X, layout = formatted(X, fmt, name)
+    return as_sequences(X, input_layer, layout, name=name)[0]

@@ -1,0 +1,149 @@
+"""Networks with several inputs or outputs (a dlnetwork): one data set per input layer, one
+result per output, as MATLAB's ``[Y1,...,YN] = minibatchpredict(net, X1,...,XM)``.
+
+The predictors are given in the network's InputNames order, each in the form of its input layer
+(sequences, feature observations or images) and its own InputDataFormats; all hold the same N
+observations. Results come back in OutputNames order. Each sequence input is padded on its own;
+an integer SequenceLength (chunks with the state carried) needs a single input and output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .data import as_sequences, minibatches
+from .errors import DataError, OptionError
+from .layouts import formatted
+from .observations import Observations, as_observations, output_order, takes_observations
+from .sequences import SequencePolicy, Signal
+
+
+class Predictors:
+    """The data of every input layer, in InputNames order: lists of sequences or Observations.
+
+    Iterating goes over the observations of the first sequence input (or the first input), so
+    per-step targets are checked against those sequences."""
+
+    def __init__(self, parts: list, names: list[str]):
+        self.parts, self.names = parts, names
+        counts = {len(p) for p in parts}
+        if len(counts) != 1:
+            shown = ", ".join(f"'{n}' {len(p)}" for n, p in zip(names, parts))
+            raise DataError(f"the predictors hold different numbers of observations ({shown}); "
+                            "every input needs one entry per observation",
+                            expected="the same N for every input")
+        seq = [p for p in parts if not isinstance(p, Observations)]
+        self.primary = seq[0] if seq else parts[0]
+
+    def __len__(self):
+        return len(self.parts[0])
+
+    def __iter__(self):
+        return iter(self.primary)
+
+    def lengths(self):
+        """Lengths of the first sequence input, or None when no input is a sequence."""
+        return None if isinstance(self.primary, Observations) else [len(s) for s in self.primary]
+
+    def batch(self, idx, policy: SequencePolicy, device=None):
+        """(one Signal per input, padded batch of the first sequence input or None)."""
+        signals, first = [], None
+        for part in self.parts:
+            if isinstance(part, Observations):
+                signals.append(Signal(part.tensor(idx, device)))
+                continue
+            seqs, _ = policy.cut([part[i] for i in idx])
+            padded = policy.pad(seqs, device)
+            signals.append(Signal(padded.x, padded.lengths))
+            if first is None and part is self.primary:
+                first = padded
+        return signals, first
+
+
+def as_predictors(layers, Xs, fmts="auto", name="X") -> Predictors:
+    """One predictor per input layer (``layers``, in InputNames order), each checked against its
+    layer; ``fmts`` is one InputDataFormats for all or one per input."""
+    names = [lay.Name for lay in layers]
+    if not isinstance(Xs, (list, tuple)) or len(Xs) != len(layers):
+        got = len(Xs) if isinstance(Xs, (list, tuple)) else 1
+        raise DataError(f"the network has {len(layers)} inputs ({', '.join(map(repr, names))}) "
+                        f"but {got} predictor{'s were' if got != 1 else ' was'} given; give one "
+                        "per input, in InputNames order",
+                        expected=f"{len(layers)} predictors")
+    fmts = list(fmts) if isinstance(fmts, (list, tuple)) else [fmts] * len(layers)
+    if len(fmts) != len(layers):
+        raise OptionError(f"InputDataFormats has {len(fmts)} formats but the network has "
+                          f"{len(layers)} inputs", option="InputDataFormats", part="value",
+                          expected="one format, or one per input")
+    parts = []
+    for k, (lay, X, fmt) in enumerate(zip(layers, Xs, fmts)):
+        where = f"{name}{k + 1}" if len(layers) > 1 else name
+        if takes_observations(lay):
+            parts.append(as_observations(X, lay, fmt, where)[0])
+        else:
+            X, layout = formatted(X, fmt, where)
+            parts.append(as_sequences(X, lay, layout, where)[0])
+    return Predictors(parts, names)
+
+
+def split_predictors(net, X, args) -> tuple[list, tuple]:
+    """``f(net, X1, ..., XM, name, value, ...)``: the M predictors of a network with M inputs
+    and the name-value arguments after them."""
+    m = len(net.input_layers)
+    if m == 1:
+        return [X], args
+    extra = list(args[:m - 1])
+    if len(extra) < m - 1 or any(isinstance(a, str) for a in extra):
+        given = 1 + next((i for i, a in enumerate(extra) if isinstance(a, str)), len(extra))
+        raise DataError(f"the network has {m} inputs "
+                        f"({', '.join(repr(lay.Name) for lay in net.input_layers)}) but {given} "
+                        f"predictor{'s were' if given != 1 else ' was'} given; give one per "
+                        "input, in InputNames order", expected=f"{m} predictors")
+    return [X, *extra], tuple(args[m - 1:])
+
+
+def check_policy(policy: SequencePolicy, owner: str):
+    """Several inputs or outputs run each mini-batch whole."""
+    if policy.chunk_length is not None:
+        raise OptionError(f"{owner}: SequenceLength {policy.chunk_length} splits sequences into "
+                          "chunks, which layergraph does only for networks with one input and "
+                          "one output; use 'longest' or 'shortest'", owner=owner,
+                          option="SequenceLength", part="value", expected="'longest' or "
+                          "'shortest'")
+
+
+def as_outputs(y) -> tuple:
+    """The module's result as a tuple of Signals, one per network output."""
+    return y if isinstance(y, tuple) and not isinstance(y, Signal) else (y,)
+
+
+def predict_several(net, data: Predictors, opts) -> tuple:
+    """Every output of ``net`` on ``data``, in OutputNames order: (N, K) arrays, or lists of
+    (T_i, K) arrays for sequence outputs (each cut to its own length)."""
+    policy = SequencePolicy.of(opts)
+    check_policy(policy, "minibatchpredict")
+    n = len(data)
+    lengths = data.lengths()
+    order = np.arange(n) if lengths is None else policy.order(lengths)
+    acts = net.output_activations
+    results = [[None] * n for _ in acts]
+    module = net.module
+    if module.training:
+        module.eval()
+    with torch.no_grad():
+        for idx in minibatches(n, opts["MiniBatchSize"], order):
+            signals, first = data.batch(idx, policy, net.device)
+            true = None if first is None else first.true_lengths.tolist()
+            for j, (y, act) in enumerate(zip(as_outputs(module(signals)), acts)):
+                d = y.data.float().cpu().numpy()
+                if act.is_sequence:
+                    lens = y.lengths.tolist() if y.lengths is not None else [d.shape[1]] * len(d)
+                    outs = [d[i, :k] for i, k in enumerate(lens)]
+                    if true is not None:
+                        outs = policy.unpad(outs, true)
+                else:
+                    outs = list(output_order(d, act.fmt))
+                for i, o in zip(idx, outs):
+                    results[j][i] = o
+    return tuple(r if act.is_sequence else np.stack(r) for r, act in zip(results, acts))

@@ -1,0 +1,253 @@
+"""trainnet for a dlnetwork with several inputs or outputs.
+
+MATLAB trains those from a datastore whose reads hold the predictors and then the targets. In
+Python they are given directly:
+
+    trainnet((X1, X2), T, net, lossFcn, options)        # two inputs, one output
+    trainnet(X, (T1, T2), net, lossFcn, options)        # one input, two outputs
+
+The predictors follow the network's InputNames order and the targets its OutputNames order;
+InputDataFormats / TargetDataFormats are one format for all or a list, one per input / output.
+``lossFcn`` is
+
+- a callable ``loss = f(Y1, ..., YN, T1, ..., TN)`` (MATLAB's custom loss of several outputs) on
+  torch tensors (P, K) per output, the real positions only (P observations, or the real time
+  steps of every sequence for a sequence output); targets that are class labels arrive one-hot
+  encoded, numbers as they are;
+- or a list of loss names, one per output ('crossentropy', 'mse', ... as for one output): the
+  loss trained is their sum (layergraph's choice: MATLAB needs a function for several outputs);
+- or one loss name when the network has one output.
+
+A sequence output takes one target per time step of the first sequence input (so it must keep
+that input's time steps). Every mini-batch is run whole (an integer SequenceLength needs one
+input and one output), and the options' Metrics are for one-output networks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import numpy as np
+import torch
+
+from ..analysis import analyze, as_graph
+from ..errors import DataError, NetworkError, OptionError
+from ..modern import DLNetwork
+from ..multiio import as_outputs, as_predictors, check_policy, predict_several
+from ..network import resolve_device
+from ..observations import Observations
+from ..sequences import SequencePolicy
+from ..services import provide
+from .metrics import check_objective, flat_positions
+from .monitor import TrainingInfo
+from .objectives import LossFunctionObjective, as_batch
+from .solvers import Solver
+from .targets import encode_targets
+from .trainer import Trainer, _targets_in, _writable_folder
+
+
+class SeveralOutputsLoss:
+    """The loss of a network with several outputs (or inputs): a callable of every output and
+    target, or one named loss per output, summed."""
+
+    metrics = ()
+    metric_names: list = []
+
+    def __init__(self, loss_fcn, n_outputs, metrics):
+        if metrics:
+            raise OptionError("Metrics are computed for networks with one input and one output "
+                              "so far; compute them from minibatchpredict's outputs",
+                              owner="trainnet", option="Metrics", part="value",
+                              expected="no Metrics")
+        self.fn, self.parts = None, None
+        if callable(loss_fcn):
+            self.fn, self.name = loss_fcn, getattr(loss_fcn, "__name__", "custom")
+            return
+        names = [loss_fcn] if isinstance(loss_fcn, (str, np.str_)) else loss_fcn
+        if not isinstance(names, (list, tuple)) or len(names) != n_outputs:
+            raise OptionError(
+                f"the network has {n_outputs} outputs; give lossFcn as a function "
+                f"f(Y1, ..., Y{n_outputs}, T1, ..., T{n_outputs}) or a list of {n_outputs} "
+                "loss names (one per output, summed)", owner="trainnet", option="lossFcn",
+                part="value", expected=f"a callable or {n_outputs} loss names")
+        self.parts = [LossFunctionObjective(n, ()) for n in names]
+        self.name = " + ".join(p.name for p in self.parts)
+
+    def prepare(self, Ts, data, sequence, names):
+        """Each output's targets, encoded as its loss wants them (``sequence``: per output,
+        whether it wants one target per time step)."""
+        if self.parts is not None:
+            return [p.prepare(T, data, s, name)
+                    for p, T, s, name in zip(self.parts, Ts, sequence, names)]
+        return [encode_targets(T, data, "classification" if _labels(T) else "regression", s,
+                               name) for T, s, name in zip(Ts, sequence, names)]
+
+    def check_width(self, targets, widths, sequence, where):
+        for j, (t, width) in enumerate(zip(targets, widths)):
+            if self.parts is not None:
+                self.parts[j].check_width(t, width, sequence[j], where[j])
+                continue
+            index = t.encoding == "index"
+            n = len(t.classes) if index else t.responses
+            if n != width:
+                raise DataError(f"T{j + 1} has {n} {'classes' if index else 'values'} per "
+                                f"observation but the {where[j]} gives {width}")
+
+    def loss(self, ys, ts, masks, n):
+        """The loss of outputs ``ys`` against targets ``ts``; ``masks`` marks the real steps of
+        sequence outputs (None for the others)."""
+        if self.parts is not None:
+            return sum(p.loss(y, t, m, n) for p, y, t, m in zip(self.parts, ys, ts, masks))
+        real = [flat_positions(y, t, m) for y, t, m in zip(ys, ts, masks)]
+        ys = [y for y, _ in real]
+        ts = [torch.nn.functional.one_hot(t, y.shape[-1]).to(y.dtype) if t.dim() == 1 else t
+              for y, t in real]
+        value = self.fn(*ys, *ts)
+        if not isinstance(value, torch.Tensor) or value.numel() != 1:
+            raise OptionError(f"the loss function {self.name} must return a scalar torch tensor, "
+                              f"got {type(value).__name__}", owner="trainnet", option="lossFcn",
+                              part="value")
+        return value.reshape(())
+
+
+def _labels(T) -> bool:
+    """True when targets are class labels (text) rather than numbers."""
+    items = T if isinstance(T, (list, tuple)) else [T]
+    return any(np.asarray(v).dtype.kind in "USO" for v in items)
+
+
+class _OutputTargets(list):
+    """The targets of every output (what Trainer.run reads of one output's: no classes)."""
+
+    classes = None
+
+
+def _several(X, count, what, name):
+    if count == 1:
+        return [X]
+    if not isinstance(X, (list, tuple)) or len(X) != count:
+        raise DataError(f"the network has {count} {what}s; give {name} as a tuple of {count} "
+                        f"arrays, one per {what} in {'Input' if what == 'input' else 'Output'}"
+                        "Names order", expected=f"a tuple of {count}")
+    return list(X)
+
+
+class SeveralTrainer(Trainer):
+    """Trainer's loop (epochs, shuffling, validation, patience, solver) over predictors of
+    several inputs and targets of several outputs."""
+
+    def __init__(self, X, T, net, opts, out, loss_fcn):
+        self.opts, self.out = opts, out
+        self.modern, self.owner = True, "trainnet"
+        resolve_device(opts.ExecutionEnvironment)
+        if opts.CheckpointPath:
+            raise OptionError("CheckpointPath: checkpoints are written for networks with one "
+                              "input and one output so far", owner="trainnet",
+                              option="CheckpointPath", part="value", expected="''")
+        if opts.Plots == "training-progress":
+            _writable_folder(os.path.dirname(os.path.abspath(opts.PlotPath)), "PlotPath",
+                             self.owner)
+        source = net.copy_graph() if isinstance(net, DLNetwork) else net
+        graph, problems = as_graph(source, owner=self.owner)
+        if problems:
+            raise NetworkError.from_problems(problems)
+        if graph is source and not isinstance(net, DLNetwork):
+            graph = graph.copy()
+        analysis = analyze(graph, dlnetwork=True)
+        if not analysis.ok:
+            raise NetworkError.from_problems(analysis.problems)
+        self.graph = analysis.graph
+        self.policy = SequencePolicy.of(opts)
+        check_policy(self.policy, self.owner)
+        acts = [analysis.activation(*o) for o in analysis.outputs]
+        where = [f"output of layer '{n}'" for n, _ in analysis.outputs]
+        for w, a in zip(where, acts):
+            if a.is_sequence and a.steps is not None and a.steps.changes:
+                raise NetworkError(f"trainnet: the {w} has {a.steps}; per-step targets of a "
+                                   "network with several inputs or outputs follow the steps "
+                                   "of its input", owner="trainnet")
+        self.sequence = [a.is_sequence for a in acts]
+        inputs = [self.graph.layer(n) for n in self.graph.InputNames]
+        self.objective = SeveralOutputsLoss(loss_fcn, len(acts), opts.Metrics)
+        self.metric_names = []
+        self.objective_metric = check_objective(opts.ObjectiveMetricName, ())
+        self.seqs, self.targets = self._data(X, T, inputs, acts, where, "")
+        self.validation = None
+        if opts.ValidationData is not None:
+            Xv, Tv = opts.ValidationData
+            self.validation = self._data(Xv, Tv, inputs, acts, where, "ValidationData ")
+
+        self.rng = np.random.default_rng(opts.Seed)
+        torch.manual_seed(opts.Seed if opts.Seed is not None else int(self.rng.integers(2 ** 31)))
+        for lay, part in zip(inputs, self.seqs.parts):
+            lay.fit_statistics(part.raw() if isinstance(part, Observations) else part,
+                               reset=opts.ResetInputNormalization)
+        for name in analysis.order:
+            self.graph.layer(name).initialize(analysis.inputs[name], self.rng)
+        self.net = DLNetwork(self.graph, Initialize=False, device=opts.ExecutionEnvironment)
+        self.net._compile(self.graph, opts.ExecutionEnvironment, analysis)
+        self.device, self.module = self.net.device, self.net.module
+        self.solver = Solver(opts, self._parameter_entries())
+        self.info = TrainingInfo([])
+        self.epoch, self.iteration = 0, 0
+        self.best, self.bad_validations, self.order = None, 0, None
+
+    def _data(self, X, T, inputs, acts, where, prefix):
+        Xs = _several(X, len(inputs), "input", f"{prefix}X")
+        data = as_predictors(inputs, Xs, self.opts.InputDataFormats, f"{prefix}X")
+        Ts = _several(T, len(acts), "output", f"{prefix}T")
+        fmts = self.opts.TargetDataFormats
+        fmts = list(fmts) if isinstance(fmts, (list, tuple)) else [fmts] * len(Ts)
+        if len(fmts) != len(Ts):
+            raise OptionError(f"TargetDataFormats has {len(fmts)} formats but the network has "
+                              f"{len(Ts)} outputs", owner="trainnet",
+                              option="TargetDataFormats", part="value")
+        names = [f"{prefix}T{j + 1}" if len(Ts) > 1 else f"{prefix}T" for j in range(len(Ts))]
+        Ts = [_targets_in(t, f, n) for t, f, n in zip(Ts, fmts, names)]
+        if any(self.sequence) and data.lengths() is None:
+            raise NetworkError("trainnet: a sequence output needs a sequence input",
+                               owner="trainnet")
+        targets = _OutputTargets(self.objective.prepare(Ts, data, self.sequence, names))
+        self.objective.check_width(targets, [a.channels for a in acts], self.sequence, where)
+        return data, targets
+
+    def _chunks_per_batch(self):
+        return 1
+
+    def _train_batch(self, idx, lr):
+        signals, first = self.seqs.batch(idx, self.policy, self.device)
+        ts, masks = [], []
+        for t, seq in zip(self.targets, self.sequence):
+            values = [t.values[i] for i in idx]
+            if seq:  # per step, padded like the first sequence input; the mask drops padding
+                values, _ = self.policy.cut(values)
+                ts.append(self.policy.pad_targets(values, t.dtype, self.device))
+                masks.append(first.mask())
+            else:
+                ts.append(torch.as_tensor(np.stack(values).astype(t.dtype), device=self.device))
+                masks.append(None)
+        self.module.train()
+        ys = [y.data for y in as_outputs(self.module(signals))]
+        loss = self.objective.loss(ys, ts, masks, len(idx))
+        yield self._step(loss, lr), []
+
+    def _validate(self):
+        data, targets = self.validation
+        popts = {"MiniBatchSize": self.opts.MiniBatchSize, **dataclasses.asdict(self.policy)}
+        outs = predict_several(self.net, data, popts)
+        self.module.train()
+        pairs = [as_batch(o, t) for o, t in zip(outs, targets)]  # every real position
+        with torch.no_grad():
+            loss = float(self.objective.loss([y.to(self.device) for y, _ in pairs],
+                                             [t.to(self.device) for _, t in pairs],
+                                             [None] * len(pairs), len(data)))
+        return loss, []
+
+
+def trainnet_several(X, T, net, lossFcn, options, out=None):
+    """trainnet for a network with several inputs or outputs (this module's docstring)."""
+    return SeveralTrainer(X, T, net, options, out, lossFcn).run()
+
+
+provide("trainnet_several", trainnet_several, "layergraph.training.multiple")
