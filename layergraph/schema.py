@@ -39,9 +39,11 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 LAYER_KEYWORDS = ("inputs",)
 """Lower-case keys a layer entry may have besides its MATLAB options (``type`` in the flat form)."""
 
-TOP_LEVEL = ("name", "description", "layers", "connections", "loss", "training", "data")
+TOP_LEVEL = ("name", "description", "parameters", "layers", "connections", "loss", "training",
+             "data")
 DATA_KEYS = ("dataset", "train", "test", "validation", "order", "description")
 DATA_ORDERS = ("as-is", "sorted-by-length")
+PARAMETER_TYPES = ("integer", "number", "string", "boolean", "list")  # of a spec's parameters
 TRAINING_SKIPPED = ("ValidationData",)  # data, not an option: given in the ``data`` section
 
 
@@ -167,6 +169,21 @@ def build_schema() -> dict:
         "else": {"prefixItems": [{"type": "string"}, {"type": "string"}],
                  "minItems": 2, "maxItems": 2},
     }
+    defs["parameter"] = {
+        "description": "a value the network depends on, referred to as $name in layer and "
+                       "training options; bound from its default, load_spec(..., "
+                       "variables={...}) or --var NAME=VALUE",
+        "type": "object",
+        "properties": {
+            "default": {"description": "the value when none is given"},
+            "from": {"type": "string", "description": "the MATLAB expression it stands for "
+                                                      "(e.g. numel(categories(YTrain)))"},
+            "type": {"enum": list(PARAMETER_TYPES),
+                     "description": "the type of its values (default: the default's type)"},
+            "description": {"type": "string"},
+        },
+        "additionalProperties": False,
+    }
     train_props = {"solver": {"enum": list(SOLVERS), "description": "solverName of "
                                                                      "trainingOptions"}}
     for name, opt in TRAINING_OPTIONS.items():
@@ -206,6 +223,11 @@ def build_schema() -> dict:
         "properties": {
             "name": {"type": "string", "description": "name of the network"},
             "description": {"type": "string"},
+            "parameters": {"type": "object",
+                           "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                           "additionalProperties": {"$ref": "#/$defs/parameter"},
+                           "description": "values the network depends on that the spec does "
+                                          "not fix, referred to as $name"},
             "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"},
                        "description": "the layers, in order; each is connected to the one "
                                       "before it (like layerGraph(layers)) unless it says "

@@ -1,0 +1,228 @@
+"""A spec's ``parameters:`` section: values the network depends on, referred to as ``$name``,
+bound from defaults, ``variables=`` and ``--var``; saved back as references, never as values."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from layergraph import (
+    classificationLayer,
+    fullyConnectedLayer,
+    layerGraph,
+    lstmLayer,
+    sequenceInputLayer,
+    softmaxLayer,
+)
+from layergraph.cli import main
+from layergraph.matlab import from_matlab
+from layergraph.schema import SCHEMA_PATH
+from layergraph.spec import SpecError, load_spec, save_spec, validate_spec
+
+SPEC = """\
+name: vowels
+parameters:
+  numClasses: {default: 9, from: "numel(categories(YTrain))"}
+  numFeatures: {from: "size(XTrain{1},1)"}
+  numHidden: {default: 100, type: integer}
+layers:
+  - sequenceInput: {InputSize: $numFeatures}
+  - lstm: {NumHiddenUnits: $numHidden, OutputMode: last}
+  - fullyConnected: $numClasses
+  - softmax
+  - classification
+training:
+  solver: adam
+  MaxEpochs: $epochs
+"""
+SPEC = SPEC.replace("  numHidden:", "  epochs: {default: 30}\n  numHidden:")
+
+
+def network(features, classes=9, hidden=100):
+    return layerGraph([sequenceInputLayer(features), lstmLayer(hidden, OutputMode="last"),
+                       fullyConnectedLayer(classes), softmaxLayer(), classificationLayer()])
+
+
+def issues(text, **kw):
+    with pytest.raises(SpecError) as e:
+        load_spec(text, **kw)
+    return e.value.errors
+
+
+def test_parameters_are_bound_from_defaults_and_variables():
+    spec = load_spec(SPEC, variables={"numFeatures": 12})
+    assert spec.graph == network(12)
+    assert spec.options.MaxEpochs == 30
+    assert spec.values == {"numClasses": 9, "epochs": 30, "numHidden": 100, "numFeatures": 12}
+    spec = load_spec(SPEC, variables={"numFeatures": 3, "numClasses": 2, "epochs": 5})
+    assert spec.graph == network(3, 2) and spec.options.MaxEpochs == 5
+    assert spec.parameters["numClasses"]["from"] == "numel(categories(YTrain))"
+
+
+def test_references_inside_lists_and_the_literal_dollar():
+    text = """\
+parameters:
+  width: {default: 5}
+layers:
+  - sequenceInput: {InputSize: [$width, 3, 1], Name: $$in}
+  - flatten
+  - lstm: 4
+  - fullyConnected: 2
+  - regression
+"""
+    spec = load_spec(text)
+    assert spec.graph.Layers[0].InputSize == (5, 3, 1)
+    assert spec.graph.Layers[0].Name == "$$in"  # names are not read for references
+    assert load_spec(text, variables={"width": 7}).graph.Layers[0].InputSize == (7, 3, 1)
+    assert "InputSize: [$width, 3, 1]" in save_spec(spec)
+
+
+def test_a_dollar_string_option_is_written_escaped_and_loads_back():
+    g = layerGraph([sequenceInputLayer(3), lstmLayer(4, OutputMode="last"),
+                    fullyConnectedLayer(2), softmaxLayer(),
+                    classificationLayer(Classes=["$a", "b"])])
+    text = save_spec(g)
+    assert "$$a" in text
+    assert load_spec(text).graph == g
+
+
+def test_round_trip_keeps_the_parameters_not_the_values():
+    spec = load_spec(SPEC, variables={"numFeatures": 12})
+    text = save_spec(spec)
+    assert "InputSize: $numFeatures" in text and "OutputSize: $numClasses" in text
+    assert "NumHiddenUnits: $numHidden" in text and "MaxEpochs: $epochs" in text
+    assert "numFeatures: {from: 'size(XTrain{1},1)'}" in text  # still without a default
+    again = load_spec(text, variables={"numFeatures": 12})
+    assert again == spec
+    assert save_spec(again) == text
+    with pytest.raises(SpecError):  # still a parameter that must be bound
+        load_spec(text)
+
+
+def test_an_option_changed_after_loading_is_saved_as_its_value():
+    spec = load_spec(SPEC, variables={"numFeatures": 12})
+    spec.graph.Layers[2].OutputSize = 4
+    text = save_spec(spec)
+    assert "OutputSize: 4" in text and "InputSize: $numFeatures" in text
+
+
+def test_an_unbound_parameter_is_an_error_at_its_declaration():
+    (e,) = issues(SPEC)
+    assert (e.line, e.column) == (4, 3)
+    assert "parameter 'numFeatures' has no value (it is used at line 8)" in e.message
+    assert "variables={'numFeatures': ...}" in e.expected and "--var numFeatures=" in e.expected
+
+
+def test_an_unknown_variable_names_the_parameters():
+    (e,) = issues(SPEC, variables={"numFeatures": 3, "numClass": 4})
+    assert e.line == 2
+    assert "'numClass' is not a parameter of this spec; did you mean 'numClasses'?" in str(e)
+    (e,) = issues("layers: [softmax]", variables={"x": 1}, strict=False)
+    assert "a spec that declares it: parameters:" in e.expected
+
+
+def test_a_reference_to_an_undeclared_parameter_is_an_error_at_the_reference():
+    text = SPEC.replace("NumHiddenUnits: $numHidden", "NumHiddenUnits: $numHiden")
+    (e,) = issues(text, variables={"numFeatures": 3})
+    assert (e.line, e.column) == (9, 28)
+    assert "'$numHiden' refers to a parameter that is not declared; did you mean " \
+           "'numHidden'?" in e.message
+
+
+@pytest.mark.parametrize("value", ["many", 2.5, True, [1, 2]])
+def test_a_wrongly_typed_value_is_an_error_naming_the_parameter(value):
+    (e,) = issues(SPEC, variables={"numFeatures": 3, "numHidden": value})
+    assert e.line == 6 and "parameter 'numHidden'" in e.message and "integer" in e.message
+
+
+def test_a_wrong_default_and_an_option_refusing_the_value_name_the_parameter():
+    text = SPEC.replace("numHidden: {default: 100, type: integer}",
+                        "numHidden: {default: many, type: integer}")
+    (e,) = issues(text, variables={"numFeatures": 3})
+    assert e.line == 6 and "its default 'many' is not of type integer" in e.message
+    (e,) = issues(SPEC, variables={"numFeatures": -3})  # no type: the layer refuses it
+    assert e.line == 8 and e.layer == "sequenceinput"
+    assert "(the value of parameter 'numFeatures': -3)" in e.message
+
+
+def test_the_schema_checks_the_declarations():
+    text = SPEC.replace("numHidden: {default: 100, type: integer}",
+                        "numHidden: {defualt: 100, type: int}")
+    found = validate_spec(text, variables={"numFeatures": 3})
+    messages = [i.message for i in found]
+    assert any("unknown key 'defualt'; did you mean 'default'?" in m for m in messages)
+    assert any("invalid type 'int'" in m for m in messages)
+    (e,) = issues("parameters: {9lives: {}}\nlayers: [softmax]", strict=False)
+    assert "'9lives' is not a parameter name" in e.message
+
+
+def test_the_published_schema_describes_the_section():
+    schema = json.loads(SCHEMA_PATH.read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid({"parameters": {"n": {"default": 3, "from": "numel(x)"}},
+                               "layers": ["softmax"]})
+    assert not validator.is_valid({"parameters": {"n": {"dflt": 3}}, "layers": ["softmax"]})
+
+
+def test_cli_binds_parameters_with_var(tmp_path, capsys):
+    path = tmp_path / "net.yaml"
+    path.write_text(SPEC)
+    assert main(["validate", str(path)]) == 1
+    assert "parameter 'numFeatures' has no value" in capsys.readouterr().err
+    assert main(["validate", str(path), "--var", "numFeatures=12"]) == 0
+    assert main(["analyze", str(path), "--var", "numFeatures=12", "--var", "numClasses=4"]) == 0
+    out = capsys.readouterr().out
+    assert "12" in out and "4" in out
+    assert main(["validate", str(path), "--var", "numFeatures=12", "--var", "nope=1"]) == 1
+    assert "'nope' is not a parameter of this spec" in capsys.readouterr().err
+    assert main(["render", str(path), "--var", "numFeatures=12", "-o",
+                 str(tmp_path / "n.dot")]) == 0
+    assert "--var" in build_help("train")
+
+
+def test_cli_refuses_a_bad_var_before_loading(tmp_path, capsys):
+    path = tmp_path / "net.yaml"
+    path.write_text(SPEC)
+    assert main(["validate", str(path), "--var", "numFeatures"]) == 2
+    assert "--var expects NAME=VALUE" in capsys.readouterr().err
+    assert main(["validate", str(path), "--var", "a.b=3"]) == 2
+    assert main(["validate", str(path), "--var", "numFeatures=[1,"]) == 2
+    assert "cannot read '[1,'" in capsys.readouterr().err
+
+
+def build_help(command):
+    from layergraph.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    return sub.choices[command].format_help()
+
+
+TRANSLATED = """\
+[XTrain, YTrain] = japaneseVowelsTrainData;
+numFeatures = size(XTrain{1}, 1);
+numClasses = numel(categories(YTrain));
+layers = [sequenceInputLayer(numFeatures)
+    lstmLayer(2*numFeatures, 'OutputMode', 'last')
+    fullyConnectedLayer(numClasses)
+    softmaxLayer
+    classificationLayer];
+"""
+
+
+def test_the_translator_writes_a_parameters_section():
+    t = from_matlab(TRANSLATED, variables={"numFeatures": 12, "numClasses": 9})
+    text = t.to_yaml()
+    assert "#" not in text.split("parameters:")[0]  # no comment block any more
+    spec = load_spec(text)
+    assert spec.graph == t.graph
+    assert spec.parameters["numClasses"]["from"] == "numel(categories(YTrain))"
+    assert spec.parameters["numFeatures"]["default"] == 12
+    assert "InputSize: $numFeatures" in text and "OutputSize: $numClasses" in text
+    # an option computed from a parameter is a value, and the description says so
+    assert "NumHiddenUnits: 24" in text and "lstm.NumHiddenUnits = 2 * numFeatures" in text
+    other = load_spec(text, variables={"numClasses": 3})
+    assert other.graph.Layers[2].OutputSize == 3
+    assert save_spec(spec) == text  # load -> save is exact
