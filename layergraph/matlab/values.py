@@ -42,6 +42,20 @@ class Struct(dict):
     """A MATLAB scalar struct (``params.numHidden = 100``, ``struct('a', 1)``): field -> value."""
 
 
+class StructArray(list):
+    """A MATLAB struct array (``s(2).numHidden = 64``, ``struct('n', {1, 2})``): its elements,
+    each a :class:`Struct` with the same fields, in order. One element is held as that
+    :class:`Struct` (MATLAB's 1-by-1 struct array)."""
+
+
+def struct_array(elements):
+    """Structs as one MATLAB value: every element given every field (missing ones ``[]``, as
+    MATLAB fills them), a single element as the :class:`Struct` itself."""
+    fields = list(dict.fromkeys(k for e in elements for k in e))
+    out = StructArray(Struct({k: e.get(k, np.zeros((0, 0))) for k in fields}) for e in elements)
+    return out[0] if len(out) == 1 else out
+
+
 class Param(float):
     """A number that is a *parameter* of the translation: a value the MATLAB code computes from
     data (or a function input) that the user bound with ``variables=`` / ``--var``. ``expr`` is
@@ -119,6 +133,8 @@ def to_py(value):
         return [to_py(v) for v in value]
     if isinstance(value, Struct):
         return {k: to_py(v) for k, v in value.items()}
+    if isinstance(value, StructArray):
+        return [to_py(v) for v in value]
     return value
 
 
