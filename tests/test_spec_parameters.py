@@ -226,3 +226,26 @@ def test_the_translator_writes_a_parameters_section():
     other = load_spec(text, variables={"numClasses": 3})
     assert other.graph.Layers[2].OutputSize == 3
     assert save_spec(spec) == text  # load -> save is exact
+
+
+def test_values_from_python_may_be_numpy_numbers_and_tuples():
+    import numpy as np
+
+    from layergraph import LayerGraph
+
+    spec = load_spec(SPEC, variables={"numFeatures": np.int64(12), "numClasses": np.int32(4)})
+    assert spec.graph == network(12, 4) and type(spec.values["numFeatures"]) is int
+    assert LayerGraph.from_spec(SPEC, variables={"numFeatures": 5}) == network(5)
+    with pytest.raises(TypeError, match="variables must be a mapping"):
+        load_spec(SPEC, variables=[("numFeatures", 3)])
+
+
+def test_the_translator_writes_training_options_from_parameters_as_references():
+    t = from_matlab("layers = [sequenceInputLayer(3); lstmLayer(4); fullyConnectedLayer(1)\n"
+                    "    regressionLayer];\n"
+                    "options = trainingOptions('adam', 'MaxEpochs', numEpochs, "
+                    "'MiniBatchSize', 2 * numEpochs);", variables={"numEpochs": 20})
+    text = t.to_yaml()
+    assert "MaxEpochs: $numEpochs" in text and "MiniBatchSize: 40" in text
+    assert "training.MiniBatchSize = 2 * numEpochs" in text
+    assert load_spec(text, variables={"numEpochs": 5}).options.MaxEpochs == 5

@@ -24,7 +24,9 @@ references back, never the values in their place: a spec is data and round-trips
 from __future__ import annotations
 
 import copy
+import numbers
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..schema import PARAMETER_TYPES as TYPES
@@ -44,12 +46,24 @@ def _fits(value, kind: str) -> bool:
     if isinstance(value, bool):
         return False
     if kind == "integer":
-        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        return isinstance(value, numbers.Integral) or (
+            isinstance(value, float) and value.is_integer())
     if kind == "number":
-        return isinstance(value, (int, float))
+        return isinstance(value, numbers.Real)
     if kind == "string":
         return isinstance(value, str)
-    return isinstance(value, list)
+    return isinstance(value, (list, tuple))
+
+
+def _plain(value):
+    """A value given from Python as a spec holds it (numpy numbers, tuples -> int, list)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, float)):
+        return float(value)
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def type_of(value) -> str | None:
@@ -133,7 +147,10 @@ def bind(doc, variables, file) -> tuple[object, Bound, list[SpecIssue]]:
     section = data.get("parameters") if isinstance(data, dict) else None
     section = section if isinstance(section, dict) else {}
     out.declared = copy.deepcopy(section)
-    given = dict(variables or {})
+    if variables is not None and not isinstance(variables, Mapping):
+        raise TypeError(f"variables must be a mapping of parameter name to value, got "
+                        f"{type(variables).__name__}")
+    given = {k: _plain(v) for k, v in (variables or {}).items()}
 
     def issue(msg, path, expected, key=False):
         issues.append(SpecIssue(msg, *doc.at(path, key=key), None, expected, file, path=path))
