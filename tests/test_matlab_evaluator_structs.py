@@ -215,3 +215,18 @@ def test_a_huge_struct_array_hits_the_element_limit_before_it_is_built():
     assert (p.line, p.limit) == (2, "max_elements")
     p = error_of("s(1e12) = struct('a', 1);\nlayers = [sequenceInputLayer(3)];")
     assert (p.line, p.limit) == (1, "max_elements")
+
+
+@pytest.mark.parametrize("grow", ["s.child = s;", "s(2).child = s;", "c{1} = c;",
+                                  "s = struct('c', {{s}});"])
+def test_a_value_put_inside_itself_in_a_loop_stops_at_the_depth_limit(grow):
+    code = (f"s = struct('a', 1);\nc = {{}};\nfor i = 1:5000\n  {grow}\nend\n"
+            "layers = [sequenceInputLayer(3); lstmLayer(numel(s)); fullyConnectedLayer(1)\n"
+            "    regressionLayer];\nx = numel(c);")
+    try:
+        t = from_matlab(code)
+    except MatlabTranslationError as e:
+        p = e.problems[0]
+        assert (p.line, p.limit) == (4, "max_depth")
+    else:  # the too-deep value is left unevaluated, and the network does not need it
+        assert t.graph.Layers[1].NumHiddenUnits == 1

@@ -87,6 +87,7 @@ from .values import (
     is_network,
     literal_text,
     numeric,
+    depth_of,
     simplify,
     struct_array,
     to_py,
@@ -591,6 +592,7 @@ class Evaluator:
                                 f"(s(k).{target.name} = ...)")
             new = Struct(holder) if isinstance(holder, Struct) else Struct()
             new[target.name] = value
+            self.check_nesting(new, target)
             return self.set_path(current, target.target, new)
         if isinstance(target, Index) and len(target.args) in (1, 2):
             holder = self.read_path(current, target.target)
@@ -615,6 +617,7 @@ class Evaluator:
                 cell.append(np.zeros((0, 0)))
             for k, v in zip(idx, value):
                 cell[k] = v
+            self.check_nesting(cell, target)
             return self.set_path(current, target.target, cell)
         raise EvalError(target, "layergraph cannot translate this assignment")
 
@@ -640,7 +643,18 @@ class Evaluator:
         elements += [Struct() for _ in range(top - len(elements))]
         for k in idx:
             elements[k] = value
-        return struct_array(elements)
+        out = struct_array(elements)
+        self.check_nesting(out, target)
+        return out
+
+    def check_nesting(self, value, node):
+        """Structs and cells put inside themselves (``s.child = s`` in a loop) nest at most
+        ``max_depth`` deep: deeper is a located error, before anything recurses that far."""
+        d = depth_of(value)
+        if d > self.limits.max_depth:
+            raise LimitError(node, self.limits.exceeded(
+                "max_depth", f"{d} levels", "this value nests structs or cells too deep"),
+                "max_depth")
 
     def read_path(self, current, node):
         if isinstance(node, Id):
@@ -1148,8 +1162,7 @@ class Evaluator:
         if big is not None:
             return big
         if node.cell:  # a cell in a cell in a loop nests without bound: count the depth
-            depth = 1 + max((getattr(v, "depth", 1) for v in flat if isinstance(v, CellArray)),
-                            default=0)
+            depth = 1 + max((depth_of(v) for v in flat), default=0)
             if depth > self.limits.max_depth:
                 return Unknown(node, self.limits.exceeded(
                     "max_depth", f"{depth} levels", "this cell array is not evaluated: it "
@@ -1337,7 +1350,14 @@ class Evaluator:
         nv = [(a.name, self.ev(a.value)) for a in arg_nodes if isinstance(a, NameValue)]
         if name in BUILTINS and not nv:
             big = self.too_large(result_elements(name, args), node, f"'{name}(...)'")
-            return big or derive(call_builtin(name, args, node), _call_expression(name, args))
+            if big is not None:
+                return big
+            out = call_builtin(name, args, node)
+            if depth_of(out) > self.limits.max_depth:  # struct('c', {{s}}) in a loop
+                return Unknown(node, self.limits.exceeded(
+                    "max_depth", f"{depth_of(out)} levels", f"'{name}(...)' is not evaluated: "
+                    "it nests structs or cells too deep"), limit="max_depth")
+            return derive(out, _call_expression(name, args))
         if name == "exist" and args and isinstance(args[0], str):
             v = self.env.get(str(args[0]))
             return 1.0 if v is not None and not (isinstance(v, Unknown) and v.undefined) \

@@ -56,6 +56,23 @@ def struct_array(elements):
     return out[0] if len(out) == 1 else out
 
 
+def depth_of(value) -> int:
+    """How deep structs, struct arrays and cells nest in ``value`` (0: none; 1: a container of
+    plain values). Each container built by the evaluator records its depth, so this looks one
+    level down; the evaluator bounds it by ``max_depth`` (a struct put in itself in a loop)."""
+    if not isinstance(value, (Struct, StructArray, CellArray)):
+        return 0
+    known = getattr(value, "depth", None)
+    if known is None:
+        children = value.values() if isinstance(value, Struct) else value
+        known = 1 + max((depth_of(v) for v in children), default=0)
+        try:
+            value.depth = known
+        except AttributeError:  # pragma: no cover  (all three take attributes)
+            pass
+    return known
+
+
 class Param(float):
     """A number that is a *parameter* of the translation: a value the MATLAB code computes from
     data (or a function input) that the user bound with ``variables=`` / ``--var``. ``expr`` is
