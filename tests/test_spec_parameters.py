@@ -249,3 +249,16 @@ def test_the_translator_writes_training_options_from_parameters_as_references():
     assert "MaxEpochs: $numEpochs" in text and "MiniBatchSize: 40" in text
     assert "training.MiniBatchSize = 2 * numEpochs" in text
     assert load_spec(text, variables={"numEpochs": 5}).options.MaxEpochs == 5
+
+
+def test_references_copy_in_at_most_the_alias_limit():
+    from layergraph.spec import SpecLimits
+
+    refs = "\n".join(f"  - fullyConnected: {{OutputSize: 2, Weights: $w}}" for _ in range(50))
+    text = f"parameters:\n  w: {{default: [{', '.join(['0.5'] * 400)}]}}\nlayers:\n" + refs
+    found = validate_spec(text, strict=False)
+    assert [i.limit for i in found] == ["max_alias_nodes"]
+    assert found[0].line == 3 + 25 and "the parameter references expand" in found[0].message
+    assert not [i for i in validate_spec(text, strict=False,
+                                         limits=SpecLimits(max_alias_nodes=10**6))
+                if i.limit]

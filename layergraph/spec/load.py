@@ -132,7 +132,7 @@ def _load(text, file, path, strict, check_files=False, limits=None, variables=No
     if doc is None:
         return None, issues
     raw = doc.data
-    data, bound, unbound = bind(doc, variables, file)  # parameters: $name -> its value
+    data, bound, unbound = bind(doc, variables, file, limits)  # $name -> its value
     doc = dataclasses.replace(doc, data=data, refused=doc.refused | bound.bad)
     spec, problems = _load_doc(doc, raw, bound, file, path, strict, check_files,
                                issues + unbound)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from ..schema import PARAMETER_TYPES as TYPES
 from .entries import read_entry
 from .issues import SpecIssue, closest
+from .limits import LIMITS, SpecLimits
 
 REFERENCE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
 """A reference to a parameter: the whole string ``$name``."""
@@ -137,10 +138,21 @@ def _set(data, path, value):
     data[path[-1]] = value
 
 
-def bind(doc, variables, file) -> tuple[object, Bound, list[SpecIssue]]:
+def _nodes(value) -> int:
+    """How many values a reference to ``value`` copies into the document."""
+    if isinstance(value, (list, tuple)):
+        return 1 + sum(_nodes(v) for v in value)
+    return 1
+
+
+def bind(doc, variables, file, limits: SpecLimits | None = None
+         ) -> tuple[object, Bound, list[SpecIssue]]:
     """The document's data with every reference replaced by its parameter's value, what was
     bound, and the problems: a badly named or typed parameter, an unknown name in
-    ``variables``, a reference to a parameter not declared, one without a value."""
+    ``variables``, a reference to a parameter not declared, one without a value. What the
+    references copy in is counted against ``max_alias_nodes`` (the same expansion aliases
+    make), before it is copied: a long list referred to many times is a located error."""
+    lim = limits or LIMITS
     issues: list[SpecIssue] = []
     data = doc.data
     out = Bound()
@@ -195,6 +207,8 @@ def bind(doc, variables, file) -> tuple[object, Bound, list[SpecIssue]]:
         return data, out, issues
     data = copy.deepcopy(data)
     unbound: dict = {}
+    sizes: dict = {}
+    copied = 0
     for path in reference_paths(data):
         text = doc.value(path)
         if text.startswith("$$"):
@@ -217,6 +231,18 @@ def bind(doc, variables, file) -> tuple[object, Bound, list[SpecIssue]]:
             if kinds[name] != "bad" and name not in refused:
                 unbound.setdefault(name, path)
         else:
+            if name not in sizes:
+                sizes[name] = _nodes(out.values[name])
+            copied += sizes[name]
+            if copied > lim.max_alias_nodes:  # reported once; the rest is not copied either
+                out.bad.add(path)
+                if copied - sizes[name] <= lim.max_alias_nodes:
+                    issues.append(SpecIssue(lim.exceeded(
+                        "max_alias_nodes", f"{copied:,} values", "the parameter references "
+                        f"expand to too many values (at '${name}')"), *doc.at(path), None,
+                        "shorter parameter values, or fewer references to them", file,
+                        path=path, limit="max_alias_nodes"))
+                continue
             _set(data, path, copy.deepcopy(out.values[name]))
     for name, path in unbound.items():
         issue(f"parameter '{name}' has no value (it is used at line {doc.at(path)[0]})",
