@@ -254,7 +254,7 @@ def test_the_translator_writes_training_options_from_parameters_as_references():
 def test_references_copy_in_at_most_the_alias_limit():
     from layergraph.spec import SpecLimits
 
-    refs = "\n".join(f"  - fullyConnected: {{OutputSize: 2, Weights: $w}}" for _ in range(50))
+    refs = "\n".join("  - fullyConnected: {OutputSize: 2, Weights: $w}" for _ in range(50))
     text = f"parameters:\n  w: {{default: [{', '.join(['0.5'] * 400)}]}}\nlayers:\n" + refs
     found = validate_spec(text, strict=False)
     assert [i.limit for i in found] == ["max_alias_nodes"]
