@@ -262,3 +262,17 @@ def test_references_copy_in_at_most_the_alias_limit():
     assert not [i for i in validate_spec(text, strict=False,
                                          limits=SpecLimits(max_alias_nodes=10**6))
                 if i.limit]
+
+
+def test_editors_accept_references_in_options_with_the_published_schema():
+    import yaml
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    doc = yaml.safe_load(SPEC)
+    doc["layers"].append({"sequenceInput": {"InputSize": ["$h", 3, 1]}})
+    doc["layers"].append({"convolution1d": ["$k", 16]})
+    assert not list(validator.iter_errors(doc))
+    doc["layers"].append({"lstm": {"NumHiddenUnits": "$not a name"}})
+    assert [list(e.absolute_path) for e in validator.iter_errors(doc)] == \
+        [["layers", 7, "lstm", "NumHiddenUnits"]]
