@@ -118,7 +118,8 @@ def test_an_unbound_parameter_is_an_error_at_its_declaration():
 def test_an_unknown_variable_names_the_parameters():
     (e,) = issues(SPEC, variables={"numFeatures": 3, "numClass": 4})
     assert e.line == 2
-    assert "'numClass' is not a parameter of this spec; did you mean 'numClasses'?" in str(e)
+    assert "'numClass' is given a value (--var / variables=) but is not a parameter of this " \
+           "spec; did you mean 'numClasses'?" in str(e)
     (e,) = issues("layers: [softmax]", variables={"x": 1}, strict=False)
     assert "a spec that declares it: parameters:" in e.expected
 
@@ -176,10 +177,14 @@ def test_cli_binds_parameters_with_var(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "12" in out and "4" in out
     assert main(["validate", str(path), "--var", "numFeatures=12", "--var", "nope=1"]) == 1
-    assert "'nope' is not a parameter of this spec" in capsys.readouterr().err
+    assert "'nope' is given a value" in capsys.readouterr().err
     assert main(["render", str(path), "--var", "numFeatures=12", "-o",
                  str(tmp_path / "n.dot")]) == 0
     assert "--var" in build_help("train")
+    assert main(["train", str(path), "--var", "numFeature=12", "--out",
+                 str(tmp_path / "n.pt")]) != 0  # refused before any data are looked for
+    err = capsys.readouterr().err
+    assert "'numFeature' is given a value" in err and "did you mean 'numFeatures'?" in err
 
 
 def test_cli_refuses_a_bad_var_before_loading(tmp_path, capsys):

@@ -187,7 +187,8 @@ def bind(doc, variables, file, limits: SpecLimits | None = None
     for name, value in given.items():
         if name not in kinds:
             names = list(kinds)
-            issue(f"variables: '{name}' is not a parameter of this spec{closest(name, names)}",
+            issue(f"'{name}' is given a value (--var / variables=) but is not a parameter of "
+                  f"this spec{closest(name, names)}",
                   ("parameters",) if section else (), (
                       f"one of its parameters: {', '.join(names)}" if names else
                       f"a spec that declares it: parameters: {{{name}: {{default: ...}}}}"),
