@@ -99,8 +99,10 @@ def cmd_validate(args) -> int:
             bad += 1
             print(_one_line(exc), file=sys.stderr)
             continue
+        bound = ", ".join(f"{k}={v!r}" for k, v in spec.values.items())
         print(f"{path}: OK ({len(spec.graph)} layers, {len(spec.graph.edges())} connections"
-              f"{', training options' if spec.options else ''})")
+              f"{', training options' if spec.options else ''}"
+              f"{', parameters ' + bound if bound else ''})")
     return 1 if bad else 0
 
 

@@ -173,6 +173,8 @@ def test_cli_binds_parameters_with_var(tmp_path, capsys):
     assert main(["validate", str(path)]) == 1
     assert "parameter 'numFeatures' has no value" in capsys.readouterr().err
     assert main(["validate", str(path), "--var", "numFeatures=12"]) == 0
+    assert "parameters numClasses=9, epochs=30, numHidden=100, numFeatures=12)" in \
+        capsys.readouterr().out
     assert main(["analyze", str(path), "--var", "numFeatures=12", "--var", "numClasses=4"]) == 0
     out = capsys.readouterr().out
     assert "12" in out and "4" in out
@@ -281,3 +283,14 @@ def test_editors_accept_references_in_options_with_the_published_schema():
     doc["layers"].append({"lstm": {"NumHiddenUnits": "$not a name"}})
     assert [list(e.absolute_path) for e in validator.iter_errors(doc)] == \
         [["layers", 7, "lstm", "NumHiddenUnits"]]
+
+
+def test_a_struct_field_parameter_gets_a_spec_name_and_keeps_its_matlab_name():
+    t = from_matlab("layers = [sequenceInputLayer(3); lstmLayer(params.numHidden)\n"
+                    "    fullyConnectedLayer(1); regressionLayer];",
+                    variables={"params.numHidden": 7})
+    text = t.to_yaml()
+    assert "NumHiddenUnits: $params_numHidden" in text
+    assert "MATLAB's params.numHidden" in load_spec(text).parameters["params_numHidden"][
+        "description"]
+    assert load_spec(text, variables={"params_numHidden": 9}).graph.Layers[1].NumHiddenUnits == 9

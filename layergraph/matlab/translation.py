@@ -474,7 +474,8 @@ def spec_parameters(t: MatlabTranslation) -> tuple[Bound, list[str]]:
         if p.expression:
             decl["from"] = p.expression
         where = f"{os.path.basename(p.filename)} line {p.line}" if p.line else "not in the code"
-        decl["description"] = f"{p.origin} ({where})"
+        named = f", MATLAB's {p.name}" if key != p.name else ""
+        decl["description"] = f"{p.origin} ({where}{named})"
         bound.declared[key] = decl
         bound.values[key] = decl["default"]
 
