@@ -230,3 +230,29 @@ def test_a_value_put_inside_itself_in_a_loop_stops_at_the_depth_limit(grow):
         assert (p.line, p.limit) == (4, "max_depth")
     else:  # the too-deep value is left unevaluated, and the network does not need it
         assert t.graph.Layers[1].NumHiddenUnits == 1
+
+
+def test_struct_arrays_from_repmat_and_struct_empty_and_deleted_elements():
+    t = from_matlab("""
+base = struct('units', 32, 'mode', 'sequence');
+stack = repmat(base, 1, 3);
+stack(3).mode = 'last';
+extra = struct([]);
+extra(end+1).units = 99;
+extra(end+1).units = 16;
+extra(1) = [];
+stack(end+1) = struct('units', extra.units, 'mode', 'last');
+stack(3) = [];
+layers = sequenceInputLayer(12);
+for i = 1:numel(stack)
+    layers = [layers; lstmLayer(stack(i).units, 'OutputMode', stack(i).mode)];
+end
+layers = [layers; fullyConnectedLayer(9); softmaxLayer; classificationLayer];
+""")
+    assert t.graph == classifier(lstmLayer(32), lstmLayer(32), lstmLayer(16, OutputMode="last"))
+
+
+def test_repmat_is_refused_from_its_size_before_it_is_built():
+    p = error_of("s = repmat(struct('a', 1), 1, 1e9);\nlayers = [sequenceInputLayer(numel(s))];")
+    assert p.line == 2 and "assigned at line 1 from `repmat(" in p.message
+    assert "1,000,000,000 elements, more than the limit max_elements" in p.message

@@ -152,6 +152,8 @@ def result_elements(name: str, args: list) -> float:
     element-wise functions (0 where the arguments do not say)."""
     if name in ("zeros", "ones"):
         return _filled_elements(*args)
+    if name == "repmat" and args:
+        return _repmat_elements(*args)
     shapes = [numeric(a).shape for a in args if numeric(a) is not None]
     try:
         return math.prod(np.broadcast_shapes(*shapes)) if shapes else 0
@@ -232,6 +234,8 @@ def _struct(*args):
     """``struct('a', 1, 'b', 2)``; a cell value gives a struct array of its elements (cells of
     one element are that element, for every struct), as MATLAB does: ``struct('n', {10, 20})``
     is 1-by-2, ``struct('c', {{1, 2}})`` one struct whose field is the cell."""
+    if len(args) == 1 and numeric(args[0]) is not None and numeric(args[0]).size == 0:
+        return StructArray()  # struct([]): no structs yet (then s(end+1) = ...)
     if len(args) % 2 or not all(isinstance(n, str) for n in args[0::2]):
         raise TypeError
     names, values = [str(n) for n in args[0::2]], list(args[1::2])
@@ -248,6 +252,36 @@ def _struct(*args):
     out = StructArray(Struct((name, element(v, k)) for name, v in zip(names, values))
                       for k in range(n))
     return out[0] if n == 1 else out
+
+
+def _repmat_sizes(dims) -> list[int]:
+    sizes = [float(v) for d in dims for v in numeric(d).reshape(-1)]
+    if len(sizes) == 1:
+        sizes *= 2
+    if any(not math.isfinite(v) or v != int(v) for v in sizes):
+        raise ValueError("repmat needs whole numbers of copies")
+    return [max(int(v), 0) for v in sizes]
+
+
+def _repmat(x, *dims):
+    """``repmat(s, 1, n)``: n copies of a struct (a struct array), or a tiled numeric array."""
+    sizes = _repmat_sizes(dims)
+    if isinstance(x, Struct):
+        if len(sizes) != 2 or min(sizes) > 1 and sizes[0] != 1:
+            raise ValueError("struct arrays are rows or columns")
+        n = math.prod(sizes)
+        return x if n == 1 else StructArray(Struct(x) for _ in range(n))
+    return simplify(np.tile(numeric(x), sizes))
+
+
+def _repmat_elements(x, *dims) -> float:
+    """The elements ``repmat`` would make, from its arguments alone."""
+    try:
+        sizes = _repmat_sizes(dims)
+    except (TypeError, ValueError, AttributeError):
+        return 0
+    each = 1 if isinstance(x, Struct) else (numeric(x).size if numeric(x) is not None else 0)
+    return math.prod(sizes) * each
 
 
 def _fields(s) -> list:
@@ -329,7 +363,7 @@ BUILTINS = {
     "isstruct": lambda x: isinstance(x, (Struct, StructArray)),
     "iscell": lambda x: isinstance(x, CellArray),
     "struct": _struct, "isfield": _isfield, "fieldnames": lambda s: CellArray(_fields(s)),
-    "setfield": _setfield, "getfield": _getfield, "rmfield": _rmfield,
+    "setfield": _setfield, "getfield": _getfield, "rmfield": _rmfield, "repmat": _repmat,
     "any": lambda a: bool(numeric(a).size and numeric(a).any()),
     "all": lambda a: bool(numeric(a).all()),
     "isempty": lambda a: len(a) == 0 if isinstance(a, (str, list)) else bool(

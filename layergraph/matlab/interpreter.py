@@ -517,6 +517,14 @@ class Evaluator:
                     Struct, StructArray))):  # s(2) = struct(...), s(end+1) = t
             self.env[base] = self.set_path(current, target, value)
             return
+        if isinstance(target, Index) and not target.brace and isinstance(target.target, Id) \
+                and isinstance(current, (Struct, StructArray)) and isinstance(
+                    value, np.ndarray) and value.size == 0:  # s(2) = []: delete it
+            elements = current if isinstance(current, StructArray) else [current]
+            gone = set(self.indices(target.args, len(elements), target))
+            kept = [e for k, e in enumerate(elements) if k not in gone]
+            self.env[base] = kept[0] if len(kept) == 1 else StructArray(kept)
+            return
         if isinstance(current, TrainingOptions) and isinstance(target, Field) and isinstance(
                 target.target, Id):
             self.env[base] = new = self.set_option(current, target, value)
