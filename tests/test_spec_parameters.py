@@ -294,3 +294,23 @@ def test_a_struct_field_parameter_gets_a_spec_name_and_keeps_its_matlab_name():
     assert "MATLAB's params.numHidden" in load_spec(text).parameters["params_numHidden"][
         "description"]
     assert load_spec(text, variables={"params_numHidden": 9}).graph.Layers[1].NumHiddenUnits == 9
+
+
+def test_a_reference_to_a_default_value_and_in_the_positional_form_is_kept():
+    text = """\
+parameters:
+  mode: {default: sequence}
+  f: {default: 16}
+layers:
+  - sequenceInput: 3
+  - convolution1d: [3, $f]
+  - lstm: {NumHiddenUnits: 4, OutputMode: $mode}
+  - fullyConnected: 1
+  - regression
+"""
+    spec = load_spec(text)
+    assert spec.graph.Layers[1].NumFilters == 16
+    out = save_spec(spec)
+    assert "OutputMode: $mode" in out and "NumFilters: $f" in out  # sequence is the default
+    assert load_spec(out) == spec and save_spec(load_spec(out)) == out
+    assert load_spec(out, variables={"mode": "last", "f": 8}).graph.Layers[2].OutputMode == "last"
