@@ -314,3 +314,19 @@ layers:
     assert "OutputMode: $mode" in out and "NumFilters: $f" in out  # sequence is the default
     assert load_spec(out) == spec and save_spec(load_spec(out)) == out
     assert load_spec(out, variables={"mode": "last", "f": 8}).graph.Layers[2].OutputMode == "last"
+
+
+def test_every_corpus_translation_writes_a_spec_that_loads_back_and_saves_exactly():
+    from test_matlab_corpus import EXPECTED_ERRORS, FILES, VARIABLES
+
+    with_parameters = 0
+    for path in FILES:
+        if path.name in EXPECTED_ERRORS:
+            continue
+        t = from_matlab(path, variables=VARIABLES.get(path.name))
+        text = t.to_yaml()
+        spec = load_spec(text, strict=False)
+        assert (spec.graph, spec.options) == (t.graph, t.options), path.name
+        assert save_spec(spec) == text, path.name
+        with_parameters += bool(spec.parameters)
+    assert with_parameters >= 8  # the files whose values come from data or inputs
