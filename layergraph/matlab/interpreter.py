@@ -11,6 +11,12 @@ notes, never dropped silently. A value the code takes from data that the user bi
 computed from it remember their Python expression, so the translated Python can be a function
 of the parameters.
 
+Loops run while what decides them is known: a ``for`` over a known range (or over a struct
+array), a ``while`` whose condition evaluates; a loop that depends on data is not run, and what
+it assigns becomes Unknown (a note at the loop). Every loop iteration, evaluation step and
+second is counted against :class:`~.errors.MatlabLimits`, so no code makes the translator hang.
+Structs are values (``s.(name) = v`` copies); a struct array is a :class:`~.values.StructArray`.
+
 A call ``f(...)`` goes, in this order, to a function of the file or project (run with its
 inputs bound, in a workspace of its own: :meth:`Evaluator.call_function`), to the bridge
 (``bridge.py``: layers, layer graphs, trainingOptions, training), to a numeric built-in
