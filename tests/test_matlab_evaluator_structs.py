@@ -256,3 +256,9 @@ def test_repmat_is_refused_from_its_size_before_it_is_built():
     p = error_of("s = repmat(struct('a', 1), 1, 1e9);\nlayers = [sequenceInputLayer(numel(s))];")
     assert p.line == 2 and "assigned at line 1 from `repmat(" in p.message
     assert "1,000,000,000 elements, more than the limit max_elements" in p.message
+
+
+def test_a_struct_array_from_data_stays_unevaluated_when_one_element_is_set():
+    p = error_of("cfg = struct('n', 1);\ncfg.blocks = load('cfg.mat');\n"
+                 "cfg.blocks(2).units = 5;\nlayers = [sequenceInputLayer(cfg.blocks(2).units)];")
+    assert p.line == 4 and "'cfg' could not be evaluated" in p.message

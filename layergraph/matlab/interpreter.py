@@ -643,9 +643,9 @@ class Evaluator:
             elements = list(holder)
         elif isinstance(holder, Struct):
             elements = [holder]
-        elif holder is None or isinstance(holder, Unknown) or (
+        elif holder is None or (isinstance(holder, Unknown) and holder.undefined) or (
                 isinstance(holder, np.ndarray) and holder.size == 0):
-            elements = []
+            elements = []  # a new variable (or field), or one set to []
         else:
             raise EvalError(target, f"'{self.text(target.target)}' is not a struct: it holds "
                             f"{literal_text(holder)}")
