@@ -330,3 +330,16 @@ def test_every_corpus_translation_writes_a_spec_that_loads_back_and_saves_exactl
         assert save_spec(spec) == text, path.name
         with_parameters += bool(spec.parameters)
     assert with_parameters >= 8  # the files whose values come from data or inputs
+
+
+def test_a_training_text_starting_with_a_dollar_is_written_escaped():
+    from layergraph import trainingOptions
+
+    g = network(3)
+    options = trainingOptions("adam", CheckpointPath="$HOME")
+    text = save_spec(g, options=options)
+    assert "CheckpointPath: $$HOME" in text
+    assert load_spec(text).options.CheckpointPath == "$HOME"
+    (e,) = issues(text.replace("$$HOME", "$HOME"))
+    assert "'$HOME' refers to a parameter that is not declared" in e.message
+    assert "or $$HOME for the text '$HOME'" in e.expected

@@ -184,7 +184,7 @@ def _training_section(options: TrainingOptions) -> dict:
             v = "Inf"  # as MATLAB writes it, where the option reads 'Inf' back
         if k == "Metrics":
             v = _metric_names(v)
-        out[k] = _plain(v)
+        out[k] = escape(_plain(v))
     return out
 
 

@@ -225,8 +225,9 @@ def bind(doc, variables, file, limits: SpecLimits | None = None
             names = list(kinds)
             issue(f"'${name}' refers to a parameter that is not declared"
                   f"{closest(name, names)}", path,
-                  f"one of the parameters: {', '.join('$' + n for n in names)}" if names
-                  else f"a declaration: parameters: {{{name}: {{default: ...}}}}")
+                  (f"one of the parameters: {', '.join('$' + n for n in names)}" if names
+                   else f"a declaration: parameters: {{{name}: {{default: ...}}}}")
+                  + f"; or ${text} for the text '{text}'")
         elif name not in out.values:
             out.bad.add(path)
             if kinds[name] != "bad" and name not in refused:
