@@ -83,9 +83,11 @@ def cmd_validate(args) -> int:
     from .spec import SpecError, load_spec
 
     bad = 0
+    variables = _spec_variables(args)  # a bad --var is a usage error, before any file
     for path in args.spec:
         try:
-            spec = load_spec(_spec_path(path), strict=not args.no_analysis, check_files=True)
+            spec = load_spec(_spec_path(path), strict=not args.no_analysis, check_files=True,
+                             variables=variables)
         except SpecError as exc:
             bad += 1
             n = len(exc.errors)
@@ -97,8 +99,10 @@ def cmd_validate(args) -> int:
             bad += 1
             print(_one_line(exc), file=sys.stderr)
             continue
+        bound = ", ".join(f"{k}={v!r}" for k, v in spec.values.items())
         print(f"{path}: OK ({len(spec.graph)} layers, {len(spec.graph.edges())} connections"
-              f"{', training options' if spec.options else ''})")
+              f"{', training options' if spec.options else ''}"
+              f"{', parameters ' + bound if bound else ''})")
     return 1 if bad else 0
 
 
@@ -106,7 +110,7 @@ def cmd_analyze(args) -> int:
     from .spec import SpecError
 
     try:
-        spec = _load(args.spec, strict=False)
+        spec = _load(args.spec, strict=False, variables=_spec_variables(args))
     except SpecError as exc:  # the spec's own errors are what analyze found: a result
         print(_one_line(exc), file=sys.stderr)
         return 1
@@ -118,7 +122,7 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_render(args) -> int:
-    spec = _load(args.spec, strict=False)
+    spec = _load(args.spec, strict=False, variables=_spec_variables(args))
     out = _output_path(args.output, "-o") if args.output else Path(args.spec).with_suffix(
         "." + (args.format or "svg"))
     path = render(spec.graph, out, format=args.format, rankdir=args.rankdir,
@@ -135,7 +139,8 @@ def cmd_train(args) -> int:
     from .spec import parse_value
     from .training.options import trainingOptions
 
-    spec = _load(args.spec, strict=True, check_files=not args.data)  # --data replaces them
+    spec = _load(args.spec, strict=True, check_files=not args.data,  # --data replaces them
+                 variables=_spec_variables(args))
     out = _output_path(args.out, "--out")
     given = spec.options.to_dict(only_given=True) if spec.options else {"SolverName": "adam"}
     solver = args.solver or given.pop("SolverName")
@@ -326,10 +331,32 @@ def _spec_path(path):
     return p
 
 
-def _load(path, strict, check_files=False):
+def _load(path, strict, check_files=False, variables=None):
     from .spec import load_spec
 
-    return load_spec(_spec_path(path), strict=strict, check_files=check_files)
+    return load_spec(_spec_path(path), strict=strict, check_files=check_files,
+                     variables=variables)
+
+
+def _spec_variables(args) -> dict | None:
+    """The spec parameters given with ``--var NAME=VALUE``, each value read as a spec reads
+    one (``9`` a number, ``last`` a word, ``[3, 16]`` a list); None when there are none."""
+    import yaml
+
+    from .spec import parse_value
+
+    out = {}
+    for item in getattr(args, "var", None) or []:
+        name, value = _name_value(item, "--var", "a parameter of the spec")
+        if not name.isidentifier():
+            raise CLIError(f"--var expects NAME=VALUE with a parameter name of the spec, got "
+                           f"{item!r}", 2)
+        try:
+            out[name] = parse_value(value)
+        except yaml.YAMLError:
+            raise CLIError(f"--var {name}: cannot read {value!r} as a value (write it as in a "
+                           "spec: a number, a word, true/false or [a, b])", 2) from None
+    return out or None
 
 
 def _output_path(text, flag) -> Path:
@@ -508,10 +535,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "train and run them.",
         epilog="Run 'layergraph COMMAND --help' for the options of a command.\n\n" + EXIT_STATUS)
     p.add_argument("--version", action="version", version=f"layergraph {__version__}")
+    spec_vars = argparse.ArgumentParser(add_help=False)  # the spec commands bind parameters
+    spec_vars.add_argument("--var", action="append", metavar="NAME=VALUE",
+                           help="value of a parameter the spec declares (parameters: ...; "
+                                "referred to as $NAME), e.g. --var numClasses=9; repeatable")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    s = sub.add_parser("validate", parents=[common],
+    s = sub.add_parser("validate", parents=[common, spec_vars],
                        help="check specs against the schema and the analysis",
                        description="Check YAML specs: schema (layer types, option names and "
                                    "values), connections, names, and the network analysis. "
@@ -524,7 +555,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="check the format only, not the analysis (unconnected ports, sizes, ...)")
     s.set_defaults(func=cmd_validate)
 
-    s = sub.add_parser("analyze", parents=[common], aliases=["analyse"],
+    s = sub.add_parser("analyze", parents=[common, spec_vars], aliases=["analyse"],
                        help="print the analyzeNetwork table",
                        description="Print MATLAB's analyzeNetwork table (layers, activation "
                                    "sizes, learnables) and every problem. Exit status 1 when "
@@ -532,7 +563,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("spec", metavar="SPEC", help="YAML spec file")
     s.set_defaults(func=cmd_analyze)
 
-    s = sub.add_parser("render", parents=[common], help="draw the network diagram (graphviz)",
+    s = sub.add_parser("render", parents=[common, spec_vars], help="draw the network diagram (graphviz)",
                        description="Draw the network: one node per layer (name, type, key "
                                    "options), port names on fold/unfold edges, problems in red.")
     s.add_argument("spec", metavar="SPEC", help="YAML spec file")
@@ -555,7 +586,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="no note boxes with the problems' text (SVG tooltips keep it)")
     s.set_defaults(func=cmd_render)
 
-    s = sub.add_parser("train", parents=[common], help="train a spec's network and evaluate it",
+    s = sub.add_parser("train", parents=[common, spec_vars], help="train a spec's network and evaluate it",
                        description="Train with the spec's training options (flags override them; "
                                    "solver 'adam' when the spec has none), save the network, "
                                    "and evaluate on the test data.")

@@ -205,9 +205,11 @@ class LayerGraph:
         return service("save_spec", "layergraph.spec")(self, path, **kwargs)
 
     @classmethod
-    def from_spec(cls, source, strict=True) -> LayerGraph:
-        """The graph of a YAML spec (a path, YAML text or file); see :func:`layergraph.load_spec`."""
-        return service("load_spec", "layergraph.spec")(source, strict=strict).graph
+    def from_spec(cls, source, strict=True, variables=None) -> LayerGraph:
+        """The graph of a YAML spec (a path, YAML text or file), its parameters bound with
+        ``variables``; see :func:`layergraph.load_spec`."""
+        return service("load_spec", "layergraph.spec")(source, strict=strict,
+                                                        variables=variables).graph
 
     def _repr_svg_(self):  # Jupyter shows graphs as diagrams when graphviz is available
         if not available("to_svg"):

@@ -39,9 +39,11 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 LAYER_KEYWORDS = ("inputs",)
 """Lower-case keys a layer entry may have besides its MATLAB options (``type`` in the flat form)."""
 
-TOP_LEVEL = ("name", "description", "layers", "connections", "loss", "training", "data")
+TOP_LEVEL = ("name", "description", "parameters", "layers", "connections", "loss", "training",
+             "data")
 DATA_KEYS = ("dataset", "train", "test", "validation", "order", "description")
 DATA_ORDERS = ("as-is", "sorted-by-length")
+PARAMETER_TYPES = ("integer", "number", "string", "boolean", "list")  # of a spec's parameters
 TRAINING_SKIPPED = ("ValidationData",)  # data, not an option: given in the ``data`` section
 
 
@@ -124,8 +126,59 @@ def _keyed_value(cls) -> dict:
             "else": _short_form(cls)}
 
 
-def build_schema() -> dict:
-    """The JSON Schema (draft 2020-12) of a layergraph YAML spec, from the layer registry."""
+REFERENCE_SCHEMA = {
+    "type": "string", "pattern": r"^\$[A-Za-z_][A-Za-z0-9_]*$",
+    "description": "a parameter of the spec ($name), declared under 'parameters:'",
+}
+
+
+def _with_references(schema: dict) -> dict:
+    """An option's schema that also takes a reference to a parameter, as the option's value or
+    as an element of it (``[$width, 3, 1]``)."""
+    inner = _elements_with_references({k: v for k, v in schema.items()
+                                       if k not in ("description", "default")})
+    out = {k: schema[k] for k in ("description", "default") if k in schema}
+    out["anyOf"] = [inner, {"$ref": "#/$defs/reference"}]
+    return out
+
+
+def _elements_with_references(schema: dict) -> dict:
+    """``schema`` with the elements of its lists (in each of its alternatives) also taking a
+    reference; the alternatives themselves are not (a ``oneOf`` would then match twice)."""
+    out = dict(schema)
+    if isinstance(out.get("items"), dict):
+        out["items"] = _with_references(out["items"])
+    if isinstance(out.get("prefixItems"), list):
+        out["prefixItems"] = [_with_references(x) for x in out["prefixItems"]]
+    for key in ("oneOf", "anyOf"):
+        if isinstance(out.get(key), list):
+            out[key] = [_elements_with_references(x) for x in out[key]]
+    return out
+
+
+def _allow_references(schema: dict) -> dict:
+    """The schema as published for editors: every layer and training option also takes
+    ``$name``. The loader binds parameters first and validates the values with the schema
+    without this (:func:`validator`), so its errors name the option's own form."""
+    defs = schema["$defs"]
+    defs["reference"] = REFERENCE_SCHEMA
+    for cls in REGISTRY.values():
+        props = defs[cls.matlab_name]["properties"]
+        for name in cls.options:
+            props[name] = _with_references(props[name])
+        for key in layer_keys(cls):
+            keyed = defs["keyedLayer"]["properties"][key]
+            keyed["else"] = _with_references(keyed["else"])
+    train = defs["training"]["properties"]
+    for name in train:
+        if name != "solver":
+            train[name] = _with_references(train[name])
+    return schema
+
+
+def build_schema(references: bool = False) -> dict:
+    """The JSON Schema (draft 2020-12) of a layergraph YAML spec, from the layer registry;
+    ``references``: as published (options also take ``$name``, see :func:`schema_text`)."""
     defs = {"inputs": INPUTS_SCHEMA}
     keyed_props, flat_rules = {}, []
     for cls in REGISTRY.values():
@@ -167,6 +220,21 @@ def build_schema() -> dict:
         "else": {"prefixItems": [{"type": "string"}, {"type": "string"}],
                  "minItems": 2, "maxItems": 2},
     }
+    defs["parameter"] = {
+        "description": "a value the network depends on, referred to as $name in layer and "
+                       "training options; bound from its default, load_spec(..., "
+                       "variables={...}) or --var NAME=VALUE",
+        "type": "object",
+        "properties": {
+            "default": {"description": "the value when none is given"},
+            "from": {"type": "string", "description": "the MATLAB expression it stands for "
+                                                      "(e.g. numel(categories(YTrain)))"},
+            "type": {"enum": list(PARAMETER_TYPES),
+                     "description": "the type of its values (default: the default's type)"},
+            "description": {"type": "string"},
+        },
+        "additionalProperties": False,
+    }
     train_props = {"solver": {"enum": list(SOLVERS), "description": "solverName of "
                                                                      "trainingOptions"}}
     for name, opt in TRAINING_OPTIONS.items():
@@ -194,7 +262,7 @@ def build_schema() -> dict:
         },
         "additionalProperties": False,
     }
-    return {
+    schema = {
         "$schema": DIALECT,
         "title": "layergraph network spec",
         "description": "A sequence network as data: layers (MATLAB types and options), "
@@ -206,6 +274,11 @@ def build_schema() -> dict:
         "properties": {
             "name": {"type": "string", "description": "name of the network"},
             "description": {"type": "string"},
+            "parameters": {"type": "object",
+                           "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                           "additionalProperties": {"$ref": "#/$defs/parameter"},
+                           "description": "values the network depends on that the spec does "
+                                          "not fix, referred to as $name"},
             "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"},
                        "description": "the layers, in order; each is connected to the one "
                                       "before it (like layerGraph(layers)) unless it says "
@@ -221,11 +294,12 @@ def build_schema() -> dict:
         "additionalProperties": False,
         "$defs": defs,
     }
+    return _allow_references(schema) if references else schema
 
 
 def schema_text() -> str:
-    """The schema as the exact text kept in the repository."""
-    return json.dumps(build_schema(), indent=2, allow_nan=False) + "\n"
+    """The schema as the exact text kept in the repository (for editors: with references)."""
+    return json.dumps(build_schema(references=True), indent=2, allow_nan=False) + "\n"
 
 
 def write_schema(path=SCHEMA_PATH) -> Path:

@@ -40,6 +40,7 @@ VARIABLES = {
     "c42_text_word_embedding.m": {"numWords": 5000, "numClasses": 4},
     "c45_nargin_defaults.m": {"numFeatures": 3, "numClasses": 2},
     "c46_arguments_block.m": {"numChannels": 2, "options.NumHidden": 64, "options.Layers": 2},
+    "c49_dynamic_field_defaults.m": {"numFeatures": 12, "numClasses": 9},
 }
 
 

@@ -295,7 +295,7 @@ def test_values_from_data_become_named_parameters_of_the_python_and_the_yaml():
     ns = run_python(t, numFeatures=3, numClasses=2)
     assert layerGraph(ns["layers"]) == classifier(lstmLayer(6, OutputMode="last"), 3, 2)
     yaml = t.to_yaml()
-    assert "#   numClasses = 9  <- numel(categories(YTrain))" in yaml
+    assert "numClasses: {default: 9, from: numel(categories(YTrain))" in yaml
 
 
 def test_an_unbound_data_value_is_an_error_that_says_how_to_bind_it():

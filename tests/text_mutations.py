@@ -20,6 +20,24 @@ from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "specs").glob("*.yaml"))]
+SPEC_TEXTS.append("""\
+name: with-parameters
+parameters:
+  numClasses: {default: 9, from: "numel(categories(YTrain))"}
+  numFeatures: {default: 12, type: integer, description: channels}
+  width: {default: [28, 28, 1]}
+  mode: {default: last}
+layers:
+  - sequenceInput: {InputSize: $numFeatures, Name: $$in}
+  - convolution1d: [3, $numFeatures]
+  - lstm: {NumHiddenUnits: 100, OutputMode: $mode}
+  - fullyConnected: $numClasses
+  - softmax
+  - classification
+training:
+  solver: adam
+  MaxEpochs: $numClasses
+""")  # a spec with parameters and references of every form
 MATLAB_TEXTS = [p.read_text(encoding="utf-8")
                 for p in sorted((ROOT / "tests" / "fixtures" / "matlab").glob("*.m"))]
 
@@ -33,6 +51,7 @@ YAML_PIECES = [
     "[1, [2, [3, [4]]]]", "{a: {b: {c: 1}}}", "99999999999999999999", "-0", "1.5e-400",
     "lstm", "bilstm", "sequenceInput", "softmax", "classification", "fold/miniBatchSize",
     "a -> b", "inputs", "connections", "Name", "NumHiddenUnits", "OutputMode", "last",
+    "$n", "$$n", "$", "parameters", "{n: {default: 3}}", "{from: x}", "$NumHiddenUnits",
 ]
 
 MATLAB_PIECES = [
@@ -51,6 +70,8 @@ MATLAB_PIECES = [
     "layers", "lgraph", "options", "net", "clear all", "load data.mat", "hold on",
     "\nc = {};\nfor k = 1:50000\n c = {c};\nend\n", "\nfor k = 1:60\n layers = [layers layers];\nend\n",
     "\nfor k = 1:3000\n layers(end+1) = reluLayer;\nend\n", "x = ones(1, 1e6) + ones(1e6, 1)",
+    "s.(x)", "s.('a')", "s.(1)", "s(2).a", "s(1e9).a", "struct('a', {1, 2})", "[s.a]",
+    "fieldnames(s)", "while k < 3", "\ns.c = s;\n", "repmat(s, 1, 1e9)",
 ]
 
 _YAML_TOKEN = re.compile(r"[A-Za-z_][\w/.-]*|-?[0-9][\w.+-]*|'[^'\n]*'|\"[^\"\n]*\"|[\[\]{}:,\-&*!|>#]")

@@ -15,13 +15,28 @@ import re
 
 import numpy as np
 
-from .values import COLON, CellArray, MString, StringArray, Struct, Unknown, numeric, simplify, to_py
+from ..layers import Layer
+from .values import (
+    COLON,
+    CellArray,
+    MString,
+    StringArray,
+    Struct,
+    StructArray,
+    Unknown,
+    numeric,
+    simplify,
+    struct_array,
+    to_py,
+)
 
 # --- sizes -------------------------------------------------------------------------------------
 
 
 def _size(x, dim=None):
-    if isinstance(x, (str, MString)):
+    if isinstance(x, (Struct, Layer)):
+        shape = (1, 1)
+    elif isinstance(x, (str, MString)):
         shape = (1, len(x))
     elif isinstance(x, (list, tuple)):
         shape = (1, len(x))
@@ -37,7 +52,7 @@ def _size(x, dim=None):
 
 
 def _numel(x):
-    if isinstance(x, MString):
+    if isinstance(x, (MString, Struct, Layer)):  # one struct, one layer
         return 1.0
     if isinstance(x, (str, list, tuple)):
         return float(len(x))
@@ -48,6 +63,8 @@ def _numel(x):
 
 
 def _length(x):
+    if isinstance(x, (Struct, Layer)):
+        return 1.0
     if isinstance(x, (list, tuple)):
         return float(len(x))
     if isinstance(x, str):
@@ -135,6 +152,8 @@ def result_elements(name: str, args: list) -> float:
     element-wise functions (0 where the arguments do not say)."""
     if name in ("zeros", "ones"):
         return _filled_elements(*args)
+    if name == "repmat" and args:
+        return _repmat_elements(*args)
     shapes = [numeric(a).shape for a in args if numeric(a) is not None]
     try:
         return math.prod(np.broadcast_shapes(*shapes)) if shapes else 0
@@ -212,22 +231,98 @@ def _strcmp(a, b, fold=False):
 
 
 def _struct(*args):
-    if len(args) % 2:
+    """``struct('a', 1, 'b', 2)``; a cell value gives a struct array of its elements (cells of
+    one element are that element, for every struct), as MATLAB does: ``struct('n', {10, 20})``
+    is 1-by-2, ``struct('c', {{1, 2}})`` one struct whose field is the cell."""
+    if len(args) == 1 and numeric(args[0]) is not None and numeric(args[0]).size == 0:
+        return StructArray()  # struct([]): no structs yet (then s(end+1) = ...)
+    if len(args) % 2 or not all(isinstance(n, str) for n in args[0::2]):
         raise TypeError
-    out = Struct()
-    for k in range(0, len(args), 2):
-        if not isinstance(args[k], str) or isinstance(args[k + 1], CellArray):
-            raise TypeError  # struct('a', {1, 2}) is a struct array
-        out[str(args[k])] = args[k + 1]
-    return out
+    names, values = [str(n) for n in args[0::2]], list(args[1::2])
+    sizes = {len(v) for v in values if isinstance(v, CellArray) and len(v) != 1}
+    if len(sizes) > 1:
+        raise ValueError("the cell arrays given to struct differ in size")
+    n = sizes.pop() if sizes else 1
+
+    def element(v, k):
+        if not isinstance(v, CellArray):
+            return v
+        return v[0] if len(v) == 1 else v[k]
+
+    out = StructArray(Struct((name, element(v, k)) for name, v in zip(names, values))
+                      for k in range(n))
+    return out[0] if n == 1 else out
+
+
+def _repmat_sizes(dims) -> list[int]:
+    sizes = [float(v) for d in dims for v in numeric(d).reshape(-1)]
+    if len(sizes) == 1:
+        sizes *= 2
+    if any(not math.isfinite(v) or v != int(v) for v in sizes):
+        raise ValueError("repmat needs whole numbers of copies")
+    return [max(int(v), 0) for v in sizes]
+
+
+def _repmat(x, *dims):
+    """``repmat(s, 1, n)``: n copies of a struct (a struct array), or a tiled numeric array."""
+    sizes = _repmat_sizes(dims)
+    if isinstance(x, Struct):
+        if len(sizes) != 2 or min(sizes) > 1 and sizes[0] != 1:
+            raise ValueError("struct arrays are rows or columns")
+        n = math.prod(sizes)
+        return x if n == 1 else StructArray(Struct(x) for _ in range(n))
+    return simplify(np.tile(numeric(x), sizes))
+
+
+def _repmat_elements(x, *dims) -> float:
+    """The elements ``repmat`` would make, from its arguments alone."""
+    try:
+        sizes = _repmat_sizes(dims)
+    except (TypeError, ValueError, AttributeError):
+        return 0
+    each = 1 if isinstance(x, Struct) else (numeric(x).size if numeric(x) is not None else 0)
+    return math.prod(sizes) * each
+
+
+def _fields(s) -> list:
+    if isinstance(s, Struct):
+        return list(s)
+    if isinstance(s, StructArray):
+        return list(s[0]) if s else []
+    raise TypeError
 
 
 def _isfield(s, name):
-    if not isinstance(s, Struct):
+    if not isinstance(s, (Struct, StructArray)):
         return False
     if isinstance(name, str):
-        return name in s
+        return name in _fields(s)
+    if isinstance(name, (CellArray, StringArray)):
+        return simplify(np.array([[isinstance(x, str) and x in _fields(s) for x in name]]))
     raise TypeError
+
+
+def _setfield(s, name, value):
+    if not isinstance(s, Struct) or not isinstance(name, str):
+        raise TypeError
+    out = Struct(s)
+    out[str(name)] = value
+    return out
+
+
+def _getfield(s, name):
+    if not isinstance(s, Struct) or not isinstance(name, str):
+        raise TypeError
+    return s[str(name)]
+
+
+def _rmfield(s, name):
+    names = [str(name)] if isinstance(name, str) else [str(x) for x in name]
+    if isinstance(s, StructArray):
+        return struct_array([_rmfield(e, names) for e in s])
+    if not isinstance(s, Struct) or any(n not in s for n in names):
+        raise TypeError
+    return Struct((k, v) for k, v in s.items() if k not in names)
 
 
 def _lower(fn):
@@ -265,8 +360,10 @@ BUILTINS = {
     "ischar": lambda x: isinstance(x, str) and not isinstance(x, MString),
     "isstring": lambda x: isinstance(x, (MString, StringArray)),
     "isnumeric": lambda x: numeric(x) is not None and not isinstance(x, bool),
-    "isstruct": lambda x: isinstance(x, Struct), "iscell": lambda x: isinstance(x, CellArray),
-    "struct": _struct, "isfield": _isfield,
+    "isstruct": lambda x: isinstance(x, (Struct, StructArray)),
+    "iscell": lambda x: isinstance(x, CellArray),
+    "struct": _struct, "isfield": _isfield, "fieldnames": lambda s: CellArray(_fields(s)),
+    "setfield": _setfield, "getfield": _getfield, "rmfield": _rmfield, "repmat": _repmat,
     "any": lambda a: bool(numeric(a).size and numeric(a).any()),
     "all": lambda a: bool(numeric(a).all()),
     "isempty": lambda a: len(a) == 0 if isinstance(a, (str, list)) else bool(
@@ -277,7 +374,7 @@ BUILTINS = {
 """MATLAB name -> function over evaluated MATLAB values (positional arguments only)."""
 
 
-UNKNOWN_ALLOWED = frozenset({"struct"})
+UNKNOWN_ALLOWED = frozenset({"struct", "setfield"})
 """Built-ins that run with arguments the translator did not evaluate (a struct's field may
 hold data)."""
 

@@ -36,8 +36,9 @@ class MatlabLimits(LimitSet):
     limit                      default     what it bounds
     =========================  ==========  ==========================================================
     ``max_size``               1 Mi chars  the length of the MATLAB text (4 bytes a character)
-    ``max_depth``              32          nesting of expressions (brackets, calls, operators) and of
-                                           blocks (if, for, while, switch, try) in one another
+    ``max_depth``              32          nesting of expressions (brackets, calls, operators), of
+                                           blocks (if, for, while, switch, try) in one another, and
+                                           of structs and cells in one another
     ``max_elements``           1,000,000   elements of any array, string or cell array the
                                            evaluator builds, checked before it is allocated; a
                                            larger value is not evaluated (if the network needs

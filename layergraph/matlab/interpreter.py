@@ -11,6 +11,12 @@ notes, never dropped silently. A value the code takes from data that the user bi
 computed from it remember their Python expression, so the translated Python can be a function
 of the parameters.
 
+Loops run while what decides them is known: a ``for`` over a known range (or over a struct
+array), a ``while`` whose condition evaluates; a loop that depends on data is not run, and what
+it assigns becomes Unknown (a note at the loop). Every loop iteration, evaluation step and
+second is counted against :class:`~.errors.MatlabLimits`, so no code makes the translator hang.
+Structs are values (``s.(name) = v`` copies); a struct array is a :class:`~.values.StructArray`.
+
 A call ``f(...)`` goes, in this order, to a function of the file or project (run with its
 inputs bound, in a workspace of its own: :meth:`Evaluator.call_function`), to the bridge
 (``bridge.py``: layers, layer graphs, trainingOptions, training), to a numeric built-in
@@ -21,8 +27,10 @@ inputs bound, in a workspace of its own: :meth:`Evaluator.call_function`), to th
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import math
+import re
 import time
 from dataclasses import dataclass
 
@@ -74,9 +82,11 @@ from .values import (
     Param,
     StringArray,
     Struct,
+    StructArray,
     Trained,
     Unknown,
     binary_op,
+    depth_of,
     derive,
     expression_of,
     from_given,
@@ -85,6 +95,7 @@ from .values import (
     literal_text,
     numeric,
     simplify,
+    struct_array,
     to_py,
     truth,
 )
@@ -385,7 +396,7 @@ class Evaluator:
         if isinstance(stmt, Switch):
             return self.exec_switch(stmt)
         if isinstance(stmt, While):
-            return self.skip_block(stmt, "a while loop is not run")
+            return self.exec_while(stmt)
         if isinstance(stmt, Try):
             self.run_block(stmt.body)
             if stmt.catch_body:  # the try block ran without error, so the catch block does not
@@ -499,13 +510,34 @@ class Evaluator:
             return
         base = _base_name(target)
         current = self.env.get(base)
+        target = self.resolve_fields(target)
+        if target is None:  # s.(name) = v with a name that depends on data
+            self.env[base] = Unknown(stmt, "a field name it is given is not evaluated", base,
+                                     stmt)
+            self.note(stmt, "skipped: the dynamic field name depends on data")
+            return
+        empty = current is None or (isinstance(current, Unknown) and current.undefined) or (
+            isinstance(current, np.ndarray) and current.size == 0)
+        if isinstance(target, Index) and not target.brace and isinstance(target.target, Id) \
+                and isinstance(value, Struct) and (empty or isinstance(current, (
+                    Struct, StructArray))):  # s(2) = struct(...), s(end+1) = t
+            self.env[base] = self.set_path(current, target, value)
+            return
+        if isinstance(target, Index) and not target.brace and isinstance(target.target, Id) \
+                and isinstance(current, (Struct, StructArray)) and isinstance(
+                    value, np.ndarray) and value.size == 0:  # s(2) = []: delete it
+            elements = current if isinstance(current, StructArray) else [current]
+            gone = set(self.indices(target.args, len(elements), target))
+            kept = [e for k, e in enumerate(elements) if k not in gone]
+            self.env[base] = kept[0] if len(kept) == 1 else StructArray(kept)
+            return
         if isinstance(current, TrainingOptions) and isinstance(target, Field) and isinstance(
                 target.target, Id):
             self.env[base] = new = self.set_option(current, target, value)
             self.last_options = (base, new, stmt)
             return
         if _is_value_path(target) and (current is None or isinstance(current, (
-                Struct, CellArray)) or (isinstance(current, Unknown) and current.undefined)
+                Struct, StructArray, CellArray)) or (isinstance(current, Unknown) and current.undefined)
                 or (isinstance(current, np.ndarray) and current.size == 0)):
             key = self.text(target)
             if isinstance(value, Unknown) and key in self.given:
@@ -568,11 +600,20 @@ class Evaluator:
             return value
         if isinstance(target, Field):
             holder = self.read_path(current, target.target)
+            if isinstance(holder, StructArray):
+                raise EvalError(target, f"'{self.text(target.target)}' is a struct array of "
+                                f"{len(holder)} structs: set a field of one of them "
+                                f"(s(k).{target.name} = ...)")
             new = Struct(holder) if isinstance(holder, Struct) else Struct()
             new[target.name] = value
+            self.check_nesting(new, target)
             return self.set_path(current, target.target, new)
         if isinstance(target, Index) and len(target.args) in (1, 2):
             holder = self.read_path(current, target.target)
+            if not target.brace and isinstance(value, Struct) and not isinstance(holder,
+                                                                               CellArray):
+                new = self.set_element(holder, target, value)
+                return self.set_path(current, target.target, new)
             cell = CellArray(holder) if isinstance(holder, CellArray) else CellArray()
             idx = self.indices(target.args, len(cell), target)
             if not target.brace:
@@ -590,8 +631,44 @@ class Evaluator:
                 cell.append(np.zeros((0, 0)))
             for k, v in zip(idx, value):
                 cell[k] = v
+            self.check_nesting(cell, target)
             return self.set_path(current, target.target, cell)
         raise EvalError(target, "layergraph cannot translate this assignment")
+
+    def set_element(self, holder, target: Index, value: Struct):
+        """``s(k) = value`` (``s(k).f = v`` comes here with the new ``s(k)``): the struct
+        array ``holder`` with element k set, grown with empty structs as MATLAB grows it (its
+        size checked against ``max_elements`` first), every element with every field."""
+        if isinstance(holder, StructArray):
+            elements = list(holder)
+        elif isinstance(holder, Struct):
+            elements = [holder]
+        elif holder is None or (isinstance(holder, Unknown) and holder.undefined) or (
+                isinstance(holder, np.ndarray) and holder.size == 0):
+            elements = []  # a new variable (or field), or one set to []
+        else:
+            raise EvalError(target, f"'{self.text(target.target)}' is not a struct: it holds "
+                            f"{literal_text(holder)}")
+        idx = self.indices(target.args, len(elements), target)
+        top = max(idx, default=-1) + 1
+        big = self.too_large(top, target, "this struct array")
+        if big is not None:
+            raise LimitError(target, big.why, "max_elements")
+        elements += [Struct() for _ in range(top - len(elements))]
+        for k in idx:
+            elements[k] = value
+        out = struct_array(elements)
+        self.check_nesting(out, target)
+        return out
+
+    def check_nesting(self, value, node):
+        """Structs and cells put inside themselves (``s.child = s`` in a loop) nest at most
+        ``max_depth`` deep: deeper is a located error, before anything recurses that far."""
+        d = depth_of(value)
+        if d > self.limits.max_depth:
+            raise LimitError(node, self.limits.exceeded(
+                "max_depth", f"{d} levels", "this value nests structs or cells too deep"),
+                "max_depth")
 
     def read_path(self, current, node):
         if isinstance(node, Id):
@@ -599,6 +676,11 @@ class Evaluator:
         holder = self.read_path(current, node.target)
         if isinstance(node, Field):
             return holder.get(node.name) if isinstance(holder, Struct) else None
+        if isinstance(node, Index) and not node.brace and isinstance(holder, (Struct,
+                                                                               StructArray)):
+            elements = holder if isinstance(holder, StructArray) else [holder]
+            idx = self.indices(node.args, len(elements), node)
+            return elements[idx[0]] if len(idx) == 1 and idx[0] < len(elements) else None
         if isinstance(node, Index) and node.brace and isinstance(holder, CellArray):
             idx = self.indices(node.args, len(holder), node)
             return holder[idx[0]] if len(idx) == 1 and idx[0] < len(holder) else None
@@ -703,8 +785,57 @@ class Evaluator:
             out.append(int(x) - 1)
         return out
 
+    def count_iteration(self, stmt, what: str):
+        """One more loop iteration; past ``max_loop_iterations`` (all loops together) evaluation
+        stops at the loop's keyword."""
+        self.iterations += 1
+        if self.iterations > self.limits.max_loop_iterations:
+            head = Node(stmt.start, stmt.start + len(what.split()[1]))
+            raise LimitError(head, self.limits.exceeded(
+                "max_loop_iterations", f"{self.iterations:,} iterations",
+                f"the {what} run too many times"), "max_loop_iterations")
+
+    def exec_while(self, stmt: While):
+        """``while cond ... end``, run while its condition is known and true (``break`` and
+        ``continue`` inside); a condition that depends on data stops it there, and what the
+        loop assigns is then not evaluated (a note at the loop, never a guess or a hang). Its
+        iterations count towards ``max_loop_iterations`` and its steps towards
+        ``max_steps``/``max_seconds``."""
+        first = True
+        while True:
+            c = self.ev(stmt.cond)
+            t = None if isinstance(c, Unknown) else truth(c)
+            if t is None:
+                why = "its condition depends on data" if isinstance(c, Unknown) else \
+                    "its condition is not a number or logical value"
+                if isinstance(c, Unknown) and c.limit:
+                    why = f"its condition is not evaluated ({c.why})"
+                return self.skip_block(stmt, f"a while loop is not run when {why}" if first
+                                       else f"a while loop stops being run when {why}")
+            if not t:
+                return
+            first = False
+            self.count_iteration(stmt, "while loops")
+            try:
+                self.run_block(stmt.body)
+            except _Break:
+                return
+            except _Continue:
+                continue
+
     def exec_for(self, stmt: For):
         it = self.ev(stmt.iter)
+        if isinstance(it, (Struct, StructArray)) and isinstance(stmt.var, Id):
+            for element in (it if isinstance(it, StructArray) else [it]):  # each column
+                self.count_iteration(stmt, "for loops")
+                self.env[stmt.var.name] = element
+                try:
+                    self.run_block(stmt.body)
+                except _Break:
+                    break
+                except _Continue:
+                    continue
+            return
         arr = numeric(it) if not isinstance(it, (Unknown, LayerArray, CellArray)) else None
         if arr is None or not isinstance(stmt.var, Id):
             reason = "its range depends on data" if isinstance(it, Unknown) else \
@@ -713,12 +844,7 @@ class Evaluator:
                 reason = f"its range is not evaluated ({it.why})"
             return self.skip_block(stmt, f"a for loop is not run when {reason}")
         for k in range(arr.shape[1]):
-            self.iterations += 1
-            if self.iterations > self.limits.max_loop_iterations:
-                head = Node(stmt.start, stmt.start + 3)
-                raise LimitError(head, self.limits.exceeded(
-                    "max_loop_iterations", f"{self.iterations:,} iterations",
-                    "the for loops run too many times"), "max_loop_iterations")
+            self.count_iteration(stmt, "for loops")
             self.env[stmt.var.name] = simplify(arr[:, k:k + 1])
             try:
                 self.run_block(stmt.body)
@@ -813,7 +939,10 @@ class Evaluator:
         if isinstance(node, (AnonFunc, FuncHandle)):
             return Unknown(node, "function handles are not evaluated")
         if isinstance(node, DynField):
-            return Unknown(node, "dynamic field names are not evaluated")
+            name = self.field_name(node)
+            if name is None:
+                return Unknown(node, "the dynamic field name depends on data")
+            return self.ev_field(Field(node.start, node.end, node.target, name))
         if isinstance(node, NameValue):
             raise EvalError(node, "Name=value is only allowed as a function argument")
         raise EvalError(node, "this expression is not supported")
@@ -900,6 +1029,17 @@ class Evaluator:
             if isinstance(base, LayerArray) and len(picked) == 1:
                 return picked[0]
             return type(base)(picked)
+        if isinstance(base, (Struct, StructArray)) and not node.brace and len(node.args) in (1, 2):
+            elements = base if isinstance(base, StructArray) else [base]
+            try:
+                idx = self.indices(node.args, len(elements), node)
+            except EvalError:
+                return Unknown(node, "this index is not evaluated")
+            if any(k >= len(elements) for k in idx):
+                return Unknown(node, f"index {max(idx) + 1} is out of range: the struct array "
+                               f"has {len(elements)} element(s)")
+            picked = [elements[k] for k in idx]
+            return picked[0] if len(picked) == 1 else StructArray(picked)
         if isinstance(base, Layer) and len(node.args) == 1:
             idx = self.indices(node.args, 1, node)
             return base if idx == [0] else Unknown(node, "index out of range")
@@ -936,8 +1076,56 @@ class Evaluator:
             return simplify(flat.reshape(shape))
         return simplify(arr[np.ix_(subs[0], subs[1])])
 
+    def field_name(self, node: DynField) -> str | None:
+        """The name of ``s.(expr)``: a char vector or string that is a valid field name (else
+        an error at ``expr``); None when it depends on data."""
+        v = self.ev(node.expr)
+        if isinstance(v, Unknown):
+            return None
+        if not isinstance(v, str):
+            raise EvalError(node.expr, f"a dynamic field name must be text, got "
+                            f"{literal_text(v)} (expected s.(name) with name a char vector or "
+                            "string, e.g. name = 'numHidden')")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,62}", str(v)):
+            raise EvalError(node.expr, f"{str(v)!r} is not a valid field name (expected a "
+                            "letter, then up to 62 letters, digits or '_')")
+        return str(v)
+
+    def resolve_fields(self, target):
+        """An assignment's target with each ``.(expr)`` replaced by the field it names (None
+        when a name depends on data)."""
+        if isinstance(target, Id):
+            return target
+        inner = self.resolve_fields(target.target)
+        if inner is None:
+            return None
+        if isinstance(target, DynField):
+            name = self.field_name(target)
+            return None if name is None else Field(target.start, target.end, inner, name)
+        return dataclasses.replace(target, target=inner) if inner is not target.target \
+            else target
+
+    def ev_items(self, node) -> list:
+        """The values an element of ``[...]`` or ``{...}`` adds: one, or for a field of a
+        struct array one per struct (``[s.numHidden]``, MATLAB's comma-separated list)."""
+        if isinstance(node, (Field, DynField)):
+            name = node.name if isinstance(node, Field) else self.field_name(node)
+            base = self.ev(node.target)
+            if isinstance(base, StructArray) and name is not None:
+                self.step(node)
+                if base and name not in base[0]:
+                    return [Unknown(node, f"the struct array has no field '{name}'")]
+                return [e[name] for e in base]
+            if name is None:
+                return [Unknown(node, "the dynamic field name depends on data")]
+            return [self.field_of(base, Field(node.start, node.end, node.target, name))]
+        return [self.ev(node)]
+
     def ev_field(self, node: Field):
-        base = self.ev(node.target)
+        return self.field_of(self.ev(node.target), node)
+
+    def field_of(self, base, node: Field):
+        """``base.name`` of an evaluated ``base``."""
         key = self.text(node)
         if key in self.given and (isinstance(base, Unknown) or (
                 isinstance(base, Struct) and isinstance(base.get(node.name), Unknown))):
@@ -948,6 +1136,10 @@ class Evaluator:
             if node.name in base:
                 return base[node.name]
             return Unknown(node, f"the struct has no field '{node.name}'")
+        if isinstance(base, StructArray):
+            return Unknown(node, f"'{node.name}' of a struct array of {len(base)} structs is a "
+                           f"list of values (use [s.{node.name}], {{s.{node.name}}} or "
+                           f"s(k).{node.name})")
         if isinstance(base, Trained):
             if node.name == "Layers":
                 from ..graph import layerGraph
@@ -971,15 +1163,20 @@ class Evaluator:
         return Unknown(node, "field access is not evaluated")
 
     def ev_matrix(self, node: Matrix):
-        rows = [[self.ev(e) for e in row] for row in node.rows]
+        rows, elems = [], []
+        for row in node.rows:
+            values = []
+            for e in row:
+                items = self.ev_items(e)
+                values += items
+                elems += [e] * len(items)
+            rows.append(values)
         flat = [v for row in rows for v in row]
-        elems = [e for row in node.rows for e in row]
         big = self.too_large(sum(_elements(v) for v in flat), node, "this array")
         if big is not None:
             return big
         if node.cell:  # a cell in a cell in a loop nests without bound: count the depth
-            depth = 1 + max((getattr(v, "depth", 1) for v in flat if isinstance(v, CellArray)),
-                            default=0)
+            depth = 1 + max((depth_of(v) for v in flat), default=0)
             if depth > self.limits.max_depth:
                 return Unknown(node, self.limits.exceeded(
                     "max_depth", f"{depth} levels", "this cell array is not evaluated: it "
@@ -1059,6 +1256,8 @@ class Evaluator:
             r = truth(right)
             return Unknown(node, f"'{op}' needs logical values") if r is None else r
         right = self.ev(node.right)
+        if type(left) is float and type(right) is float and op in _SCALAR_OPS:
+            return _SCALAR_OPS[op](left, right)  # loop counters: no arrays needed
         for v in (left, right):
             if isinstance(v, Unknown):
                 return v
@@ -1165,7 +1364,14 @@ class Evaluator:
         nv = [(a.name, self.ev(a.value)) for a in arg_nodes if isinstance(a, NameValue)]
         if name in BUILTINS and not nv:
             big = self.too_large(result_elements(name, args), node, f"'{name}(...)'")
-            return big or derive(call_builtin(name, args, node), _call_expression(name, args))
+            if big is not None:
+                return big
+            out = call_builtin(name, args, node)
+            if depth_of(out) > self.limits.max_depth:  # struct('c', {{s}}) in a loop
+                return Unknown(node, self.limits.exceeded(
+                    "max_depth", f"{depth_of(out)} levels", f"'{name}(...)' is not evaluated: "
+                    "it nests structs or cells too deep"), limit="max_depth")
+            return derive(out, _call_expression(name, args))
         if name == "exist" and args and isinstance(args[0], str):
             v = self.env.get(str(args[0]))
             return 1.0 if v is not None and not (isinstance(v, Unknown) and v.undefined) \
@@ -1188,6 +1394,12 @@ class Evaluator:
             raise EvalError(callee, f"unknown function '{name}'. Did you mean '{close[0]}'?")
         return Unknown(node, f"'{name}' is not a function layergraph knows")
 
+
+_SCALAR_OPS = {"+": float.__add__, "-": float.__sub__, "*": float.__mul__, ".*": float.__mul__,
+               "<": float.__lt__, "<=": float.__le__, ">": float.__gt__, ">=": float.__ge__,
+               "==": float.__eq__, "~=": float.__ne__}
+"""Operators on two plain numbers (no parameter in them) computed without numpy; the results
+are those of the array path (IEEE arithmetic, logical results)."""
 
 _PY_OPS = {"+": "+", "-": "-", "*": "*", ".*": "*", "/": "/", "./": "/", "^": "**",
            ".^": "**"}

@@ -15,6 +15,8 @@ from ..errors import LayerGraphError
 from ..graph import LayerGraph, layerGraph
 from ..layers import Layer
 from ..spec import save_spec
+from ..spec.parameters import NAME as PARAMETER_NAME
+from ..spec.parameters import Bound
 from ..training import TrainingOptions
 from ..training.metrics import BY_NAME as METRICS_BY_NAME
 from ..training.metrics import Metric
@@ -68,15 +70,18 @@ class MatlabTranslation:
         return python_script(self)
 
     def to_yaml(self) -> str:
-        """The YAML spec of the network and its training options (layergraph.spec)."""
+        """The YAML spec of the network and its training options (layergraph.spec); the
+        parameters are its ``parameters:`` section (each with the MATLAB expression it came
+        from) and the options set from one are written as ``$name``."""
         name = os.path.splitext(os.path.basename(self.filename))[0] if self.filename != \
             "<matlab>" else None
         description = f"Translated from {self.filename} by layergraph.from_matlab"
-        if self.parameters:
-            description += "; parameters: " + ", ".join(
-                f"{p.name} = {python_literal(p.value)}" for p in self.parameters.values())
-        text = save_spec(self.graph, options=self.options, name=name, description=description)
-        return parameter_comments(self) + text
+        parameters, derived = spec_parameters(self)
+        if derived:
+            description += ("; computed from parameters, written as values: "
+                            + ", ".join(derived))
+        return save_spec(self.graph, options=self.options, name=name, description=description,
+                         parameters=parameters)
 
 
 ENCODINGS = ("utf-8", "gb18030", "latin-1")
@@ -458,17 +463,42 @@ def _rebuild(graph, runs, extra, strip):
     return g
 
 
-def parameter_comments(t: MatlabTranslation) -> str:
-    """YAML comment lines naming the translation's parameters and what each stands for."""
-    if not t.parameters:
-        return ""
-    out = ["# Parameters of this network (values the MATLAB code takes from data or from its",
-           "# caller; translate again with --var NAME=VALUE to change one):"]
+def spec_parameters(t: MatlabTranslation) -> tuple[Bound, list[str]]:
+    """The translation's parameters as a spec's ``parameters`` section (default: the value
+    given; ``from``: the MATLAB expression), the options set from exactly one parameter as its
+    reference, and the options computed from parameters (``lstm.NumHiddenUnits = (2 *
+    numFeatures)``), which a spec holds as values."""
+    bound, derived = Bound(), []
     for p in t.parameters.values():
-        what = f"  <- {p.expression}" if p.expression else ""
-        out.append(f"#   {p.name} = {python_literal(p.value)}{what}  ({p.origin}, "
-                   f"{os.path.basename(p.filename)} line {p.line})")
-    return "\n".join(out) + "\n"
+        key = python_name(p.name)
+        if not PARAMETER_NAME.match(key):  # an expression bound by its text: a value
+            continue
+        decl = {"default": to_py(p.value)}
+        if p.expression:
+            decl["from"] = p.expression
+        where = f"{os.path.basename(p.filename)} line {p.line}" if p.line else "not in the code"
+        named = f", MATLAB's {p.name}" if key != p.name else ""
+        decl["description"] = f"{p.origin} ({where}{named})"
+        bound.declared[key] = decl
+        bound.values[key] = decl["default"]
+
+    def references(exprs, owner):
+        refs = {}
+        for option, expr in exprs.items():
+            e = _expression(expr)
+            if e in bound.declared:
+                refs[option] = "$" + e
+            else:
+                derived.append(f"{owner}{option} = {e}")
+        return refs
+
+    for lay in t.graph.Layers:
+        refs = references(getattr(lay, EXPRESSIONS, {}), f"{lay.Name}.")
+        if refs:
+            bound.layers[lay.Name] = refs
+    if t.options is not None:
+        bound.training = references(t.options.__dict__.get(EXPRESSIONS, {}), "training.")
+    return bound, derived
 
 
 def _as_function(t: MatlabTranslation, lines: list, network: str) -> list:

@@ -42,6 +42,37 @@ class Struct(dict):
     """A MATLAB scalar struct (``params.numHidden = 100``, ``struct('a', 1)``): field -> value."""
 
 
+class StructArray(list):
+    """A MATLAB struct array (``s(2).numHidden = 64``, ``struct('n', {1, 2})``): its elements,
+    each a :class:`Struct` with the same fields, in order. One element is held as that
+    :class:`Struct` (MATLAB's 1-by-1 struct array)."""
+
+
+def struct_array(elements):
+    """Structs as one MATLAB value: every element given every field (missing ones ``[]``, as
+    MATLAB fills them), a single element as the :class:`Struct` itself."""
+    fields = list(dict.fromkeys(k for e in elements for k in e))
+    out = StructArray(Struct({k: e.get(k, np.zeros((0, 0))) for k in fields}) for e in elements)
+    return out[0] if len(out) == 1 else out
+
+
+def depth_of(value) -> int:
+    """How deep structs, struct arrays and cells nest in ``value`` (0: none; 1: a container of
+    plain values). Each container built by the evaluator records its depth, so this looks one
+    level down; the evaluator bounds it by ``max_depth`` (a struct put in itself in a loop)."""
+    if not isinstance(value, (Struct, StructArray, CellArray)):
+        return 0
+    known = getattr(value, "depth", None)
+    if known is None:
+        children = value.values() if isinstance(value, Struct) else value
+        known = 1 + max((depth_of(v) for v in children), default=0)
+        try:
+            value.depth = known
+        except AttributeError:  # pragma: no cover  (all three take attributes)
+            pass
+    return known
+
+
 class Param(float):
     """A number that is a *parameter* of the translation: a value the MATLAB code computes from
     data (or a function input) that the user bound with ``variables=`` / ``--var``. ``expr`` is
@@ -119,6 +150,8 @@ def to_py(value):
         return [to_py(v) for v in value]
     if isinstance(value, Struct):
         return {k: to_py(v) for k, v in value.items()}
+    if isinstance(value, StructArray):
+        return [to_py(v) for v in value]
     return value
 
 

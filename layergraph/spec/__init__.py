@@ -39,6 +39,13 @@ Connections
     first input (``inputs: lstm_1``), a list for its input ports in order, a mapping
     ``{port: source}``, or ``inputs: []`` for none (a new branch). So any DAG can be written.
 
+Parameters
+    ``parameters`` declares values the network depends on that the spec does not fix
+    (``numClasses: {default: 9, from: "numel(categories(YTrain))"}``); a layer or training
+    option refers to one as ``$numClasses``. They are bound from their defaults, from
+    ``load_spec(..., variables={...})`` and from ``--var NAME=VALUE``; saving writes the
+    references back (see :mod:`.parameters`).
+
 Training and data
     ``training`` holds trainingOptions: ``solver`` (sgdm, adam, rmsprop) and MATLAB option names.
     ``data`` names a shipped data set (``dataset: japanese_vowels``) or ``.npz`` files holding

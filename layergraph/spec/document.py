@@ -18,6 +18,7 @@ from ..services import provide
 from ..training.options import CLASSIFICATION_LOSSES, TrainingOptions
 from .dump import dump_spec
 from .issues import SpecError, SpecIssue
+from .parameters import Bound
 from .sources import DataSource, data_source, dataset_name, prepare
 
 
@@ -39,6 +40,19 @@ class Spec:
     """(line, column) of each key of the data section, to report a missing file at its line."""
     loss: str | None = None
     """trainnet's loss name for a dlnetwork spec (no output layer); None for a legacy spec."""
+    bound: Bound = field(default_factory=Bound, repr=False)
+    """The parameters section, the values bound to it and the options written as references
+    (:mod:`.parameters`), so that saving writes ``$name`` back rather than the value."""
+
+    @property
+    def parameters(self) -> dict:
+        """The ``parameters`` section as written: name -> {default, from, type, description}."""
+        return self.bound.declared
+
+    @property
+    def values(self) -> dict:
+        """The value each parameter was bound to (default or ``variables=``)."""
+        return self.bound.values
 
     @property
     def dlnetwork(self) -> bool:
@@ -123,7 +137,10 @@ class Spec:
     def __eq__(self, other):
         return (isinstance(other, Spec) and self.graph == other.graph and self.name == other.name
                 and self.description == other.description and self.options == other.options
-                and (self.data or None) == (other.data or None) and self.loss == other.loss)
+                and (self.data or None) == (other.data or None) and self.loss == other.loss
+                and self.parameters == other.parameters
+                and (self.bound.layers, self.bound.training) == (other.bound.layers,
+                                                                 other.bound.training))
 
     def __repr__(self):
         return (f"Spec(name={self.name!r}, {len(self.graph)} layers, "
@@ -133,7 +150,7 @@ class Spec:
 
 
 def save_spec(obj, path=None, *, name=None, description=None, options=None, data=None,
-              learnables: bool = False, loss=None) -> str:
+              learnables: bool = False, loss=None, parameters: Bound | None = None) -> str:
     """Write a graph (or a :class:`Spec`, or a layer array) as a YAML spec; returns the text.
 
     Layers are written in the graph's order and chained; an edge that the chain does not make is
@@ -143,9 +160,11 @@ def save_spec(obj, path=None, *, name=None, description=None, options=None, data
     and TrainedVariance) -- are left out unless ``learnables=True``: they belong in the saved
     network file. Initial values that are not learned (HiddenState, CellState, input
     normalization statistics) are written. Names equal to MATLAB's automatic name are left out
-    when that is unambiguous.
+    when that is unambiguous. A spec's ``parameters`` section is written back, and so is each
+    option written as a reference (``$numClasses``) while it still has the parameter's value.
     """
     if isinstance(obj, Spec):
+        parameters = obj.bound if parameters is None else parameters
         graph = obj.graph
         name = obj.name if name is None else name
         description = obj.description if description is None else description
@@ -156,7 +175,7 @@ def save_spec(obj, path=None, *, name=None, description=None, options=None, data
         graph = obj
     else:
         graph = layerGraph(obj)
-    text = dump_spec(graph, name, description, options, data, learnables, loss)
+    text = dump_spec(graph, name, description, options, data, learnables, loss, parameters)
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")
     return text

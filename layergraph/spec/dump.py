@@ -21,6 +21,7 @@ from ..training.options import OPTIONS as TRAINING_OPTIONS
 from ..training.options import TrainingOptions
 from ..training.schedules import spec_form
 from .issues import SpecError
+from .parameters import Bound, escape, substitute
 from .yaml_marks import MAP_TAG, SEQ_TAG, SpecLoader
 
 
@@ -66,8 +67,11 @@ def _plain(v):
     return v
 
 def dump_spec(graph: LayerGraph, name=None, description=None, options=None, data=None,
-              learnables: bool = False, loss=None) -> str:
-    """The YAML text of a graph with its name, description, training options and data section."""
+              learnables: bool = False, loss=None, parameters: Bound | None = None) -> str:
+    """The YAML text of a graph with its name, description, parameters, training options and
+    data section; an option written as a reference to a parameter (``parameters.layers``) is
+    written so again while its value is still the parameter's."""
+    parameters = parameters or Bound()
     layers = graph.Layers
     edges = list(graph.edges())
     pending = list(edges)
@@ -101,7 +105,8 @@ def dump_spec(graph: LayerGraph, name=None, description=None, options=None, data
         if not learnables:  # learned values belong in the saved network file
             for k in (*lay.learnables, *lay.trained_statistics):
                 cfg.pop(k, None)
-        body = {k: _plain(v) for k, v in cfg.items()}
+        body = {k: escape(_plain(v)) for k, v in cfg.items()}
+        _references(body, parameters.layers.get(lay.Name, {}), lay.props, parameters.values)
         if keep_name[lay.Name]:
             body["Name"] = lay.Name
         if lay.Name in inputs_of:
@@ -114,6 +119,9 @@ def dump_spec(graph: LayerGraph, name=None, description=None, options=None, data
         doc["name"] = name
     if description is not None:
         doc["description"] = description
+    if parameters.declared:
+        doc["parameters"] = {k: _Flow(v) if isinstance(v, dict) else v
+                             for k, v in parameters.declared.items()}
     doc["layers"] = out_layers
     if connections:
         doc["connections"] = connections
@@ -121,10 +129,19 @@ def dump_spec(graph: LayerGraph, name=None, description=None, options=None, data
         doc["loss"] = loss
     if options is not None:
         doc["training"] = _training_section(options)
+        _references(doc["training"], parameters.training, options.to_dict(), parameters.values)
     if data:
         doc["data"] = dict(data)
     return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
                      allow_unicode=True, width=100)
+
+
+def _references(body: dict, templates: dict, current: dict, values: dict):
+    """Put back the references of ``templates`` ({option: '$name' or a list with some}) into
+    ``body`` where the option still has the value the parameters give it."""
+    for option, template in templates.items():
+        if option in current and substitute(template, values) == _plain(current[option]):
+            body[option] = template
 
 
 def _end(graph, name, port, side):
@@ -170,7 +187,7 @@ def _training_section(options: TrainingOptions) -> dict:
             v = _metric_names(v)
         if k == "LearnRateSchedule":
             v = spec_form(v)
-        out[k] = _plain(v)
+        out[k] = escape(_plain(v))
     return out
 
 

@@ -12,6 +12,7 @@ wrong), so the issue is marked at that key or value without reading the message.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import os
 from pathlib import Path
@@ -26,6 +27,7 @@ from .entries import Entry, label_entries, read_entry
 from .issues import SpecError, SpecIssue, sorted_issues
 from .limits import LIMITS, SpecLimits
 from .messages import schema_issues
+from .parameters import bind, mention, templates
 from .sources import data_issues
 from .yaml_marks import compose, decode
 
@@ -90,7 +92,8 @@ def _read_source(source, filename, limits):
 
 
 def load_spec(source, *, strict: bool = True, filename: str | None = None,
-              check_files: bool = False, limits: SpecLimits | None = None) -> Spec:
+              check_files: bool = False, limits: SpecLimits | None = None,
+              variables: dict | None = None) -> Spec:
     """Load a YAML spec from a path, YAML text or file object; returns a :class:`Spec`.
 
     Every problem is collected and raised at once as :class:`SpecError` (with ``.errors``). With
@@ -102,28 +105,42 @@ def load_spec(source, *, strict: bool = True, filename: str | None = None,
     file); without it, :meth:`Spec.load_data` reports a missing file when the data are read.
     ``limits`` (default :data:`layergraph.spec.LIMITS`) bound the file's size, nesting depth
     and alias expansion before any of that work is done (see :mod:`layergraph.spec.limits`).
+    ``variables`` binds the spec's parameters (``{'numClasses': 9}``; see
+    :mod:`layergraph.spec.parameters`): a name the spec does not declare, a value of the wrong
+    type and a parameter used without a value are errors at the spec's line.
     """
     text, name, path, issues = _read_source(source, filename, limits)
     spec, more = (None, issues) if text is None else _load(text, name, path, strict, check_files,
-                                                           limits)
+                                                           limits, variables)
     if more:
         raise SpecError(more, name)
     return spec
 
 
 def validate_spec(source, *, strict: bool = True, filename: str | None = None,
-                  check_files: bool = False, limits: SpecLimits | None = None
-                  ) -> list[SpecIssue]:
+                  check_files: bool = False, limits: SpecLimits | None = None,
+                  variables: dict | None = None) -> list[SpecIssue]:
     """Every problem of a spec as a list (empty when it is valid); never raises SpecError."""
     text, name, path, issues = _read_source(source, filename, limits)
-    return issues if text is None else _load(text, name, path, strict, check_files, limits)[1]
+    return issues if text is None else _load(text, name, path, strict, check_files, limits,
+                                             variables)[1]
 
 
-def _load(text, file, path, strict, check_files=False, limits=None):
+def _load(text, file, path, strict, check_files=False, limits=None, variables=None):
     issues: list[SpecIssue] = []
     doc = compose(text, issues, file, limits)
     if doc is None:
         return None, issues
+    raw = doc.data
+    data, bound, unbound = bind(doc, variables, file, limits)  # $name -> its value
+    doc = dataclasses.replace(doc, data=data, refused=doc.refused | bound.bad)
+    spec, problems = _load_doc(doc, raw, bound, file, path, strict, check_files,
+                               issues + unbound)
+    mention(problems, bound)
+    return spec, problems
+
+
+def _load_doc(doc, raw, bound, file, path, strict, check_files, issues):
     data = doc.data
     found = [i for i in schema_issues(doc, file)
              if not any(i.path[:len(r)] == r for r in doc.refused)]
@@ -134,6 +151,7 @@ def _load(text, file, path, strict, check_files=False, limits=None):
 
     entries = [read_entry(i, item) for i, item in enumerate(data["layers"])]
     label_entries(entries)
+    templates(raw, bound, entries)
     for e in entries:
         for ip in list(bad_paths):
             if ip[:len(e.path)] == e.path and e.cls is not None:
@@ -181,7 +199,7 @@ def _load(text, file, path, strict, check_files=False, limits=None):
     section = data.get("data")
     marks = {k: doc.at(("data", k)) for k in section} if isinstance(section, dict) else {}
     spec = Spec(graph, data.get("name"), data.get("description"), options,
-                copy.deepcopy(section), path, marks, loss)
+                copy.deepcopy(section), path, marks, loss, bound)
     return spec, []
 
 

@@ -111,6 +111,10 @@ def _translate(err, doc: Doc, file: str):
                         expected=kind.description)
         return
 
+    if path[0] == "parameters":
+        yield from _translate_parameter(err, doc, path, issue)
+        return
+
     if path[0] == "data":
         if v == "additionalProperties":
             for k in inst:
@@ -124,6 +128,34 @@ def _translate(err, doc: Doc, file: str):
         return
 
     yield issue(err.message)  # pragma: no cover  (top-level keys are all handled above)
+
+
+def _translate_parameter(err, doc, path, issue):
+    """A schema error inside ``parameters``: its form, a key of a declaration, a type."""
+    keys = ("default", "from", "type", "description")
+    form = "{default: 9, from: \"numel(categories(YTrain))\"}"
+    if len(path) == 1:
+        if err.validator in ("propertyNames", "pattern"):
+            yield issue(f"parameters: {err.instance!r} is not a parameter name", path + (
+                err.instance,), "a name of letters, digits and '_' that starts with a letter",
+                key=True)
+        else:
+            yield issue("'parameters' must be a mapping of name: declaration",
+                        expected=f"numClasses: {form}")
+        return
+    name = path[1]
+    if len(path) == 2:
+        if err.validator == "additionalProperties":
+            for k in err.instance:
+                if k not in keys:
+                    yield issue(f"parameter '{name}': unknown key '{k}'{closest(k, keys)}",
+                                path + (k,), "one of: " + ", ".join(keys), key=True)
+        else:
+            yield issue(f"parameter '{name}' must be a mapping", expected=form)
+        return
+    yield issue(f"parameter '{name}': invalid {path[2]} {_value(err.instance)}",
+                expected="integer | number | string | boolean | list" if path[2] == "type"
+                else "a string")
 
 
 def _top_keys():
