@@ -44,7 +44,10 @@ from importlib.resources import files
 
 import numpy as np
 
-__all__ = ["elnino", "elnino_info", "japanese_vowels", "japanese_vowels_info"]
+from .basic_motions import basic_motions, basic_motions_info, basic_motions_sequences
+
+__all__ = ["basic_motions", "basic_motions_info", "basic_motions_sequences",
+           "elnino", "elnino_info", "japanese_vowels", "japanese_vowels_info"]
 
 _JV_FILE = "japanese_vowels.npz"
 _JV_LICENSE = "JAPANESE_VOWELS_LICENSE.txt"
