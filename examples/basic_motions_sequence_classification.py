@@ -61,8 +61,6 @@ from layergraph.datasets import basic_motions_info, basic_motions_sequences
 
 NUM_HIDDEN_UNITS = 200
 RECORDINGS_PER_SEQUENCE = 10
-TRAIN_SEED, TEST_SEED = 0, 1
-"""Seeds of the data's random order (fixed; --seed is the training's)."""
 
 
 def build_layers(numFeatures=6, numClasses=4, numHiddenUnits=NUM_HIDDEN_UNITS):
@@ -92,8 +90,8 @@ def load_data(passes=1, smoke=False):
     """Training and test sequences with per-step labels: (XTrain, TTrain, XTest, TTest).
     ``smoke``: 2 training and 2 test sequences of 5 recordings."""
     per = 5 if smoke else RECORDINGS_PER_SEQUENCE
-    XTrain, TTrain = basic_motions_sequences("train", per, passes, TRAIN_SEED)
-    XTest, TTest = basic_motions_sequences("test", per, 1, TEST_SEED)
+    XTrain, TTrain = basic_motions_sequences("train", per, passes)   # the data's fixed orders,
+    XTest, TTest = basic_motions_sequences("test", per, 1)           # not --seed
     if smoke:
         XTrain, TTrain, XTest, TTest = XTrain[:2], TTrain[:2], XTest[:2], TTest[:2]
     return XTrain, TTrain, XTest, TTest

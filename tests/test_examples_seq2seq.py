@@ -227,3 +227,142 @@ def test_classification_exports_the_matlab_programs_data(classification, tmp_pat
     np.testing.assert_allclose(d["XTrain"][0, 0], res["XTrain"][0].T)  # channels by steps
     labels = [str(c[0]) for c in d["TTest"][2, 0].ravel()]
     assert labels == list(res["TTest"][2])
+
+
+# --- Sequence-to-Sequence Regression, trained and predicted in chunks (BasicMotions) ----------
+
+@pytest.fixture(scope="module")
+def regression():
+    return _example("basic_motions_chunked_regression")
+
+
+@pytest.fixture(scope="module")
+def regression_smoke(regression, tmp_path_factory):
+    out = tmp_path_factory.mktemp("chunked_regression")
+    paths = {"plot": out / "progress.png", "predictions": out / "pred.csv", "save": out / "net.pt"}
+    res = regression.main(["--smoke", "--device", "cpu", "--plot", str(paths["plot"]),
+                           "--predictions", str(paths["predictions"]),
+                           "--save", str(paths["save"])])
+    return res, paths
+
+
+def test_regression_smoke_trains_in_chunks_and_writes_its_outputs(regression, regression_smoke):
+    res, paths = regression_smoke
+    # One mini-batch of two 500-step sequences, split into 4 chunks of 125: 4 iterations an epoch.
+    assert len(res["info"].TrainingRMSE) == 2 * 4
+    assert np.isfinite(res["info"].TrainingRMSE).all()
+    assert _is_png(paths["plot"]) and _is_png(paths["plot"].with_name("progress-response.png"))
+    _, _, XTest, TTest = regression.load_data(smoke=True)
+    with open(paths["predictions"]) as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1000
+    measured = np.array([[float(r[f"measured_{a}"]) for a in "xyz"] for r in rows])
+    np.testing.assert_allclose(measured, np.concatenate(TTest), atol=1e-6)
+    predicted = np.array([[float(r[f"predicted_{a}"]) for a in "xyz"] for r in rows])
+    np.testing.assert_allclose(predicted, np.concatenate(res["YChunked"]), atol=1e-5)
+    assert res["RMSE"] == pytest.approx(regression.rmse(res["Y"], TTest))
+    assert res["RMSE_chunked"] == pytest.approx(res["RMSE"], rel=1e-5)
+    for key in ("RMSE_no_carry", "RMSE_linear", "RMSE_mean"):
+        assert np.isfinite(res[key])
+    assert paths["save"].is_file() and paths["save"].stat().st_size > 0
+
+
+def _numpy_network(net, x):
+    """The trained network's output for one whole sequence, in NumPy (float64): z-score, the
+    reference LSTM's time-step loop, the two fully connected layers (dropout is off when
+    predicting)."""
+    from reference_rnn import lstm_forward
+
+    inp, lstm, fc1, _, fc2 = net.Layers[:5]
+    z = (x - np.ravel(inp.Mean)) / np.ravel(inp.StandardDeviation)
+    h, _, _ = lstm_forward(z, np.asarray(lstm.InputWeights, np.float64),
+                           np.asarray(lstm.RecurrentWeights, np.float64),
+                           np.asarray(lstm.Bias, np.float64))
+    a = h @ np.asarray(fc1.Weights, np.float64).T + np.ravel(fc1.Bias)
+    return a @ np.asarray(fc2.Weights, np.float64).T + np.ravel(fc2.Bias)
+
+
+def test_chunked_prediction_equals_the_whole_sequence_in_numpy(regression, regression_smoke):
+    """predict with SequenceLength=125 runs 4 chunks of each 500-step test sequence, carrying the
+    LSTM's state: the outputs are those of one pass over the whole sequence, computed here
+    independently. Chunks that start from zero state are not."""
+    res, _ = regression_smoke
+    _, _, XTest, _ = regression.load_data(smoke=True)
+    for x, y_chunked, y_whole, y_reset in zip(XTest, res["YChunked"], res["Y"],
+                                              res["YNoCarry"]):
+        ref = _numpy_network(res["net"], x.astype(np.float64))
+        np.testing.assert_allclose(y_chunked, ref, rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(y_chunked, y_whole, rtol=1e-5, atol=1e-5)
+        assert np.abs(y_reset - ref)[125:].max() > 1e-2     # a state reset at each chunk start
+        np.testing.assert_allclose(y_reset[:125], ref[:125], rtol=1e-4, atol=1e-4)
+    assert res["chunk_max_abs_diff"] < 1e-5 < 1e-2 < res["no_carry_max_abs_diff"]
+
+
+def test_prediction_really_is_chunked():
+    """The promise holds for unidirectional layers only: a BiLSTM's backward direction sees one
+    chunk at a time, so its chunked outputs differ. That shows predict(SequenceLength=k) does
+    split (the equality above is not a whole-sequence pass in disguise)."""
+    from layergraph import (
+        bilstmLayer,
+        fullyConnectedLayer,
+        predict,
+        regressionLayer,
+        sequenceInputLayer,
+        trainingOptions,
+        trainNetwork,
+    )
+
+    X, T, _, _ = _example("basic_motions_chunked_regression").load_data(smoke=True)
+    net, _ = trainNetwork(X, T, [sequenceInputLayer(3), bilstmLayer(8, OutputMode="sequence"),
+                                 fullyConnectedLayer(3), regressionLayer()],
+                          trainingOptions("adam", MaxEpochs=1, Verbose=False, ProgressBar=False,
+                                          ExecutionEnvironment="cpu"))
+    whole, chunked = predict(net, X), predict(net, X, SequenceLength=125)
+    last = [np.abs(a - b)[124:126].max() for a, b in zip(whole, chunked)]  # around a chunk end
+    assert min(last) > 1e-4
+
+
+def test_regression_seed_makes_runs_reproducible(regression, regression_smoke):
+    base = regression_smoke[0]["info"].TrainingRMSE
+    again = regression.main(["--smoke", "--device", "cpu"])
+    assert again["info"].TrainingRMSE == base
+    other = regression.main(["--smoke", "--device", "cpu", "--seed", "1", "--epochs", "1"])
+    assert other["info"].TrainingRMSE[0] != base[0]
+
+
+def test_regression_spec_builds_the_example_network_and_trains(regression, tmp_path):
+    from layergraph.cli import main as cli
+
+    path = ROOT / "specs" / "basic-motions-chunked-regression.yaml"
+    spec = load_spec(path)
+    assert spec.graph == regression.build_graph(3, 3)
+    assert spec.graph != regression.build_graph(3, 1)
+    assert spec.options == regression.matlab_options()
+    assert spec.options.SequenceLength == 125
+    X, T = spec.load_data("train")
+    XTrain, TTrain, _, _ = regression.load_data()
+    np.testing.assert_array_equal(X[3], XTrain[3])
+    np.testing.assert_array_equal(T[3], TTrain[3])
+    rc = cli(["train", str(path), "--max-epochs", "1", "--device", "cpu", "--set", "Plots=none",
+              "--no-progress", "--out", str(tmp_path / "net.pt")])
+    assert rc == 0 and (tmp_path / "net.pt").is_file()
+
+
+def test_regression_matlab_source_translates_to_the_example_network(regression):
+    t = _matlab("basic_motions_chunked_regression", numFeatures=3, numResponses=3)
+    assert t.graph == regression.build_graph(3, 3)
+    assert t.graph != regression.build_graph(3, 3, 100)
+    assert t.options == regression.matlab_options()
+    assert t.options != regression.matlab_options(SequenceLength="longest")
+    assert t.variables["sequenceLength"] == 125
+
+
+def test_regression_exports_the_matlab_programs_data(regression, tmp_path):
+    import scipy.io as sio
+
+    path = tmp_path / "gyro.mat"
+    res = regression.main(["--export-mat", str(path)])
+    d = sio.loadmat(path)
+    for key in ("XTrain", "TTrain", "XTest", "TTest"):
+        assert d[key].shape == (4, 1) and d[key][0, 0].shape == (3, 1000)
+    np.testing.assert_allclose(d["TTest"][1, 0], res["TTest"][1].T)

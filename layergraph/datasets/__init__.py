@@ -44,9 +44,15 @@ from importlib.resources import files
 
 import numpy as np
 
-from .basic_motions import basic_motions, basic_motions_info, basic_motions_sequences
+from .basic_motions import (
+    basic_motions,
+    basic_motions_info,
+    basic_motions_regression,
+    basic_motions_sequences,
+)
 
-__all__ = ["basic_motions", "basic_motions_info", "basic_motions_sequences",
+__all__ = ["basic_motions", "basic_motions_info", "basic_motions_regression",
+           "basic_motions_sequences",
            "elnino", "elnino_info", "japanese_vowels", "japanese_vowels_info"]
 
 _JV_FILE = "japanese_vowels.npz"

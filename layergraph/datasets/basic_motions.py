@@ -26,7 +26,8 @@ import numpy as np
 
 from ..errors import DataError
 
-__all__ = ["basic_motions", "basic_motions_info", "basic_motions_sequences"]
+__all__ = ["basic_motions", "basic_motions_info", "basic_motions_regression",
+           "basic_motions_sequences"]
 
 _FILE = "basic_motions.npz"
 _LICENSE = "BASIC_MOTIONS_LICENSE.txt"
@@ -35,6 +36,8 @@ SPLITS = ("train", "test")
 ACCELEROMETER, GYROSCOPE = (0, 1, 2), (3, 4, 5)
 """Channel indices of the two sensors (an inference from the data: the source does not name its
 channels; see the licence file)."""
+DEFAULT_SEEDS = {"train": 0, "test": 1}
+"""The seed of each split's random order when none is given."""
 
 
 def _data_file(name: str):
@@ -85,13 +88,14 @@ def basic_motions(split: str = "train", dtype=np.float32):
 
 
 def basic_motions_sequences(split: str = "train", recordings_per_sequence: int = 10,
-                            passes: int = 1, seed: int = 0, dtype=np.float32):
+                            passes: int = 1, seed: int | None = None, dtype=np.float32):
     """Long sequences with a label per time step, made by joining real recordings of ``split``.
 
     Each pass puts the split's 40 recordings in a random order (``seed``) and cuts that order into
     groups of ``recordings_per_sequence``; each group, placed end to end, is one sequence. So
     every recording appears ``passes`` times, the activities change at random along a sequence,
-    and the defaults give 4 sequences of 1000 steps. Returns ``X``, a list of (T, 6) arrays,
+    and the defaults give 4 sequences of 1000 steps. ``seed`` None is 0 for 'train' and 1 for
+    'test' (the orders the ported examples use). Returns ``X``, a list of (T, 6) arrays,
     and ``Y``, a list of (T,) arrays of activity names (the label of every step).
     """
     _check_split(split, "basic_motions_sequences")
@@ -102,7 +106,7 @@ def basic_motions_sequences(split: str = "train", recordings_per_sequence: int =
             raise DataError(f"{name} must be an integer from 1 to {top}, got {value!r}",
                             owner="basic_motions_sequences", expected=f"an integer 1..{top}")
     X, Y = basic_motions(split, dtype)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(DEFAULT_SEEDS[split] if seed is None else seed)
     seqs, labels = [], []
     for _ in range(passes):
         order = rng.permutation(len(X))
@@ -111,6 +115,15 @@ def basic_motions_sequences(split: str = "train", recordings_per_sequence: int =
             seqs.append(np.concatenate([X[i] for i in group]))
             labels.append(np.concatenate([np.repeat(Y[i], len(X[i])) for i in group]))
     return seqs, labels
+
+
+def basic_motions_regression(split: str = "train", recordings_per_sequence: int = 10,
+                             passes: int = 1, seed: int | None = None, dtype=np.float32):
+    """The sequences of :func:`basic_motions_sequences` as per-step regression: ``X`` the
+    accelerometer's 3 channels, ``Y`` the gyroscope's 3 at the same steps (lists of (T, 3))."""
+    S, _ = basic_motions_sequences(split, recordings_per_sequence, passes, seed, dtype)
+    acc, gyro = list(ACCELEROMETER), list(GYROSCOPE)
+    return [s[:, acc] for s in S], [s[:, gyro] for s in S]
 
 
 def basic_motions_info() -> dict:

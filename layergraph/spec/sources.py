@@ -16,16 +16,23 @@ from pathlib import Path
 import numpy as np
 
 from ..data import load_npz, sort_by_length, spread_subset
-from ..datasets import basic_motions, basic_motions_sequences, japanese_vowels
+from ..datasets import (
+    basic_motions,
+    basic_motions_regression,
+    basic_motions_sequences,
+    japanese_vowels,
+)
 from ..errors import DataError
 from .issues import SpecIssue, closest
 
 DATASETS = {"japanese_vowels": japanese_vowels, "basic_motions": basic_motions,
-            "basic_motions_activity": basic_motions_sequences}
+            "basic_motions_activity": basic_motions_sequences,
+            "basic_motions_gyroscope": basic_motions_regression}
 """Shipped data sets by name: each a function ``(split) -> (X, Y)`` with splits train and test.
 ``basic_motions`` is the 40 + 40 recordings with one label each; ``basic_motions_activity`` the
 long sequences made of them with a label per time step (the defaults of
-:func:`~layergraph.datasets.basic_motions_sequences`)."""
+:func:`~layergraph.datasets.basic_motions_sequences`); ``basic_motions_gyroscope`` the same
+sequences as per-step regression, gyroscope from accelerometer."""
 
 FILE_KEYS = ("train", "test", "validation")
 """Keys of the data section that hold ``.npz`` paths."""
