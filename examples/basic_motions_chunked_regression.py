@@ -156,7 +156,7 @@ def _plot_response(path, T, Y, k, value):
         ax.set_ylabel(f"gyroscope {name}")
     axes[0].legend(loc="upper right", fontsize=8, ncol=2)
     axes[0].set_title(f"BasicMotions test sequence 1: gyroscope from accelerometer, predicted "
-                      f"in chunks of {k} steps (grey lines); test RMSE {value:.3f}")
+                      f"in chunks of {k} steps (grey lines)\ntest RMSE {value:.3f}", fontsize=10)
     axes[-1].set_xlabel("time step (0.1 s)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -62,6 +62,20 @@ def test_basic_motions_recordings():
     assert "arXiv:1811.00075" in info["notice"] and "aeon" in info["notice"]
 
 
+def test_the_shipped_files_are_package_data():
+    """The wheel carries the archive and its notice: pyproject's package-data globs cover them
+    (read from the line that declares them; tomllib is not in Python 3.10)."""
+    import fnmatch
+    import re
+
+    text = (ROOT / "pyproject.toml").read_text()
+    line = re.search(r'^"layergraph\.datasets" = \[(.*)\]$', text, re.M)
+    globs = re.findall(r'"([^"]+)"', line.group(1))
+    for name in ("basic_motions.npz", "BASIC_MOTIONS_LICENSE.txt"):
+        assert (ROOT / "layergraph" / "datasets" / "data" / name).is_file()
+        assert any(fnmatch.fnmatch(f"data/{name}", g) for g in globs)
+
+
 def test_basic_motions_sequences_are_real_recordings_end_to_end():
     X, Y = basic_motions("train")
     S, L = basic_motions_sequences("train", recordings_per_sequence=8, passes=2, seed=3)
