@@ -380,3 +380,26 @@ def test_regression_exports_the_matlab_programs_data(regression, tmp_path):
     for key in ("XTrain", "TTrain", "XTest", "TTest"):
         assert d[key].shape == (4, 1) and d[key][0, 0].shape == (3, 1000)
     np.testing.assert_allclose(d["TTest"][1, 0], res["TTest"][1].T)
+
+
+@pytest.mark.parametrize("name", ["basic_motions_sequence_classification",
+                                  "basic_motions_chunked_regression"])
+def test_device_option(name, capsys):
+    import torch
+
+    mod = _example(name)
+    if torch.cuda.is_available():
+        res = mod.main(["--smoke", "--device", "gpu", "--epochs", "1"])
+        assert res["net"].device.type == "cuda"
+    else:
+        assert mod.run(["--smoke", "--device", "gpu"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "no CUDA GPU" in err[0]
+
+
+@pytest.mark.parametrize("name", ["basic_motions_sequence_classification",
+                                  "basic_motions_chunked_regression"])
+def test_smoke_and_full_exclude_each_other(name, capsys):
+    with pytest.raises(SystemExit) as exc:
+        _example(name).main(["--smoke", "--full"])
+    assert exc.value.code == 2 and "exclude each other" in capsys.readouterr().err
