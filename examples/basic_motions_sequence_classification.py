@@ -2,11 +2,11 @@
 for every time step of smart-watch sensor data).
 
 MATLAB's example labels each step of long recordings of a phone's accelerometer with the wearer's
-activity, using an LSTM that outputs the whole sequence. Its data (HumanActivity) is not
-public, so this port uses real recordings that are: the UEA BasicMotions set shipped with
-layergraph (4 people wearing a smart watch: 3-D accelerometer and 3-D gyroscope, 10 Hz; activities
-Standing, Walking, Running, Badminton; 40 training and 40 test recordings of 100 steps; see
-layergraph/datasets/basic_motions.py for source and terms).
+activity, using an LSTM that outputs the whole sequence. Its data (HumanActivity) come with
+MATLAB and are not shipped here, so this port uses real recordings that are: the UEA
+BasicMotions set shipped with layergraph (4 people wearing a smart watch: 3-D accelerometer and
+3-D gyroscope, 10 Hz; activities Standing, Walking, Running, Badminton; 40 training and 40 test
+recordings of 100 steps; see layergraph/datasets/basic_motions.py for source and terms).
 
 A recording holds one activity, so the long sequences are *made*: each is 10 real recordings of
 random activities placed end to end, every step labelled with its recording's activity
@@ -27,7 +27,7 @@ default trains 40 of its 60 epochs, so that it stays under 3 minutes on a loaded
               classificationLayer];
     options = trainingOptions("adam",MaxEpochs=60,GradientThreshold=2,Verbose=0, ...
         Plots="training-progress");
-One change: the watch's six channels differ tenfold in scale, so the input layer standardizes
+One change to the network: the watch's six channels differ tenfold in scale, so the input layer standardizes
 them with the training data's statistics (sequenceInputLayer's Normalization="zscore", which
 trainNetwork computes, as in MATLAB).
 

@@ -92,7 +92,8 @@ def basic_motions_sequences(split: str = "train", recordings_per_sequence: int =
     """Long sequences with a label per time step, made by joining real recordings of ``split``.
 
     Each pass puts the split's 40 recordings in a random order (``seed``) and cuts that order into
-    groups of ``recordings_per_sequence``; each group, placed end to end, is one sequence. So
+    groups of ``recordings_per_sequence`` (the last group of a pass is shorter when that does not
+    divide 40); each group, placed end to end, is one sequence. So
     every recording appears ``passes`` times, the activities change at random along a sequence,
     and the defaults give 4 sequences of 1000 steps. ``seed`` None is 0 for 'train' and 1 for
     'test' (the orders the ported examples use). Returns ``X``, a list of (T, 6) arrays,
