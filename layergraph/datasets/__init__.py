@@ -50,10 +50,17 @@ from importlib.resources import files
 
 import numpy as np
 
+from .basic_motions import (
+    basic_motions,
+    basic_motions_info,
+    basic_motions_regression,
+    basic_motions_sequences,
+)
 from .digits import digit_videos, digits, digits_info
 
-__all__ = ["digit_videos", "digits", "digits_info", "elnino", "elnino_info", "japanese_vowels",
-           "japanese_vowels_info"]
+__all__ = ["basic_motions", "basic_motions_info", "basic_motions_regression",
+           "basic_motions_sequences", "digit_videos", "digits", "digits_info",
+           "elnino", "elnino_info", "japanese_vowels", "japanese_vowels_info"]
 
 _JV_FILE = "japanese_vowels.npz"
 _JV_LICENSE = "JAPANESE_VOWELS_LICENSE.txt"

@@ -16,13 +16,25 @@ from pathlib import Path
 import numpy as np
 
 from ..data import load_npz, sort_by_length, spread_subset
-from ..datasets import digit_videos, japanese_vowels
+from ..datasets import (
+    basic_motions,
+    basic_motions_regression,
+    basic_motions_sequences,
+    digit_videos,
+    japanese_vowels,
+)
 from ..errors import DataError
 from .issues import SpecIssue, closest
 
-DATASETS = {"japanese_vowels": japanese_vowels, "digit_videos": digit_videos}
-"""Shipped data sets by name: each a function ``(split) -> (X, Y)`` with splits train and test
-(``digit_videos``: its fixed sequences of 8x8 digit images, see layergraph.datasets.digits)."""
+DATASETS = {"japanese_vowels": japanese_vowels, "digit_videos": digit_videos,
+            "basic_motions": basic_motions, "basic_motions_activity": basic_motions_sequences,
+            "basic_motions_gyroscope": basic_motions_regression}
+"""Shipped data sets by name: each a function ``(split) -> (X, Y)`` with splits train and test.
+``digit_videos``: fixed sequences of 8x8 digit images (layergraph.datasets.digits);
+``basic_motions`` is the 40 + 40 recordings with one label each; ``basic_motions_activity`` the
+long sequences made of them with a label per time step (the defaults of
+:func:`~layergraph.datasets.basic_motions_sequences`); ``basic_motions_gyroscope`` the same
+sequences as per-step regression, gyroscope from accelerometer."""
 
 FILE_KEYS = ("train", "test", "validation")
 """Keys of the data section that hold ``.npz`` paths."""
