@@ -9,12 +9,23 @@ MATLAB's C-by-T layout is accepted only when asked for with ``layout='CT'``.
 
 from __future__ import annotations
 
+import math
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from .errors import DataError
+from .limits import LIMITS
+
+
+def check_data_size(values: int, what: str):
+    """Refuse data (or a padded batch) of more than LIMITS.max_data_values values, before it is
+    converted or allocated: a broadcast view or a claimed length can be far larger than memory."""
+    if values > LIMITS.max_data_values:
+        raise DataError(LIMITS.exceeded("max_data_values", f"{values:,} values", what,
+                                        "the data"),
+                        limit="max_data_values")
 
 
 def as_sequences(X, input_layer, layout="TC", name="X"):
@@ -56,7 +67,7 @@ def as_sequences(X, input_layer, layout="TC", name="X"):
     if not seqs:
         raise DataError(f"{name} holds no sequences (shape {np.shape(X)}); expected at least one")
 
-    out = []
+    out, values = [], 0
     for i, s in enumerate(seqs):
         where = f"{name}[{i}]" if not single else name
         try:
@@ -64,6 +75,9 @@ def as_sequences(X, input_layer, layout="TC", name="X"):
         except (ValueError, TypeError):
             raise DataError(f"{where} is ragged or not an array: its rows differ in length; a "
                             "sequence is one (T, C) array") from None
+        values += s.size
+        check_data_size(values, f"{name} (up to {where}, shaped {s.shape})" if not single
+                        else f"{name} (shaped {s.shape})")
         if s.dtype.kind not in "biuf":
             raise DataError(f"{where} is not numeric (dtype {s.dtype})")
         if not image and s.ndim == 1 and size == 1:
@@ -196,7 +210,11 @@ def _split_lengths(X, Y, lengths, path, xk="X", lk="lengths"):
     if lengths.ndim != 1 or lengths.dtype.kind not in "iu" or (lengths < 1).any():
         raise DataError(f"{path}: '{lk}' must be positive integers, one per sequence; got shape "
                         f"{lengths.shape}, dtype {lengths.dtype}")
-    n, total = len(lengths), int(lengths.sum())
+    n, total = len(lengths), sum(int(t) for t in lengths)  # Python ints: no wrap-around
+    longest = max((int(t) for t in lengths), default=0)
+    per_step = math.prod(X.shape[2:] if X.ndim >= 3 else X.shape[1:])
+    check_data_size(longest * per_step,
+                    f"{path}: '{lk}' claims a sequence of {longest:,} time steps")
     if X.ndim >= 3 and X.shape[0] == n and lengths.max() <= X.shape[1]:  # padded (N, T, C)
         seqs = [X[i, :t] for i, t in enumerate(lengths)]
         per_step = Y is not None and np.ndim(Y) >= 2 and np.shape(Y)[:2] == X.shape[:2]

@@ -24,7 +24,7 @@ import torch
 
 from ..analysis import analyze, as_graph
 from ..data import as_sequences
-from ..errors import LayerGraphError, NetworkError, OptionError, TrainingDiverged
+from ..errors import DataError, LayerGraphError, NetworkError, OptionError, TrainingDiverged
 from ..modern import DLNetwork, formatted
 from ..network import Network, resolve_device
 from ..persistence import FileError, graph_from_state, graph_state, write_state
@@ -429,6 +429,10 @@ def _targets_in(T, fmt, name="T"):
     if fmt in ("auto", "BC"):
         return T
     if fmt == "CB":
-        return np.asarray(T).T
+        try:
+            return np.asarray(T).T
+        except (ValueError, TypeError):
+            raise DataError(f"{name}: TargetDataFormats 'CB' needs one array, channels by "
+                            "observations; its columns differ in length") from None
     T, layout = formatted(T, fmt, name, "TargetDataFormats")
     return [np.asarray(t).T for t in T] if layout == "CT" else T
