@@ -171,6 +171,9 @@ def load_npz(path, split="train", *, allow_pickle=False, categorical=False, need
                 have = ", ".join(sorted(keys)) or "nothing"
                 raise DataError(f"{p}: no array '{xk}' (it has: {have}); expected X with the "
                                 "input sequences")
+            for key in (xk, yk, lk):
+                if key in keys:
+                    _check_claim(p, z, key)
             X = z[xk]
             Y = z[yk] if yk in keys else None
             lengths = z[lk] if lk in keys else None
@@ -189,6 +192,9 @@ def load_npz(path, split="train", *, allow_pickle=False, categorical=False, need
             raise DataError(f"{p}: cannot read it as .npz ('{key}' is not a .npy array)")
     if Y is None and need_y:
         raise DataError(f"{p}: no array '{yk}' (the labels or responses)")
+    if X.ndim == 0:
+        raise DataError(f"{p}: '{xk}' is a single value; expected sequences: (N, T, C), "
+                        "(sum of lengths, C) with 'lengths', or one (T, C) sequence")
     if lengths is not None:
         X, Y = _split_lengths(X, Y, np.asarray(lengths), p, xk, lk)
     single = isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 2  # one (T, C)
@@ -203,6 +209,31 @@ def load_npz(path, split="train", *, allow_pickle=False, categorical=False, need
         if Y.dtype.kind in "iub":
             Y = Y.astype(str)
     return X, Y
+
+
+def _check_claim(path, z, key):
+    """Read the header of ``key`` and refuse a shape bigger than the file holds or than
+    LIMITS.max_data_values, before numpy allocates the array the header claims."""
+    try:
+        info = z.zip.getinfo(key + ".npy")
+    except KeyError:
+        return  # not an .npy member: load_npz says so after reading it
+    with z.zip.open(info) as f:
+        try:
+            version = np.lib.format.read_magic(f)
+            read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0)
+            shape, _, dtype = read(f)
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile):
+            return  # not a readable header: numpy's own error names what is wrong
+    if dtype.hasobject:
+        return  # pickled objects: sizes are unknown until unpickled (allow_pickle only)
+    count = math.prod(shape)
+    check_data_size(count, f"{path}: '{key}' declares shape {shape}")
+    if count * dtype.itemsize > info.file_size:
+        raise DataError(f"{path}: '{key}' declares shape {shape} ({count * dtype.itemsize:,} "
+                        f"bytes) but holds only {info.file_size:,} bytes; the file is damaged or "
+                        "truncated")
 
 
 def _split_lengths(X, Y, lengths, path, xk="X", lk="lengths"):
