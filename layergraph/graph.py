@@ -8,8 +8,10 @@ Value semantics without a copy per call: ``addLayers`` and ``connectLayers`` (th
 code makes in loops) hand the networkx graph to the new graph and leave the old one an *undo
 log* against it (Baker's trick for persistent structures). The old graph is rebuilt, from a copy,
 only when it is used again; the new one first settles an old one that is still alive before it
-lends its layers out or is edited in place, so the old graph never sees a later change. A loop of
-``lgraph = addLayers(lgraph, layer)`` is linear; each call used to copy the whole graph.
+lends its layers out or is edited in place, so the old graph never sees a later change. A graph
+that has lent its layers or its networkx graph (``layer()``, ``Layers``, ``nx_graph``: the caller
+may still hold them) is copied as before. A loop of ``lgraph = addLayers(lgraph, layer)`` is
+linear; each call used to copy the whole graph.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class LayerGraph:
         self._newer_past = None  # weakref to the older graph whose undo log reads our nx graph
         self._forking = False  # inside a value-semantics edit: the log is being written
         self._name_hints = {}  # stem -> n: 'stem_1' .. 'stem_n' are all taken (see _assign_names)
+        self._lent = False  # a layer or the nx graph was handed out: edits as new ones copy
 
     # --- versions: who holds the networkx graph -----------------------------------------------
     @property
@@ -73,13 +76,15 @@ class LayerGraph:
     def _edit_as_new(self, op, *args) -> LayerGraph:
         """``op`` on a new graph that takes over this one's networkx graph; this one keeps the
         undo log (the edits ``op`` made) and is rebuilt only when used again."""
+        if self._lent:  # someone may hold our layers or nx graph: theirs must not change
+            return getattr(self.copy(), op)(*args)
         if self._past is not None:
             self._rebuild()
         g = self._own_g  # an older graph reading it stays valid: it reads it through `new`
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
         new._own_g, new._past, new._forking = g, None, True
-        new._name_hints = dict(self._name_hints)
+        new._name_hints, new._lent = dict(self._name_hints), False
         new._log = []
         try:
             getattr(new, op)(*args)
@@ -103,12 +108,16 @@ class LayerGraph:
 
     def __getstate__(self):
         return {"_own_g": self._g, "_past": None, "_newer_past": None, "_forking": False,
-                "_name_hints": {}}
+                "_name_hints": {}, "_lent": False}
 
     # --- read-only views ------------------------------------------------------------------------
     @property
     def Layers(self) -> list[Layer]:
         """The layers, in the order they were added (as MATLAB lists them)."""
+        self._lent = True
+        return self._layers()
+
+    def _layers(self) -> list[Layer]:
         return [d["layer"] for _, d in self._g.nodes(data=True)]
 
     @property
@@ -116,24 +125,29 @@ class LayerGraph:
         """(Source, Destination) pairs like MATLAB's table: 'name' or 'name/port'."""
         out = []
         for s, d, e in self._g.edges(data=True):
-            out.append((_endpoint(self.layer(s), s, e["src_port"], "out"),
-                        _endpoint(self.layer(d), d, e["dst_port"], "in")))
+            out.append((_endpoint(self._layer(s), s, e["src_port"], "out"),
+                        _endpoint(self._layer(d), d, e["dst_port"], "in")))
         return out
 
     @property
     def InputNames(self) -> list[str]:
-        return [lay.Name for lay in self.Layers if not lay.inputs]
+        return [lay.Name for lay in self._layers() if not lay.inputs]
 
     @property
     def OutputNames(self) -> list[str]:
-        return [lay.Name for lay in self.Layers if lay.is_output_layer]
+        return [lay.Name for lay in self._layers() if lay.is_output_layer]
 
     @property
     def nx_graph(self) -> nx.MultiDiGraph:
         """The underlying networkx graph (nodes: layer names; edge data: src_port, dst_port)."""
+        self._lent = True
         return self._g
 
     def layer(self, name: str) -> Layer:
+        self._lent = True
+        return self._layer(name)
+
+    def _layer(self, name: str) -> Layer:
         if name not in self._g:
             raise GraphError(f"no layer named '{name}' in the graph; layers: "
                              f"{', '.join(self._g.nodes) or '(none)'}")
@@ -146,7 +160,7 @@ class LayerGraph:
     def sources(self, name: str) -> dict[str, tuple[str, str]]:
         """For each connected input port of ``name``: (source layer, source port)."""
         if name not in self._g:
-            self.layer(name)  # the GraphError naming the layers there are
+            self._layer(name)  # the GraphError naming the layers there are
         return {e["dst_port"]: (s, e["src_port"])
                 for s, keys in self._g.pred[name].items() for e in keys.values()}
 
@@ -154,12 +168,12 @@ class LayerGraph:
         return self._g.number_of_nodes()
 
     def __eq__(self, other):
-        return (isinstance(other, LayerGraph) and self.Layers == other.Layers
+        return (isinstance(other, LayerGraph) and self._layers() == other._layers()
                 and sorted(self.edges()) == sorted(other.edges()))
 
     def __repr__(self):
         return (f"LayerGraph with {len(self)} layers and {self._g.number_of_edges()} connections:\n"
-                + "\n".join(f"  {i + 1:>3} {lay!r}" for i, lay in enumerate(self.Layers)))
+                + "\n".join(f"  {i + 1:>3} {lay!r}" for i, lay in enumerate(self._layers())))
 
     def copy(self) -> LayerGraph:
         """A deep copy (layers included), in one pass over the layers and connections."""
@@ -214,14 +228,14 @@ class LayerGraph:
     def removeLayers(self, names) -> LayerGraph:
         names = [names] if isinstance(names, str) else list(names)
         for n in names:
-            self.layer(n)
+            self._layer(n)
         self._g.remove_nodes_from(names)
         self._name_hints = {}  # a removed 'fc_3' is free again
         return self
 
     def replaceLayer(self, name: str, layers) -> LayerGraph:
         """Replace layer ``name`` by a layer or array; its connections move to the new ends."""
-        old = self.layer(name)
+        old = self._layer(name)
         new = [_copy_layer(lay) for lay in _as_layer_list(layers)]
         self._name_hints = {}
         if len(new) == 1 and not new[0].Name:
@@ -260,7 +274,7 @@ class LayerGraph:
         if not isinstance(endpoint, str) or not endpoint:
             raise GraphError(f"expected a layer name or 'layer/port', got {endpoint!r}")
         name, _, port = endpoint.partition("/")
-        lay = self.layer(name)
+        lay = self._layer(name)
         ports = getattr(lay, side)
         if not port:
             if not ports:

@@ -69,3 +69,16 @@ def test_the_data_limit_can_be_lowered_and_counts_every_sequence():
     with raised(max_data_values=24):
         assert isinstance(run(Case("trainNetwork", "responses-last", X, np.zeros((3, 1)), "n")),
                           tuple)
+
+
+def test_a_padded_mini_batch_beyond_the_limit_is_refused_before_it_is_allocated():
+    from layergraph.sequences import pad_sequences
+
+    seqs = [np.zeros((3, 2)), np.broadcast_to(np.float32(0), (2 ** 31, 2))]
+    with pytest.raises(DataError, match="a padded mini-batch of 2 sequences of "
+                                        "2,147,483,648 time steps.*max_data_values"):
+        pad_sequences(seqs)
+    with raised(max_data_values=2 * 6 * 2 - 1):
+        with pytest.raises(DataError, match="24 values"):
+            pad_sequences([np.zeros((3, 2)), np.zeros((6, 2))])
+    assert pad_sequences([np.zeros((3, 2)), np.zeros((6, 2))])[0].shape == (2, 6, 2)

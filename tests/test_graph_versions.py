@@ -151,3 +151,15 @@ def test_unnamed_layers_added_one_at_a_time_are_named_as_before():
     assert [lay.Name for lay in g.Layers][-1] == "fc_2"
     g = addLayers(g, [fullyConnectedLayer(2, Name="fc_5"), fullyConnectedLayer(2)])
     assert [lay.Name for lay in g.Layers][-2:] == ["fc_5", "fc_6"]
+
+
+def test_layers_and_the_nx_graph_handed_out_before_an_edit_stay_the_old_graphs():
+    old = layerGraph([sequenceInputLayer(3, Name="in"), fullyConnectedLayer(2, Name="fc")])
+    lay, G = old.layer("fc"), old.nx_graph
+    new = addLayers(old, regressionLayer(Name="out"))
+    new = connectLayers(new, "fc", "out")
+    lay.Weights = np.ones((2, 3))  # the old graph's layer, changed in place
+    assert len(G) == 2 and G.number_of_edges() == 1  # the old graph's nx graph is not the new one
+    assert old.layer("fc") is lay and np.all(old.layer("fc").Weights == 1)
+    w = new.layer("fc").Weights
+    assert w is None or not np.any(w == 1)
