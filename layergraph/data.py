@@ -40,11 +40,16 @@ def as_sequences(X, input_layer, layout="TC", name="X"):
         raise DataError(f"layout must be 'TC' (time by channels) or 'CT' (MATLAB's channels by "
                         f"time), got {layout!r}")
     single = False
+    if isinstance(X, np.ma.MaskedArray) and np.ma.is_masked(X):
+        raise DataError(f"{name} is a masked array with masked values; a network reads every "
+                        "value: fill them first (X.filled(value)) or give the sequences their "
+                        "own lengths (a list of (T, C) arrays)")
     if isinstance(X, np.ndarray) or hasattr(X, "__array__") and not isinstance(X, (list, tuple)):
         try:
             arr = np.asarray(X)
         except (ValueError, TypeError) as exc:
             raise DataError(f"{name} cannot be read as an array ({exc})") from None
+        check_data_size(arr.size, f"{name} (shaped {arr.shape})")
         if arr.ndim == 0:
             raise DataError(f"{name} is a single value ({arr.dtype}); expected sequences shaped "
                             f"{'(T, H, W, C)' if image else '(T, C)'}, or a list of them")

@@ -82,3 +82,45 @@ def test_a_padded_mini_batch_beyond_the_limit_is_refused_before_it_is_allocated(
         with pytest.raises(DataError, match="24 values"):
             pad_sequences([np.zeros((3, 2)), np.zeros((6, 2))])
     assert pad_sequences([np.zeros((3, 2)), np.zeros((6, 2))])[0].shape == (2, 6, 2)
+
+
+def _trained_classifier():
+    from data_mutations import C, network, valid_targets
+
+    rng = np.random.default_rng(0)
+    X = [rng.standard_normal((t, C)) for t in (2, 3, 4)]
+    net, _ = run(Case("trainNetwork", "labels-last", X,
+                      valid_targets("trainNetwork", "labels-last", [2, 3, 4], rng), "none"))
+    return net, network
+
+
+@pytest.mark.parametrize("call, error, fragment", [
+    (lambda net, layers: __import__("layergraph").classify(3, [np.zeros((2, 2))]),
+     "NetworkError", "classify: expects a network"),
+    (lambda net, layers: __import__("layergraph").predict(layers, [np.zeros((2, 2))]),
+     "NetworkError", "assemble the layers first"),
+    (lambda net, layers: __import__("layergraph").predictAndUpdateState("net.pt", np.zeros((2, 2))),
+     "NetworkError", "got str"),
+    (lambda net, layers: __import__("layergraph").predict(
+        net, np.ma.masked_array(np.zeros((2, 3, 2)), mask=True)), "DataError", "masked"),
+    (lambda net, layers: __import__("layergraph").predict(
+        net, np.broadcast_to(np.float32(0), (2 ** 20, 2 ** 12, 2))), "DataError",
+     "X (shaped (1048576, 4096, 2)): 8,589,934,592 values"),
+    (lambda net, layers: __import__("layergraph").scores2label("abc", ["a", "b"]),
+     "DataError", "scores must be numbers"),
+])
+def test_hand_picked_hostile_calls_name_the_place(call, error, fragment):
+    net, network = _trained_classifier()
+    with pytest.raises(Exception) as exc:
+        call(net, network("trainNetwork", "labels-last"))
+    assert type(exc.value).__name__ == error and fragment in str(exc.value), exc.value
+
+
+def test_targets_given_as_a_tensor_are_read_as_the_array_they_hold():
+    import torch
+    from data_mutations import C
+
+    rng = np.random.default_rng(0)
+    X = [rng.standard_normal((t, C)) for t in (2, 3, 4)]
+    got = run(Case("trainNetwork", "responses-last", X, torch.zeros(3, 1), "tensor"))
+    assert isinstance(got, tuple), got

@@ -14,6 +14,8 @@ from ..errors import DataError
 
 
 def _as_list(Y, n, name):
+    if not isinstance(Y, (np.ndarray, list, tuple, str)) and hasattr(Y, "__array__"):
+        Y = np.asarray(Y)  # a torch tensor, a pandas column: as the array they hold
     if isinstance(Y, np.ndarray) and Y.ndim == 0:
         raise DataError(f"{name} is a single value ({_short(Y.item())}); expected an array or a "
                         f"list with one label (or response) per sequence of X")
