@@ -33,6 +33,15 @@ layers:
   - softmax
   - classification
 """
+MODERN = """\
+name: modern
+layers:
+  - sequenceInput: 3
+  - lstm: {NumHiddenUnits: 4, OutputMode: last}
+  - fullyConnected: 2
+  - softmax
+loss: crossentropy
+"""
 REGRESSION = SMALL.replace("fullyConnected: 2", "fullyConnected: 1").replace(
     "  - softmax\n  - classification", "  - regression")
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
@@ -68,6 +77,8 @@ def files(tmp_path_factory):
     f["small"].write_text(SMALL)
     f["regression"] = d / "regression.yaml"
     f["regression"].write_text(REGRESSION)
+    f["modern"] = d / "modern.yaml"
+    f["modern"].write_text(MODERN)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((4, 5, 3)).astype(np.float32)
     f["good"] = _npz(d / "good.npz", X=X, Y=np.array(["a", "b", "a", "b"]))
@@ -253,6 +264,13 @@ def _cases():
         ("NaN label", ["train", "{small}", "--data", "{nan-y}"], 2, "no label"),
         ("text responses", ["train", "{regression}", "--data", "{text-y}"], 2, "Y[0]"),
         ("wide responses", ["train", "{regression}", "--data", "{wide-y}"], 2, "3 responses"),
+        ("trainnet NaN label", ["train", "{modern}", "--data", "{nan-y}"], 2, "no label"),
+        ("trainnet three classes", ["train", "{modern}", "--data", "{wide-y}"], 2,
+         "3 values per observation"),
+        ("trainnet count mismatch", ["train", "{modern}", "--data", "{mismatch}"], 2,
+         "4 sequences"),
+        ("trainnet -o proc", ["train", "{modern}", "--data", "{good}", "-o", "/proc/m.pt"], 2,
+         "/proc"),
         ("predict empty npz", ["predict", "{net}", "--data", "{empty.npz}"], 2, "empty"),
         ("predict claims", ["predict", "{net}", "--data", "{claims}"], 2, "claims.npz"),
         ("predict NaN", ["predict", "{net}", "--data", "{nan}"], 2, "NaN"),
@@ -335,6 +353,7 @@ def test_hostile_invocation(case, template, code, fragment, files, capsys, monke
         pytest.skip("root writes into read-only folders")
     if case.startswith(BEFORE_TRAINING):
         monkeypatch.setattr(cli, "trainNetwork", _no_training)
+        monkeypatch.setattr("layergraph.training.trainer.trainnet", _no_training)
     argv = _argv(template, files)
     got, out, err = invoke(argv, capsys)
     assert got == code, (got, err[-2000:])
@@ -351,8 +370,8 @@ def test_hostile_invocation(case, template, code, fragment, files, capsys, monke
     assert len(err) < 4000  # lines, not a dump of the input
 
 
-BEFORE_TRAINING = ("set ", "train -o", "learn rate", "max epochs", "mini-batch", "seed",
-                   "limit", "bad device", "predict -o")
+BEFORE_TRAINING = ("set ", "train -o", "trainnet -o", "learn rate", "max epochs", "mini-batch",
+                   "seed", "limit", "bad device", "predict -o")
 """Cases that must be refused before any training starts (trainNetwork is replaced by a
 failure for them)."""
 
