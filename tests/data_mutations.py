@@ -5,11 +5,11 @@ Shared by ``tests/test_fuzz_training_data.py`` (a fixed seed, a small budget) an
 kind (a legacy layer array for trainNetwork, or a dlnetwork and loss for trainnet), valid data
 for it, and one mutation of X or of the targets: empty, ragged, object, mixed, NaN/Inf/None,
 labels outside the classes, a wrong response width, text responses, mismatched counts, 1-D,
-bool or complex arrays, dimensions far beyond memory (broadcast views), or a freely generated
-value. :func:`check` says what must hold: the network trains (MaxEpochs 1), or a
-:class:`~layergraph.errors.LayerGraphError` is raised whose message names the place -- the data
-(X, Y or T), the sequence index where one sequence is at fault, what was expected -- and a
-mutation that makes the data wrong is never accepted.
+bool or complex arrays, dimensions far beyond memory (broadcast views), a freely generated
+value, or the same in ValidationData. :func:`check` says what must hold: the network trains
+(MaxEpochs 1), or a :class:`~layergraph.errors.LayerGraphError` is raised whose message names
+the place -- the data (X, Y or T), the sequence index where one sequence is at fault, what was
+expected -- and a mutation that makes the data wrong is never accepted.
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ class Case:
     mutation: str
     must_fail: bool = False  # the mutation makes the data wrong: training must refuse it
     fragment: str | None = None  # what the error message must contain
+    validation: tuple | None = None  # ValidationData (X, Y) for trainingOptions
 
 
 def _drop(v, t):
@@ -137,10 +138,20 @@ def cases(draw, entry):
         "1-D X", "X not an array", "huge sequence", "padded array", "free X",
         "missing label", "label not a class", "response width", "text responses",
         "complex targets", "too few targets", "too many targets", "targets not an array",
-        "None response", "huge targets", "free targets", "free target entry"]))
+        "None response", "huge targets", "free targets", "free target entry",
+        "validation non-finite", "validation free X", "validation free targets"]))
 
-    def case(X=X, Y=Y, fail=True, fragment=None):
-        return Case(entry, kind, X, Y, m, fail, fragment)
+    def case(X=X, Y=Y, fail=True, fragment=None, validation=None):
+        return Case(entry, kind, X, Y, m, fail, fragment, validation)
+
+    if m == "validation non-finite":
+        Xv = [x.copy() for x in X]
+        Xv[i][t, 0] = np.nan
+        return case(validation=(Xv, Y), fragment=f"ValidationData X[{i}]")
+    if m == "validation free X":
+        return case(validation=(draw(FREE), Y), fail=False, fragment="ValidationData")
+    if m == "validation free targets":
+        return case(validation=(X, draw(FREE)), fail=False, fragment="ValidationData")
 
     if m == "none":
         return case(fail=False)
@@ -251,9 +262,12 @@ def run(case: Case):
     """Train on the case: (network, info), or the LayerGraphError it raised."""
     net = network(case.entry, case.kind)
     try:
+        options = OPTIONS if case.validation is None else trainingOptions(
+            "adam", MaxEpochs=1, MiniBatchSize=4, Verbose=False, ProgressBar=False,
+            Shuffle="never", ValidationData=case.validation)
         if case.entry == "trainNetwork":
-            return trainNetwork(case.X, case.Y, net, OPTIONS)
-        return trainnet(case.X, case.Y, net, loss_of(case.kind), OPTIONS)
+            return trainNetwork(case.X, case.Y, net, options)
+        return trainnet(case.X, case.Y, net, loss_of(case.kind), options)
     except LayerGraphError as exc:
         return exc
 
