@@ -8,6 +8,8 @@ analyses are right, never the times). Each size is timed in four steps, best of 
               ``analyzeNetwork`` does before it prints)
   compile     ``CompiledNetwork(analysis)``: one torch module per layer, in topological order
   assemble    ``assembleNetwork(layers)``: graph, copy, analysis and compilation together
+  addLayers loop  ``lgraph = addLayers(lgraph, layer)`` once per layer, MATLAB's value
+              semantics (each call returns a new graph; the old one must not change)
 
 and ``ratio`` is assemble(10N) / assemble(N) (the analyze ratio is printed next to it): about 10
 means linear, about 100 quadratic. Times include Python's garbage collector, whose full passes
@@ -44,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from layergraph import (  # noqa: E402
+    addLayers,
     analyze,
     assembleNetwork,
     fullyConnectedLayer,
@@ -88,6 +91,14 @@ def with_weights(layers_or_graph):
     return result.graph.Layers if isinstance(layers_or_graph, list) else result.graph
 
 
+def add_loop(layers):
+    """MATLAB's loop: ``lgraph = addLayers(lgraph, layer)`` for each layer (no connections)."""
+    lgraph = layerGraph()
+    for lay in layers:
+        lgraph = addLayers(lgraph, lay)
+    return lgraph
+
+
 def best(fn, repeat, collect=True):
     """(fastest time, result) of ``repeat`` calls; ``collect=False`` pauses Python's cyclic
     garbage collector during each call, as ``timeit`` does."""
@@ -112,6 +123,9 @@ def measure(kind: str, n: int, repeat: int, collect: bool = True) -> dict:
     t_analyze, result = best(lambda: analyze(net), repeat, collect)
     t_compile, module = best(lambda: CompiledNetwork(result), repeat, collect)
     t_assemble, assembled = best(lambda: assembleNetwork(net, "cpu"), repeat, collect)
+    layers_of = net if isinstance(net, list) else net.Layers
+    t_loop, looped = best(lambda: add_loop(layers_of), repeat, collect)
+    assert len(looped) == len(layers_of)
     # The analyses must be right, whatever the times.
     layers = len(g)
     assert result.ok, result.problems[:3]
@@ -122,12 +136,12 @@ def measure(kind: str, n: int, repeat: int, collect: bool = True) -> dict:
     assert str(result.report(last).learnables) == "{}"
     return {"kind": kind, "layers": layers, "connections": g.nx_graph.number_of_edges(),
             "layerGraph": t_graph, "analyze": t_analyze, "compile": t_compile,
-            "assemble": t_assemble}
+            "assemble": t_assemble, "addLayers loop": t_loop}
 
 
 def table(rows) -> str:
     head = ("network", "layers", "connections", "layerGraph s", "analyze s", "compile s",
-            "assemble s", "ratio (analyze)")
+            "assemble s", "ratio (analyze)", "addLayers loop s")
     lines = [head]
     prev = {}
     for r in rows:
@@ -138,7 +152,7 @@ def table(rows) -> str:
                      f"({r['analyze'] / p['analyze']:.1f})")
         lines.append((r["kind"], f"{r['layers']:,}", f"{r['connections']:,}",
                       f"{r['layerGraph']:.4f}", f"{r['analyze']:.4f}", f"{r['compile']:.4f}",
-                      f"{r['assemble']:.4f}", ratio))
+                      f"{r['assemble']:.4f}", ratio, f"{r['addLayers loop']:.4f}"))
         prev[r["kind"]] = r
     widths = [max(len(line[c]) for line in lines) for c in range(len(head))]
     out = ["  ".join(cell.rjust(w) for cell, w in zip(line, widths)) for line in lines]

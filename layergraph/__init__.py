@@ -64,9 +64,8 @@ _WHERE = {name: module for module, names in _LAZY.items() for name in names}
 # The graph's YAML methods call services of the spec package, loaded lazily (services.py).
 promise("save_spec", f"{__name__}.spec")
 promise("load_spec", f"{__name__}.spec")
-# Loading a saved dlnetwork, and ONNX export, are served by modules above the network's.
-promise("saved_dlnetwork", f"{__name__}.modern")
-promise("export_onnx", f"{__name__}.onnx_export")
+promise("saved_dlnetwork", f"{__name__}.modern")  # load_network of a saved dlnetwork
+promise("export_onnx", f"{__name__}.onnx_export")  # net.export_onnx(...)
 
 __all__ = [
     "Layer", "LayerGraph", "NetworkAnalysis", "Problem", "REGISTRY", "layer_class",

@@ -31,6 +31,7 @@ import csv
 import io
 import math
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -219,7 +220,7 @@ def cmd_predict(args) -> int:
     index = spread_indices(len(X), args.limit) if args.limit else np.arange(len(X))
     X = [X[i] for i in index]
     Y = None if Y is None else [Y[i] for i in index]
-    kw = {"MiniBatchSize": args.mini_batch_size} if args.mini_batch_size else {}
+    kw = {"MiniBatchSize": args.mini_batch_size} if args.mini_batch_size is not None else {}
     if classification:
         pred, scores = classify(net, X, **kw)
         pred = list(pred)
@@ -280,7 +281,7 @@ def cmd_from_matlab(args) -> int:
             number = float(value) if not value.strip().lstrip("-").isdigit() else int(value)
         except ValueError:
             raise CLIError(f"--var {name}: expected a number, got {value!r}", 2) from None
-        if not math.isfinite(number) or abs(number) > 2 ** 53:
+        if abs(number) > 2 ** 53 or not math.isfinite(number):  # abs first: a huge int
             raise CLIError(f"--var {name}: expected a finite number of at most 2^53 in size, "
                            f"got {value!r}", 2)
         variables[name] = number
@@ -360,10 +361,22 @@ def _spec_variables(args) -> dict | None:
 
 
 def _output_path(text, flag) -> Path:
-    """An output file given on the command line, refused before any work when it cannot be one."""
+    """An output file given on the command line, refused before any work when it cannot be one:
+    a folder, or a place where no file can be created (a read-only folder, /proc, under a
+    file), so that hours of training are never lost at the end for want of a place to save."""
     p = Path(text)
     if p.is_dir():
         raise CLIError(f"{flag} {text}: is a folder; give a file name in it", 2)
+    folder = p.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the nearest folder that exists: the rest is created there
+    try:
+        if not folder.is_dir():
+            raise NotADirectoryError(f"{folder} is a file, not a folder")
+        tempfile.NamedTemporaryFile(dir=folder, prefix=".layergraph-probe-").close()
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        raise CLIError(f"{flag} {text}: cannot write a file there ({folder}: {why})", 2) from None
     return p
 
 

@@ -9,12 +9,23 @@ MATLAB's C-by-T layout is accepted only when asked for with ``layout='CT'``.
 
 from __future__ import annotations
 
+import math
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from .errors import DataError
+from .limits import LIMITS
+
+
+def check_data_size(values: int, what: str):
+    """Refuse data (or a padded batch) of more than LIMITS.max_data_values values, before it is
+    converted or allocated: a broadcast view or a claimed length can be far larger than memory."""
+    if values > LIMITS.max_data_values:
+        raise DataError(LIMITS.exceeded("max_data_values", f"{values:,} values", what,
+                                        "the data"),
+                        limit="max_data_values")
 
 
 def as_sequences(X, input_layer, layout="TC", name="X"):
@@ -29,11 +40,16 @@ def as_sequences(X, input_layer, layout="TC", name="X"):
         raise DataError(f"layout must be 'TC' (time by channels) or 'CT' (MATLAB's channels by "
                         f"time), got {layout!r}")
     single = False
+    if isinstance(X, np.ma.MaskedArray) and np.ma.is_masked(X):
+        raise DataError(f"{name} is a masked array with masked values; a network reads every "
+                        "value: fill them first (X.filled(value)) or give the sequences their "
+                        "own lengths (a list of (T, C) arrays)")
     if isinstance(X, np.ndarray) or hasattr(X, "__array__") and not isinstance(X, (list, tuple)):
         try:
             arr = np.asarray(X)
         except (ValueError, TypeError) as exc:
             raise DataError(f"{name} cannot be read as an array ({exc})") from None
+        check_data_size(arr.size, f"{name} (shaped {arr.shape})")
         if arr.ndim == 0:
             raise DataError(f"{name} is a single value ({arr.dtype}); expected sequences shaped "
                             f"{'(T, H, W, C)' if image else '(T, C)'}, or a list of them")
@@ -56,7 +72,7 @@ def as_sequences(X, input_layer, layout="TC", name="X"):
     if not seqs:
         raise DataError(f"{name} holds no sequences (shape {np.shape(X)}); expected at least one")
 
-    out = []
+    out, values = [], 0
     for i, s in enumerate(seqs):
         where = f"{name}[{i}]" if not single else name
         try:
@@ -64,6 +80,9 @@ def as_sequences(X, input_layer, layout="TC", name="X"):
         except (ValueError, TypeError):
             raise DataError(f"{where} is ragged or not an array: its rows differ in length; a "
                             "sequence is one (T, C) array") from None
+        values += s.size
+        check_data_size(values, f"{name} (up to {where}, shaped {s.shape})" if not single
+                        else f"{name} (shaped {s.shape})")
         if s.dtype.kind not in "biuf":
             raise DataError(f"{where} is not numeric (dtype {s.dtype})")
         if not image and s.ndim == 1 and size == 1:
@@ -157,6 +176,9 @@ def load_npz(path, split="train", *, allow_pickle=False, categorical=False, need
                 have = ", ".join(sorted(keys)) or "nothing"
                 raise DataError(f"{p}: no array '{xk}' (it has: {have}); expected X with the "
                                 "input sequences")
+            for key in (xk, yk, lk):
+                if key in keys:
+                    _check_claim(p, z, key)
             X = z[xk]
             Y = z[yk] if yk in keys else None
             lengths = z[lk] if lk in keys else None
@@ -175,6 +197,9 @@ def load_npz(path, split="train", *, allow_pickle=False, categorical=False, need
             raise DataError(f"{p}: cannot read it as .npz ('{key}' is not a .npy array)")
     if Y is None and need_y:
         raise DataError(f"{p}: no array '{yk}' (the labels or responses)")
+    if X.ndim == 0:
+        raise DataError(f"{p}: '{xk}' is a single value; expected sequences: (N, T, C), "
+                        "(sum of lengths, C) with 'lengths', or one (T, C) sequence")
     if lengths is not None:
         X, Y = _split_lengths(X, Y, np.asarray(lengths), p, xk, lk)
     single = isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 2  # one (T, C)
@@ -191,12 +216,41 @@ def load_npz(path, split="train", *, allow_pickle=False, categorical=False, need
     return X, Y
 
 
+def _check_claim(path, z, key):
+    """Read the header of ``key`` and refuse a shape bigger than the file holds or than
+    LIMITS.max_data_values, before numpy allocates the array the header claims."""
+    try:
+        info = z.zip.getinfo(key + ".npy")
+    except KeyError:
+        return  # not an .npy member: load_npz says so after reading it
+    with z.zip.open(info) as f:
+        try:
+            version = np.lib.format.read_magic(f)
+            read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0)
+            shape, _, dtype = read(f)
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile):
+            return  # not a readable header: numpy's own error names what is wrong
+    if dtype.hasobject:
+        return  # pickled objects: sizes are unknown until unpickled (allow_pickle only)
+    count = math.prod(shape)
+    check_data_size(count, f"{path}: '{key}' declares shape {shape}")
+    if count * dtype.itemsize > info.file_size:
+        raise DataError(f"{path}: '{key}' declares shape {shape} ({count * dtype.itemsize:,} "
+                        f"bytes) but holds only {info.file_size:,} bytes; the file is damaged or "
+                        "truncated")
+
+
 def _split_lengths(X, Y, lengths, path, xk="X", lk="lengths"):
     X = np.asarray(X)
     if lengths.ndim != 1 or lengths.dtype.kind not in "iu" or (lengths < 1).any():
         raise DataError(f"{path}: '{lk}' must be positive integers, one per sequence; got shape "
                         f"{lengths.shape}, dtype {lengths.dtype}")
-    n, total = len(lengths), int(lengths.sum())
+    n, total = len(lengths), sum(int(t) for t in lengths)  # Python ints: no wrap-around
+    longest = max((int(t) for t in lengths), default=0)
+    per_step = math.prod(X.shape[2:] if X.ndim >= 3 else X.shape[1:])
+    check_data_size(longest * per_step,
+                    f"{path}: '{lk}' claims a sequence of {longest:,} time steps")
     if X.ndim >= 3 and X.shape[0] == n and lengths.max() <= X.shape[1]:  # padded (N, T, C)
         seqs = [X[i, :t] for i, t in enumerate(lengths)]
         per_step = Y is not None and np.ndim(Y) >= 2 and np.shape(Y)[:2] == X.shape[:2]

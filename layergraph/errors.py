@@ -87,7 +87,12 @@ class TrainingDiverged(LayerGraphError, ArithmeticError):
 
 
 class DataError(LayerGraphError, ValueError):
-    """Bad input data: wrong shape, channel count, empty sequence, NaN, mismatched labels."""
+    """Bad input data: wrong shape, channel count, empty sequence, NaN, mismatched labels.
+    ``limit`` names the limit (layergraph.limits) the data passed, when that is the cause."""
+
+    def __init__(self, problem="", *, limit: str | None = None, **place):
+        self.limit = limit
+        super().__init__(problem, **place)
 
 
 class ExportError(LayerGraphError, ValueError):

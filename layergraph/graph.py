@@ -3,11 +3,21 @@
 MATLAB's functions have value semantics (``lgraph = connectLayers(lgraph, ...)`` returns a new
 graph); the methods of the same names edit the graph in place and return it, the Python way.
 Both are provided and share one implementation.
+
+Value semantics without a copy per call: ``addLayers`` and ``connectLayers`` (the calls MATLAB
+code makes in loops) hand the networkx graph to the new graph and leave the old one an *undo
+log* against it (Baker's trick for persistent structures). The old graph is rebuilt, from a copy,
+only when it is used again; the new one first settles an old one that is still alive before it
+lends its layers out or is edited in place, so the old graph never sees a later change. A graph
+that has lent its layers or its networkx graph (``layer()``, ``Layers``, ``nx_graph``: the caller
+may still hold them) is copied as before. A loop of ``lgraph = addLayers(lgraph, layer)`` is
+linear; each call used to copy the whole graph.
 """
 
 from __future__ import annotations
 
 import copy
+import weakref
 from collections import Counter
 
 import networkx as nx
@@ -22,12 +32,92 @@ class LayerGraph:
     """A directed graph of layers with named ports. Build one with :func:`layerGraph`."""
 
     def __init__(self):
-        self._g = nx.MultiDiGraph()
+        self._own_g = nx.MultiDiGraph()
+        self._past = None  # (newer graph, undo log): this graph's nx graph was handed on
+        self._newer_past = None  # weakref to the older graph whose undo log reads our nx graph
+        self._forking = False  # inside a value-semantics edit: the log is being written
+        self._name_hints = {}  # stem -> n: 'stem_1' .. 'stem_n' are all taken (see _assign_names)
+        self._lent = False  # a layer or the nx graph was handed out: edits as new ones copy
+
+    # --- versions: who holds the networkx graph -----------------------------------------------
+    @property
+    def _g(self) -> nx.MultiDiGraph:
+        """The networkx graph, this graph's own: rebuilt if it was handed to a newer graph, and
+        any older graph that still reads it settled first (unless this is that edit itself)."""
+        if self._past is not None:
+            self._rebuild()
+        if self._newer_past is not None and not self._forking:
+            older = self._newer_past()
+            self._newer_past = None
+            if older is not None and older._past is not None:
+                older._rebuild()
+        return self._own_g
+
+    @_g.setter
+    def _g(self, g):
+        self._g  # noqa: B018  (settle an older graph before the change)
+        self._own_g = g
+
+    def _rebuild(self):
+        """Become a graph of its own again: copy the newest graph along the chain and undo,
+        nearest first, every edit made since this one."""
+        chain = [self]
+        while chain[-1]._past is not None:
+            chain.append(chain[-1]._past[0])
+        g = _copy_nx(chain[-1]._own_g)
+        for version in reversed(chain[:-1]):
+            for entry in reversed(version._past[1]):
+                if entry[0] == "edge":
+                    g.remove_edge(*entry[1:])
+                else:
+                    g.remove_node(entry[1])
+        self._own_g, self._past, self._name_hints = g, None, {}  # names were removed: no hints
+
+    def _edit_as_new(self, op, *args) -> LayerGraph:
+        """``op`` on a new graph that takes over this one's networkx graph; this one keeps the
+        undo log (the edits ``op`` made) and is rebuilt only when used again."""
+        if self._lent:  # someone may hold our layers or nx graph: theirs must not change
+            return getattr(self.copy(), op)(*args)
+        if self._past is not None:
+            self._rebuild()
+        g = self._own_g  # an older graph reading it stays valid: it reads it through `new`
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new._own_g, new._past, new._forking = g, None, True
+        new._name_hints, new._lent = dict(self._name_hints), False
+        new._log = []
+        try:
+            getattr(new, op)(*args)
+        except BaseException:
+            for entry in reversed(new._log):  # the graph as it was: an error changes nothing
+                g.remove_edge(*entry[1:]) if entry[0] == "edge" else g.remove_node(entry[1])
+            raise
+        finally:
+            new._forking = False
+        self._past, self._own_g = (new, new.__dict__.pop("_log")), None
+        new._newer_past = weakref.ref(self)
+        return new
+
+    def _logged(self, entry):
+        log = self.__dict__.get("_log")
+        if log is not None:
+            log.append(entry)
+
+    def __deepcopy__(self, memo):
+        return self.copy()
+
+    def __getstate__(self):
+        return {"_own_g": self._g, "_past": None, "_newer_past": None, "_forking": False,
+                "_name_hints": {}, "_lent": False}
 
     # --- read-only views ------------------------------------------------------------------------
     @property
     def Layers(self) -> list[Layer]:
         """The layers, in the order they were added (as MATLAB lists them)."""
+        self._lent = True
+        return self._layers()
+
+    def _layers(self) -> list[Layer]:
         return [d["layer"] for _, d in self._g.nodes(data=True)]
 
     @property
@@ -35,24 +125,29 @@ class LayerGraph:
         """(Source, Destination) pairs like MATLAB's table: 'name' or 'name/port'."""
         out = []
         for s, d, e in self._g.edges(data=True):
-            out.append((_endpoint(self.layer(s), s, e["src_port"], "out"),
-                        _endpoint(self.layer(d), d, e["dst_port"], "in")))
+            out.append((_endpoint(self._layer(s), s, e["src_port"], "out"),
+                        _endpoint(self._layer(d), d, e["dst_port"], "in")))
         return out
 
     @property
     def InputNames(self) -> list[str]:
-        return [lay.Name for lay in self.Layers if not lay.inputs]
+        return [lay.Name for lay in self._layers() if not lay.inputs]
 
     @property
     def OutputNames(self) -> list[str]:
-        return [lay.Name for lay in self.Layers if lay.is_output_layer]
+        return [lay.Name for lay in self._layers() if lay.is_output_layer]
 
     @property
     def nx_graph(self) -> nx.MultiDiGraph:
         """The underlying networkx graph (nodes: layer names; edge data: src_port, dst_port)."""
+        self._lent = True
         return self._g
 
     def layer(self, name: str) -> Layer:
+        self._lent = True
+        return self._layer(name)
+
+    def _layer(self, name: str) -> Layer:
         if name not in self._g:
             raise GraphError(f"no layer named '{name}' in the graph; layers: "
                              f"{', '.join(self._g.nodes) or '(none)'}")
@@ -65,7 +160,7 @@ class LayerGraph:
     def sources(self, name: str) -> dict[str, tuple[str, str]]:
         """For each connected input port of ``name``: (source layer, source port)."""
         if name not in self._g:
-            self.layer(name)  # the GraphError naming the layers there are
+            self._layer(name)  # the GraphError naming the layers there are
         return {e["dst_port"]: (s, e["src_port"])
                 for s, keys in self._g.pred[name].items() for e in keys.values()}
 
@@ -73,25 +168,18 @@ class LayerGraph:
         return self._g.number_of_nodes()
 
     def __eq__(self, other):
-        return (isinstance(other, LayerGraph) and self.Layers == other.Layers
+        return (isinstance(other, LayerGraph) and self._layers() == other._layers()
                 and sorted(self.edges()) == sorted(other.edges()))
 
     def __repr__(self):
         return (f"LayerGraph with {len(self)} layers and {self._g.number_of_edges()} connections:\n"
-                + "\n".join(f"  {i + 1:>3} {lay!r}" for i, lay in enumerate(self.Layers)))
+                + "\n".join(f"  {i + 1:>3} {lay!r}" for i, lay in enumerate(self._layers())))
 
     def copy(self) -> LayerGraph:
         """A deep copy (layers included), in one pass over the layers and connections."""
-        new = object.__new__(type(self))
-        for k, v in self.__dict__.items():
-            new.__dict__[k] = v if k == "_g" else copy.deepcopy(v)
-        g = nx.MultiDiGraph()
-        g.graph.update(copy.deepcopy(self._g.graph))
-        g.add_nodes_from((n, {k: _copy_layer(v) if k == "layer" else copy.deepcopy(v)
-                              for k, v in d.items()}) for n, d in self._g.nodes(data=True))
-        g.add_edges_from((s, d, key, dict(e))
-                         for s, d, key, e in self._g.edges(keys=True, data=True))
-        new._g = g
+        new = LayerGraph.__new__(type(self))
+        LayerGraph.__init__(new)
+        new._own_g = _copy_nx(self._g)
         return new
 
     # --- in-place edits (methods return self) -------------------------------------------------
@@ -99,13 +187,15 @@ class LayerGraph:
         """Add a layer or layer array; an array's layers are connected in sequence."""
         layers = _as_layer_list(layers)
         new = [_copy_layer(lay) for lay in layers]
-        _assign_names(new, self._g)
+        hints = dict(self._name_hints)  # kept only if the layers are added
+        _assign_names(new, self._g, hints)
         for lay in new:
             if lay.Name in self._g:
                 raise GraphError(f"a layer named '{lay.Name}' is already in the graph; layer "
                                  "names must be unique")
         for lay in new:
             self._g.add_node(lay.Name, layer=lay)
+            self._logged(("node", lay.Name))
         if connect:
             for a, b in zip(new, new[1:]):
                 if not a.outputs:
@@ -116,6 +206,7 @@ class LayerGraph:
                     raise GraphError(f"cannot connect '{a.Name}' to {b.where}: an input layer "
                                      "has no inputs; it must be the first layer of the array")
                 self._connect(a.Name, a.outputs[0], b.Name, b.inputs[0])
+        self._name_hints = hints
         return self
 
     def connectLayers(self, source: str, destination: str) -> LayerGraph:
@@ -137,14 +228,16 @@ class LayerGraph:
     def removeLayers(self, names) -> LayerGraph:
         names = [names] if isinstance(names, str) else list(names)
         for n in names:
-            self.layer(n)
+            self._layer(n)
         self._g.remove_nodes_from(names)
+        self._name_hints = {}  # a removed 'fc_3' is free again
         return self
 
     def replaceLayer(self, name: str, layers) -> LayerGraph:
         """Replace layer ``name`` by a layer or array; its connections move to the new ends."""
-        old = self.layer(name)
+        old = self._layer(name)
         new = [_copy_layer(lay) for lay in _as_layer_list(layers)]
+        self._name_hints = {}
         if len(new) == 1 and not new[0].Name:
             new[0].Name = old.Name
         others = set(self._g.nodes) - {name}
@@ -181,7 +274,7 @@ class LayerGraph:
         if not isinstance(endpoint, str) or not endpoint:
             raise GraphError(f"expected a layer name or 'layer/port', got {endpoint!r}")
         name, _, port = endpoint.partition("/")
-        lay = self.layer(name)
+        lay = self._layer(name)
         ports = getattr(lay, side)
         if not port:
             if not ports:
@@ -198,6 +291,7 @@ class LayerGraph:
                 raise GraphError(f"input '{dp}' of layer '{d}' is already connected to "
                                  f"'{src}'; disconnect it first")
         self._g.add_edge(s, d, key=(sp, dp), src_port=sp, dst_port=dp)
+        self._logged(("edge", s, d, (sp, dp)))
 
     # --- YAML and diagrams: thin calls of services the higher floors register ----------------
     def save_spec(self, path=None, **kwargs) -> str:
@@ -220,6 +314,16 @@ class LayerGraph:
             return None
 
 
+def _copy_nx(src: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of a layer graph's networkx graph with every layer deep-copied, in one pass."""
+    g = nx.MultiDiGraph()
+    g.graph.update(copy.deepcopy(src.graph))
+    g.add_nodes_from((n, {k: _copy_layer(v) if k == "layer" else copy.deepcopy(v)
+                          for k, v in d.items()}) for n, d in src.nodes(data=True))
+    g.add_edges_from((s, d, key, dict(e)) for s, d, key, e in src.edges(keys=True, data=True))
+    return g
+
+
 def _endpoint(layer, name, port, side):
     ports = layer.outputs if side == "out" else layer.inputs
     return name if len(ports) == 1 else f"{name}/{port}"
@@ -235,14 +339,15 @@ def _as_layer_list(layers) -> list[Layer]:
     return out
 
 
-def _assign_names(layers, taken):
+def _assign_names(layers, taken, hints=None):
     """Fill empty names as MATLAB does: 'lstm' alone, 'lstm_1', 'lstm_2' when several.
 
-    ``taken`` is anything that answers ``in`` (the graph itself): it is never copied, so adding
-    layers one at a time to a large graph stays linear overall.
+    ``taken`` is anything that answers ``in`` (the graph itself): it is never copied. ``hints``
+    (the graph's, kept until a layer is removed) remembers per stem how far 'stem_1', 'stem_2',
+    ... are all taken, so adding unnamed layers one at a time stays linear overall.
     """
     stems = Counter(lay.default_name for lay in layers if not lay.Name)
-    counters = Counter()
+    counters = Counter(hints or {})
     used = {lay.Name for lay in layers if lay.Name}
     for lay in layers:
         if lay.Name:
@@ -256,6 +361,8 @@ def _assign_names(layers, taken):
                 name = f"{stem}_{counters[stem]}"
                 if name not in used and name not in taken:
                     break
+            if hints is not None:
+                hints[stem] = counters[stem]  # 'stem_1' .. this one: all taken now
         lay.Name = name
         used.add(name)
 
@@ -313,6 +420,8 @@ def _edited(lgraph, op, *args):
     if not isinstance(lgraph, LayerGraph):
         raise GraphError(f"{op} expects a LayerGraph or a dlnetwork, got "
                          f"{type(lgraph).__name__}")
+    if op in ("addLayers", "connectLayers"):  # the edits loops make: no copy (see the top)
+        return lgraph._edit_as_new(op, *args)
     return getattr(lgraph.copy(), op)(*args)
 
 

@@ -51,6 +51,10 @@ def targets_formatted(T, fmt, name="T"):
     if fmt in ("auto", "BC"):
         return T
     if fmt == "CB":
-        return np.asarray(T).T
+        try:
+            return np.asarray(T).T
+        except (ValueError, TypeError):
+            raise DataError(f"{name}: TargetDataFormats 'CB' needs one array, channels by "
+                            "observations; its columns differ in length") from None
     T, layout = formatted(T, fmt, name, "TargetDataFormats")
     return [np.asarray(t).T for t in T] if layout == "CT" else T

@@ -7,7 +7,8 @@
 
 A network whose analysis finds more learnables than ``max_learnables`` is reported as a problem
 (kind 'too-large') before trainNetwork draws its weights or a network is compiled, so a typo such
-as ``lstmLayer(1e12)`` fails at once instead of trying to allocate terabytes.
+as ``lstmLayer(1e12)`` fails at once instead of trying to allocate terabytes. Data is bounded the
+same way (``max_data_values``): before it is converted to float32 or padded into a mini-batch.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ class LimitSet:
     per_call: ClassVar[str] = ""  # how one call raises it, with {name} for the limit
     subject: ClassVar[str] = "the input"
 
-    def exceeded(self, name: str, found, what: str) -> str:
-        """The message for limit ``name`` passed with ``found`` (``what`` says what was found)."""
+    def exceeded(self, name: str, found, what: str, subject: str | None = None) -> str:
+        """The message for limit ``name`` passed with ``found`` (``what`` says what was found;
+        ``subject`` what must be trusted to raise it, by default the set's own)."""
         limit = getattr(self, name)
-        return (f"{what}: {found}, more than the limit {name}={limit:,}; if {self.subject} is "
+        return (f"{what}: {found}, more than the limit {name}={limit:,}; if "
+                f"{subject or self.subject} is "
                 f"trusted, raise it with {self.settings}.{name} = ... or "
                 f"{self.per_call.format(name=name)}")
 
@@ -49,6 +52,12 @@ class Limits(LimitSet):
     max_mat_bytes: int = 2 ** 33
     """Bytes a learnables .mat file may hold once decompressed (8 GiB: the learnables limit in
     float32), counted by streaming its compressed entries before any is read as arrays."""
+
+    max_data_values: int = 2 ** 31
+    """Values in one data set given to training or prediction, and in one padded mini-batch
+    (2**31 float32 values are 8 GiB): checked before the data is converted or padded, so a
+    sequence that only claims a huge length (a broadcast view, an .npz ``lengths`` entry) is
+    refused instead of allocated."""
 
 
 LIMITS = Limits()

@@ -376,7 +376,11 @@ def scores2label(scores, classNames, *args, **kwargs):
     if isinstance(scores, list):
         return [scores2label(s, classNames, ClassificationMode=mode, Threshold=threshold)
                 for s in scores]
-    s = np.asarray(scores, dtype=np.float64)
+    try:
+        s = np.asarray(scores, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise DataError(f"scores must be numbers, (N, K) or (N, T, K), got "
+                        f"{type(scores).__name__}", expected="scores (N, K) or (N, T, K)") from None
     if s.ndim == 0 or s.shape[-1] != len(names):
         raise DataError(f"scores have {s.shape[-1] if s.ndim else 0} classes per row but "
                         f"{len(names)} class names were given",

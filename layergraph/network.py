@@ -416,6 +416,18 @@ def assembleNetwork(layers_or_graph, ExecutionEnvironment="auto") -> Network:
     return Network(graph, ExecutionEnvironment)
 
 
+def _require_network(net, fn):
+    """A Network, or the error that says what the function wants (not an AttributeError)."""
+    if not isinstance(net, Network):
+        what = type(net).__name__
+        hint = ("; assemble the layers first: assembleNetwork(layers) (weights set), "
+                "dlnetwork(layers), or train them with trainNetwork"
+                if what in ("list", "tuple", "LayerGraph") or hasattr(net, "Name") else "")
+        raise NetworkError(f"expects a network (from trainNetwork, trainnet, "
+                           f"assembleNetwork, dlnetwork or load_network), got {what}{hint}",
+                           owner=fn, expected="a network")
+
+
 def predict(net: Network, X, *args, return_state=False, **kwargs):
     """Network outputs: one (T, K) array per sequence for sequence outputs, (N, K) for 'last'.
     A dlnetwork with several inputs takes one predictor per input, ``predict(net, X1, X2)``,
@@ -426,6 +438,7 @@ def predict(net: Network, X, *args, return_state=False, **kwargs):
     state is left as it was. The sequences of X are run as one mini-batch, from the network's
     current State.
     """
+    _require_network(net, "predict")
     if net.dlnetwork:
         net._require_initialized("predict")
     if net.several:  # a dlnetwork's [Y1,...,YN] = predict(net, X1,...,XM)
@@ -464,6 +477,7 @@ def predict(net: Network, X, *args, return_state=False, **kwargs):
 def classify(net: Network, X, *args, **kwargs):
     """Class labels and scores: (labels, scores). Labels are per sequence, or per time step for
     sequence-to-sequence networks."""
+    _require_network(net, "classify")
     classes = net.Classes
     if classes is None:
         raise NetworkError("classify needs a network ending in a classificationLayer; use predict")
@@ -479,6 +493,7 @@ def classify(net: Network, X, *args, **kwargs):
 
 def predictAndUpdateState(net: Network, X, *args, **kwargs):
     """Predict and keep each recurrent layer's final state as the start of the next call."""
+    _require_network(net, "predictAndUpdateState")
     if net.several:
         raise NetworkError("predictAndUpdateState runs networks with one input and one output; "
                            "use predict(net, X1, X2, ...) for several")

@@ -8,12 +8,14 @@ lengths, so a sequence's result never depends on what it was batched with.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import torch
 
+from .data import check_data_size
 from .options import SEQUENCE_OPTIONS
 
 
@@ -37,9 +39,11 @@ def pad_sequences(seqs, value=0.0, direction="right", length=None, dtype=np.floa
     """
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)
     T = int(lengths.max()) if length is None else int(length)
+    tail = np.shape(seqs[0])[1:]
+    check_data_size(len(seqs) * T * math.prod(tail),
+                    f"a padded mini-batch of {len(seqs)} sequences of {T:,} time steps")
     if lengths.min() == T:  # nothing to pad (streaming, equal lengths)
         return np.stack(seqs).astype(dtype, copy=False), lengths
-    tail = np.shape(seqs[0])[1:]
     out = np.full((len(seqs), T, *tail), value, dtype=dtype)
     for i, s in enumerate(seqs):
         n = min(len(s), T)

@@ -166,3 +166,18 @@ def test_resuming_from_a_folder_skips_a_damaged_newest_checkpoint(tmp_path):
     newest.write_bytes(newest.read_bytes()[:-10])  # e.g. a copy cut short
     net, info = trainNetwork(X, Y, str(folder), _opts(MaxEpochs=3, Seed=1))
     assert len(info.TrainingLoss) == 9  # resumed after epoch 2, trained epoch 3 again
+
+
+def test_a_saved_dlnetwork_loads_in_a_fresh_process_without_importing_modern(tmp_path):
+    """load_network builds dlnetworks through a service of layergraph.modern: promised, so a
+    fresh `from layergraph import load_network` loads one (found by the fuzz suite)."""
+    import layergraph as lg
+
+    path = tmp_path / "dl.pt"
+    lg.save_network(lg.dlnetwork([lg.sequenceInputLayer(2), lg.fullyConnectedLayer(2)]), path)
+    code = ("from layergraph import load_network; import sys; "
+            f"net = load_network({str(path)!r}, 'cpu'); "
+            "assert 'layergraph.modern' in sys.modules; print(type(net).__name__)")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                       cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert p.returncode == 0 and p.stdout.strip() == "DLNetwork", p.stderr[-1500:]

@@ -63,6 +63,7 @@ STEPS = {
     "copy": lambda net: layerGraph(net).copy(),
     "analyze": lambda net: analyze(net),
     "to_dot with sizes": lambda net: to_dot(net, show_sizes=True),
+    "addLayers loop": lambda net: bench.add_loop(net if isinstance(net, list) else net.Layers),
 }
 
 

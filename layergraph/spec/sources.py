@@ -10,6 +10,7 @@ set or a file that is not there is a :class:`SpecIssue` at its line.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,7 +62,7 @@ class DataSource:
         try:
             with np.load(self.name, allow_pickle=False) as z:
                 return keys[split] in z.files
-        except (OSError, ValueError, EOFError):
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
             return False  # load() reports what is wrong with the file
 
     def load(self, split="train", *, allow_pickle=False, categorical=True, need_y=True):

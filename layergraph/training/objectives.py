@@ -180,11 +180,21 @@ class LossFunctionObjective(Objective):
         if self.fn is not None:
             if tt.dim() == 1:
                 tt = torch.nn.functional.one_hot(tt, y.shape[-1]).to(y.dtype)
-            value = self.fn(y, tt)
+            try:
+                value = self.fn(y, tt)
+            except Exception as exc:  # the user's function: name it, keep its traceback as cause
+                raise OptionError(f"the loss function {self.name} raised {type(exc).__name__}: "
+                                  f"{exc}", owner="trainnet", option="lossFcn",
+                                  part="value") from exc
             if not isinstance(value, torch.Tensor) or value.numel() != 1:
                 raise OptionError(f"the loss function {self.name} must return a scalar torch "
                                   f"tensor, got {type(value).__name__}", owner="trainnet",
                                   option="lossFcn", part="value")
+            if torch.is_grad_enabled() and y.requires_grad and not value.requires_grad:
+                raise OptionError(f"the loss function {self.name} returned a tensor that does "
+                                  "not depend on the predictions Y (no gradient to train on)",
+                                  owner="trainnet", option="lossFcn", part="value",
+                                  expected="a scalar computed from Y with torch operations")
             return value.reshape(())
         p = max(y.shape[0], 1)
         if self.kind == "classification":
@@ -222,9 +232,13 @@ def _index_targets(Y, seqs, sequence_output, name) -> Targets:
     items = _as_list(Y, len(seqs), name)
     values = []
     for i, (v, s) in enumerate(zip(items, seqs)):
-        arr = np.asarray(v)
-        if arr.dtype.kind not in "iuf" or (arr.dtype.kind == "f" and
-                                           not np.all(np.isfinite(arr) & (arr == np.round(arr)))):
+        try:
+            arr = np.asarray(v)
+        except (ValueError, TypeError):
+            arr = np.asarray(None)  # ragged: refused below
+        whole = arr.dtype.kind in "iu" or arr.dtype.kind == "f" and bool(
+            np.all(np.isfinite(arr) & (arr == np.round(arr)) & (np.abs(arr) < 2 ** 62)))
+        if not whole or arr.dtype.kind == "u" and arr.size and arr.max() >= 2 ** 63:
             raise DataError(f"{name}[{i}] is not an integer class index; index-crossentropy "
                             "needs indices 1..K (MATLAB's, starting at 1)")
         arr = arr.astype(np.int64).reshape(-1)

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data import check_data_size
 from ..errors import DataError
 
 
 def _as_list(Y, n, name):
+    if not isinstance(Y, (np.ndarray, list, tuple, str)) and hasattr(Y, "__array__"):
+        Y = np.asarray(Y)  # a torch tensor, a pandas column: as the array they hold
+    if isinstance(Y, np.ndarray) and Y.ndim == 0:
+        raise DataError(f"{name} is a single value ({_short(Y.item())}); expected an array or a "
+                        f"list with one label (or response) per sequence of X")
     if isinstance(Y, np.ndarray) and Y.dtype != object:
         items = list(Y)
     elif isinstance(Y, (list, tuple, np.ndarray)):
@@ -22,6 +28,8 @@ def _as_list(Y, n, name):
     if len(items) != n:
         raise DataError(f"{name} has {len(items)} entries but X has {n} sequences; give one "
                         "label (or response) per sequence")
+    # only arrays can claim more than memory (broadcast views); lists are in memory already
+    check_data_size(sum(v.size for v in items if isinstance(v, np.ndarray)), name)
     return items
 
 
@@ -33,6 +41,29 @@ def _flat(v) -> list:
 
 def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and v != v)
+
+
+LABEL_TYPES = (str, int, float, bool, np.str_, np.integer, np.floating, np.bool_)
+"""What a class label can be (MATLAB's categorical is made from text, numbers and logicals)."""
+
+
+def _numbers(v, where) -> np.ndarray:
+    """A response (or per-class target) as float32, refusing what only looks numeric after a
+    cast: text ('1'), complex values (the imaginary part would be dropped), other objects."""
+    arr = np.asarray(v) if not isinstance(v, np.ndarray) else v
+    if arr.dtype == object:
+        real = (int, float, bool, np.integer, np.floating, np.bool_)
+        bad = [a for a in arr.reshape(-1) if not isinstance(a, real)]
+        if bad:
+            raise DataError(f"{where} holds {_short(bad[0])} ({type(bad[0]).__name__})"
+                            + ("" if bad[0] is not None else ", a missing response")
+                            + "; responses are real numbers")
+    elif arr.dtype.kind not in "biuf":
+        what = "complex" if arr.dtype.kind == "c" else f"not numeric ({_short(v)})"
+        raise DataError(f"{where} is {what}; a regression network needs real numbers as "
+                        "responses")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return arr.astype(np.float32)
 
 
 def class_names(labels) -> tuple:
@@ -77,7 +108,13 @@ def encode_targets(Y, seqs, kind, sequence_output, name="Y", classes=None,
     items = _as_list(Y, n, name)
     if kind == "classification":
         for i, v in enumerate(items):
-            gaps = [t for t, a in enumerate(_flat(v)) if _missing(a)]
+            flat = _flat(v)
+            odd = [a for a in flat if not isinstance(a, LABEL_TYPES) and a is not None]
+            if odd:
+                raise DataError(f"{name}[{i}] has label {_short(odd[0])} "
+                                f"({type(odd[0]).__name__}); class labels are text, whole "
+                                "numbers or logicals (MATLAB's categorical)")
+            gaps = [t for t, a in enumerate(flat) if _missing(a)]
             if gaps:
                 at = f" at time step {gaps[0]}" if sequence_output else ""
                 raise DataError(f"{name}[{i}] has no label{at} (None or NaN, MATLAB's "
@@ -112,12 +149,18 @@ def encode_targets(Y, seqs, kind, sequence_output, name="Y", classes=None,
     values, width = [], None
     for i, (v, s) in enumerate(zip(items, seqs)):
         try:
-            arr = np.asarray(v, dtype=np.float32)
-        except (ValueError, TypeError):
+            arr = _numbers(v, f"{name}[{i}]")
+        except (ValueError, TypeError, OverflowError) as exc:
+            if isinstance(exc, DataError):
+                raise
             raise DataError(f"{name}[{i}] is not numeric ({_short(v)}); a regression network "
                             "needs numbers as responses") from None
         if sequence_output:
-            arr = arr.reshape(len(arr), -1) if arr.ndim <= 2 else arr
+            if arr.ndim == 0:
+                raise DataError(f"{name}[{i}] is one value; sequence-to-sequence regression "
+                                f"needs ({len(s)}, R) responses for X[{i}]")
+            if arr.ndim == 1 and len(arr) == len(s):
+                arr = arr[:, None]  # one response per step
             if arr.ndim != 2 or arr.shape[0] != len(s):
                 raise DataError(f"{name}[{i}] has shape {np.shape(v)}; sequence-to-sequence "
                                 f"regression needs ({len(s)}, R) responses for X[{i}]")
@@ -135,5 +178,5 @@ def encode_targets(Y, seqs, kind, sequence_output, name="Y", classes=None,
 
 
 def _short(v, limit=40) -> str:
-    text = repr(v)
+    text = " ".join(repr(v).split())  # one line, whatever the value's repr
     return text if len(text) <= limit else text[:limit] + "..."
