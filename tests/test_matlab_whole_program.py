@@ -1,0 +1,247 @@
+"""Whole MATLAB programs translated to Python programs that run (layergraph.matlab.program).
+
+The MATLAB scripts in tests/fixtures/matlab_programs/ were written for these tests from the
+descriptions of MATLAB's sequence examples. Each is translated, run with its epochs lowered through
+a parameter, and its results checked against layergraph called directly.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from layergraph import LayerGraphError
+from layergraph.datasets import japanese_vowels
+from layergraph.matlab import MatlabSyntaxError
+from layergraph.matlab import runtime as ml
+from layergraph.matlab.program import translate_program
+
+FIXTURES = Path(__file__).parent / "fixtures" / "matlab_programs"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # figures and training plots land here
+
+
+def _env():
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    env.pop("MPLBACKEND", None)
+    return env
+
+
+# --- (a) the Japanese Vowels classification script -------------------------------------------------
+
+
+def test_japanese_vowels_script_translates_to_a_program_that_prints_its_accuracy(tmp_path):
+    script = FIXTURES / "japanese_vowels_classification.m"
+    out = tmp_path / "jv.py"
+    cli = subprocess.run([sys.executable, "-m", "layergraph", "from-matlab", str(script),
+                          "--to", "program", "--var", "maxEpochs=1", "-o", str(out)],
+                         capture_output=True, text=True, env=_env(), timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    text = out.read_text()
+    assert "ml.trainNetwork(XTrain, YTrain, layers, options)" in text
+    assert "ml.classify(net, XTest" in text
+    assert "# trainNetwork" not in text and "not translated" not in text.lower()
+    run = subprocess.run([sys.executable, str(out)], capture_output=True, text=True,
+                         env=_env(), cwd=tmp_path, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    line = next(x for x in run.stdout.splitlines() if x.startswith("Accuracy: "))
+    accuracy = float(line.split()[1])
+    assert 0 <= accuracy <= 1
+    assert "Accuracy on 370 test sequences:" in run.stdout
+    figures = sorted((tmp_path / "japanese_vowels_classification_figures").glob("*.png"))
+    assert len(figures) == 2  # the observation plot and the sorted lengths
+
+
+def test_japanese_vowels_program_keeps_matlab_semantics():
+    program = translate_program(FIXTURES / "japanese_vowels_classification.m",
+                                variables={"maxEpochs": 1})
+    assert program.parameters["maxEpochs"] == 1 and program.layout == "CT"
+    ws = program.run()
+    X, Y = japanese_vowels("train")
+    assert ws["numFeatures"] == 12  # size(XTrain{1},1): sequences are 12-by-T
+    lengths = ws["sequenceLengths"]
+    assert lengths.shape == (1, 270)
+    np.testing.assert_array_equal(lengths.ravel(), np.sort([len(x) for x in X]))
+    first = ws["XTrain"].data[0, 0]  # the shortest sequence after sorting, 12-by-T
+    shortest = int(np.argsort([len(x) for x in X], kind="stable")[0])
+    np.testing.assert_allclose(first, X[shortest].T, rtol=1e-6)
+    assert ws["YTrain"].labels()[0, 0] == Y[shortest]
+    # the accuracy printed is the classification of the sorted test set by the trained net
+    from layergraph import classify
+
+    XT, YT = japanese_vowels("test")
+    order = np.argsort([len(x) for x in XT], kind="stable")
+    labels, _ = classify(ws["net"], [XT[k] for k in order])
+    assert ws["acc"] == pytest.approx(np.mean(np.asarray(labels) == YT[order]))
+
+
+# --- (b) closed-loop forecasting with predictAndUpdateState -----------------------------------------
+
+
+@pytest.fixture
+def series_csv(tmp_path):
+    t = np.arange(60)
+    values = 10 + 3 * np.sin(2 * np.pi * t / 12) + 0.05 * t
+    path = tmp_path / "monthly.csv"
+    path.write_text("value\n" + "".join(f"{v:.5f}\n" for v in values))
+    return path, np.round(values, 5)
+
+
+def test_forecasting_script_runs_and_its_closed_loop_is_predict_and_update_state(series_csv):
+    from layergraph import predictAndUpdateState, resetState
+
+    path, values = series_csv
+    program = translate_program(FIXTURES / "closed_loop_forecasting.m",
+                                variables={"maxEpochs": 2})
+    assert program.parameters["dataFile"] == "series.csv"  # the file read is a parameter
+    ws = program.run(dataFile=str(path))
+    np.testing.assert_allclose(ws["data"].ravel(), values)  # header line skipped, transposed
+    assert ws["data"].shape == (1, 60)
+    n_train = int(np.floor(0.9 * 60))
+    assert ws["numTimeStepsTrain"] == n_train
+    test = values[n_train:]
+    np.testing.assert_allclose(ws["YTest"].ravel(), test[1:])
+    mu, sig = values[:n_train + 1].mean(), values[:n_train + 1].std(ddof=1)
+    assert ws["mu"] == pytest.approx(mu) and ws["sig"] == pytest.approx(sig)
+
+    # the closed loop again, with layergraph directly: each prediction is the next input
+    net = resetState(ws["net"])
+    train = (values[:n_train + 1] - mu) / sig
+    net, _ = predictAndUpdateState(net, train[:-1].reshape(-1, 1))
+    net, y = predictAndUpdateState(net, train[-1:].reshape(1, 1))
+    preds = [float(np.ravel(y)[0])]
+    for _ in range(len(test) - 2):
+        net, y = predictAndUpdateState(net, np.array([[preds[-1]]], dtype=np.float32))
+        preds.append(float(np.ravel(y)[0]))
+    closed = sig * np.array(preds) + mu
+    np.testing.assert_allclose(ws["YPred"].ravel(), closed, rtol=1e-4, atol=1e-4)
+    assert ws["rmse"] == pytest.approx(np.sqrt(np.mean((closed - test[1:]) ** 2)), rel=1e-4)
+    assert ws["YPredOpen"].shape == (1, len(test) - 1)
+    assert ws["rmseOpen"] == pytest.approx(
+        np.sqrt(np.mean((ws["YPredOpen"].ravel() - test[1:]) ** 2)))
+
+
+# --- (c) what cannot be translated ---------------------------------------------------------------
+
+UNTRANSLATABLE = """\
+clc
+XTrain = {[1 2 3; 4 5 6]};
+XTrain = myPreprocessing(XTrain);
+confusionchart([1 2], [1 2]);
+numFeatures = size(XTrain{1}, 1);
+disp(numFeatures)
+"""
+
+
+def test_a_used_result_that_cannot_be_translated_raises_naming_file_and_line():
+    program = translate_program(UNTRANSLATABLE, filename="prep.m")
+    assert ("raise NotImplementedError(\"prep.m:3: XTrain = myPreprocessing(XTrain): no "
+            "translation of the function 'myPreprocessing'\")") in program.python
+    lines = {n.line: n.message for n in program.notes}
+    assert "NotImplementedError" in lines[3]
+    assert "skipped" in lines[4]  # a chart: nothing later uses it
+    assert 1 not in lines  # clc has no effect: a comment, not a problem
+    with pytest.raises(NotImplementedError, match=r"prep\.m:3: XTrain = myPreprocessing"):
+        program.run()
+
+
+def test_without_the_untranslatable_line_the_same_program_runs(capsys):
+    program = translate_program(UNTRANSLATABLE.replace(
+        "XTrain = myPreprocessing(XTrain);\n", ""), filename="prep.m")
+    ws = program.run()
+    assert ws["numFeatures"] == 2
+    assert capsys.readouterr().out.splitlines()[0] == "2"
+
+
+def test_syntax_errors_are_located_layergraph_errors():
+    with pytest.raises(MatlabSyntaxError) as info:
+        translate_program("x = [1 2;\ny = 3)\n", filename="bad.m")
+    assert isinstance(info.value, LayerGraphError)
+    assert info.value.filename == "bad.m" and info.value.line >= 1
+
+
+def test_cli_program_errors_are_messages_not_tracebacks(tmp_path):
+    bad = tmp_path / "bad.m"
+    bad.write_text("x = (1 + \n")
+    r = subprocess.run([sys.executable, "-m", "layergraph", "from-matlab", str(bad), "--to",
+                        "program"], capture_output=True, text=True, env=_env(), timeout=60)
+    assert r.returncode != 0
+    assert "bad.m:" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_an_unknown_parameter_is_refused():
+    program = translate_program("n = 3;\ndisp(n)\n", filename="p.m")
+    with pytest.raises(LayerGraphError, match="unknown parameter 'm'"):
+        program.run(m=4)
+    given = translate_program("n = 3;\ndisp(n)\n", filename="p.m", variables={"k": 1})
+    assert any("'k' is not a parameter" in n.message for n in given.notes)
+
+
+# --- (d) today's workflow ------------------------------------------------------------------------
+
+
+def test_modern_workflow_runs_trainnet_minibatchpredict_scores2label_testnet():
+    program = translate_program(FIXTURES / "japanese_vowels_modern.m", variables={"epochs": 1})
+    text = program.python
+    for call in ("dlnetwork(layers)", "ml.trainnet(XTrain, TTrain, net, 'crossentropy', options)",
+                 "ml.minibatchpredict(net, XTest", "ml.scores2label(scores, classNames)",
+                 "ml.testnet(net, XTest, TTest, 'accuracy')", "Metrics='accuracy'"):
+        assert call in text
+    assert program.layout == "TC"
+    ws = program.run()
+    assert ws["numFeatures"] == 12  # size(XTrain{1},2): T-by-12 in this workflow
+    assert ws["numClasses"] == 9
+    lengths = ws["sequenceLengths"].ravel()
+    assert lengths.shape == (270,)
+    assert list(ws["XTrain"].data[0, 0].shape) == [int(lengths.max()), 12]  # "descend"
+    assert ws["acc"] == pytest.approx(100 * ws["accuracy"], abs=1e-3)  # testnet in percent
+
+
+# --- the runtime's MATLAB rules ------------------------------------------------------------------
+
+
+def test_indexing_is_one_based_column_major_and_grows_as_matlab():
+    a = ml.mat([[1, 2, 3], [4, 5, 6]])
+    assert ml.index(a, 2) == 4  # column-major linear index
+    np.testing.assert_array_equal(ml.index(a, ml.COLON, ml.end(a, 1, 2)), [[3], [6]])
+    np.testing.assert_array_equal(ml.index(a, ml.colon(1, ml.end(a, 0, 1) - 1)),
+                                  [[1, 4, 2, 5, 3]])
+    grown = ml.setindex(None, 7, 3)
+    np.testing.assert_array_equal(grown, [[0, 0, 7]])
+    np.testing.assert_array_equal(ml.setindex(grown, ml.mat([]), 1), [[0, 7]])
+    with pytest.raises(LayerGraphError, match="exceeds"):
+        ml.index(a, 7)
+
+
+def test_cells_sort_and_reductions_follow_matlab():
+    c = ml.cell_of([np.ones((12, 5)), np.ones((12, 3)), np.ones((12, 4))])
+    lengths = ml.cellfun(lambda x: ml.size(x, 2), c)
+    assert lengths.shape == (3, 1)
+    s, idx = ml.sort(lengths, nargout=2)
+    np.testing.assert_array_equal(idx.ravel(), [2, 3, 1])
+    assert ml.size(ml.brace(ml.index(c, idx), 1), 2) == 3
+    both = ml.mat([ml.cs(c)])
+    assert both.shape == (12, 12)
+    m = ml.mat([[1, 2], [3, 5]])
+    np.testing.assert_array_equal(ml.mean(m), [[2, 3.5]])  # down the columns
+    np.testing.assert_array_equal(ml.mean(m, 2), [[1.5], [4]])
+    assert ml.std(ml.mat([[1, 2, 3]])) == pytest.approx(1.0)  # N-1
+
+
+def test_categorical_comparison_and_text():
+    y = ml.categorical(ml.cell_of(["b", "a", "b"]))
+    assert y.cats == ["a", "b"]
+    assert ml.sum(y == ml.categorical(ml.cell_of(["b", "b", "b"]))) == 2
+    assert ml.sprintf("%d of %.2f\\n", 3, 0.5) == "3 of 0.50\n"
+    assert ml.sprintf("%d,", ml.mat([[1, 2, 3]])) == "1,2,3,"
+    assert ml.plus("Accuracy: ", 0.5) == "Accuracy: 0.5"
+    np.testing.assert_array_equal(ml.plus("F", ml.string(ml.colon(1, 2))), [["F1", "F2"]])
