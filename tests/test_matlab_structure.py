@@ -171,7 +171,7 @@ def test_unknown_variable_message_is_built_from_the_name_and_where_it_may_come_f
 
 PACKAGE = Path(bridge.__file__).parent
 FLOORS = ["errors", "names", "lexer", "parser", "values", "builtins", "bridge", "interpreter",
-          "translation", "__init__"]
+          "translation", "runtime", "program", "__init__"]
 
 
 def package_imports(module: str) -> set[str]:

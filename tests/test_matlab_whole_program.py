@@ -245,3 +245,34 @@ def test_categorical_comparison_and_text():
     assert ml.sprintf("%d,", ml.mat([[1, 2, 3]])) == "1,2,3,"
     assert ml.plus("Accuracy: ", 0.5) == "Accuracy: 0.5"
     np.testing.assert_array_equal(ml.plus("F", ml.string(ml.colon(1, 2))), [["F1", "F2"]])
+
+
+def test_mutated_matlab_translates_to_python_that_compiles_or_fails_with_a_line():
+    hypothesis = pytest.importorskip("hypothesis")
+    from text_mutations import mutated_matlab
+
+    from layergraph.matlab import MatlabTranslationError
+
+    @hypothesis.settings(derandomize=True, deadline=None, database=None, max_examples=120,
+                         suppress_health_check=list(hypothesis.HealthCheck))
+    @hypothesis.given(mutated_matlab())
+    def check(source):
+        try:
+            program = translate_program(source, filename="fuzz.m")
+        except MatlabTranslationError as e:
+            assert e.problems and all(p.line >= 1 for p in e.problems), str(e)
+            return
+        compile(program.python, "fuzz.py", "exec")
+
+    check()
+
+
+def test_yaml_of_a_script_on_a_shipped_data_set_names_it_in_its_data_section():
+    from layergraph import from_matlab, load_spec
+
+    t = from_matlab(FIXTURES / "japanese_vowels_classification.m")
+    spec = load_spec(t.to_yaml())
+    assert spec.data == {"dataset": "japanese_vowels"}
+    other = from_matlab("layers = [sequenceInputLayer(3) lstmLayer(4) fullyConnectedLayer(2) "
+                        "softmaxLayer classificationLayer];")
+    assert "data:" not in other.to_yaml()

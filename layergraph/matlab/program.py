@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ..layers import REGISTRY
 from .errors import LIMITS, MatlabLimits, MatlabProblem, MatlabTranslationError, Source
-from .names import GRAPH_FUNCTIONS, MATLAB_ONLY_LAYERS
+from .names import GRAPH_FUNCTIONS, KNOWN_FUNCTIONS, MATLAB_ONLY_LAYERS
 from .parser import (
     AnonFunc,
     Assign,
@@ -66,7 +66,8 @@ fullfile rng tic toc readmatrix csvread dlmread readtable table2array load sum m
 median prod cumsum max min sort sqrt exp log abs floor ceil fix sin cos tanh log10 log2 sign
 round mod rem cell figure plot bar stem histogram hold subplot xlabel ylabel title legend grid
 xlim ylim axis trainNetwork trainnet classify predict predictAndUpdateState resetState
-minibatchpredict scores2label testnet analyzeNetwork transpose
+minibatchpredict scores2label testnet analyzeNetwork transpose struct lower upper strrep
+contains int2str mat2str isnumeric ischar
 """.split())
 RENAMED = {"any": "any_", "all": "all_", "NaN": "nan", "nan": "nan"}
 NARGOUT = frozenset({"size", "max", "min", "sort", "trainNetwork", "trainnet", "classify",
@@ -198,6 +199,7 @@ class _Emitter:
         self.param_lines: dict = {}
         self.file_params: dict = {}
         self.temp = 0
+        self.imports: set = set()
         self.returns = None
         self.ends = []
         names = [n for n in _walk(body)]
@@ -280,11 +282,11 @@ class _Emitter:
         funcs = []
         for f in self.functions.values():
             funcs += self.function(f) + ["", ""]
-        head = self.header(stem)
+        uses_numpy = any("np." in x for x in main_body + funcs)
         init = sorted({n for n, stores in self.stored.items()
                        if any(not isinstance(t, Id) for _, t in stores)
                        and n not in self.functions} - self._function_locals())
-        lines = head + ["def main(**overrides):",
+        lines = ["def main(**overrides):",
                         '    """Run the program; returns its variables at the end."""',
                         "    P = ml.parameters(PARAMETERS, overrides)",
                         "    ml.start(P)"]
@@ -297,6 +299,7 @@ class _Emitter:
                   "    return ml.workspace(locals())", "", ""] + funcs
         lines += ['if __name__ == "__main__":',
                   "    main(**ml.command_line(sys.argv[1:], PARAMETERS))"]
+        lines = self.header(stem, uses_numpy) + lines
         notes = sorted(self.notes, key=lambda n: (n.line, n.column))
         return MatlabProgram("\n".join(lines) + "\n", dict(self.parameters), notes,
                              self.src.filename, self.layout, list(self.functions))
@@ -311,7 +314,7 @@ class _Emitter:
                   for t in n.targets if isinstance(_base(t), Id)}
         return out - script
 
-    def header(self, stem):
+    def header(self, stem, uses_numpy=True):
         base = os.path.basename(self.src.filename)
         layout = ("12-by-T (channels by time steps), as trainNetwork takes them" if
                   self.layout == "CT" else "T-by-C (time steps by channels), as trainnet "
@@ -338,9 +341,13 @@ class _Emitter:
                 else ("  # where figures are saved" if name == "FIGURES_DIR" else "")
             params.append(f"    {name!r}: {_literal(value)},{comment}")
         params.append("}")
-        return doc + ["", "import sys", "", "import numpy as np", "",
-                      "from layergraph import *  # noqa: F403",
-                      "from layergraph.matlab import runtime as ml", "", *params, "", ""]
+        imports = ["import sys", ""] + (["import numpy as np", ""] if uses_numpy else [])
+        if self.imports:
+            one = f"from layergraph import {', '.join(sorted(self.imports))}"
+            imports += [one] if len(one) <= 100 else ["from layergraph import ("] + [
+                f"    {n}," for n in sorted(self.imports)] + [")"]
+        imports.append("from layergraph.matlab import runtime as ml")
+        return doc + [""] + imports + ["", *params, "", ""]
 
     def function(self, f: Function) -> list:
         params = [python_name(p) if p else f"_unused{k}" for k, p in enumerate(f.params)]
@@ -425,16 +432,16 @@ class _Emitter:
         if isinstance(s, Command):
             return self.command(s)
         if isinstance(s, For):
-            head = f"for {self.store_name(s.var)} in ml.iterate({self.expr(s.iter)}):"
+            head = f"for {self.store_name(s.var)} in ml.iterate({self.bare(s.iter)}):"
             defined.add(_base(s.var).name)
             return [head] + self.indent(self.block(s.body, defined))
         if isinstance(s, While):
-            return [f"while ml.truth({self.expr(s.cond)}):"] + self.indent(
+            return [f"while ml.truth({self.bare(s.cond)}):"] + self.indent(
                 self.block(s.body, defined))
         if isinstance(s, If):
             out = []
             for k, (cond, body) in enumerate(s.clauses):
-                out.append(f"{'if' if k == 0 else 'elif'} ml.truth({self.expr(cond)}):")
+                out.append(f"{'if' if k == 0 else 'elif'} ml.truth({self.bare(cond)}):")
                 out += self.indent(self.block(body, defined))
             if s.else_body is not None:
                 out += ["else:"] + self.indent(self.block(s.else_body, defined))
@@ -516,7 +523,8 @@ class _Emitter:
                 self.param_lines[target.name] is s:
             defined.add(target.name)
             return [f"{self.store_name(target)} = P[{target.name!r}]"] + self.show(s, target)
-        value = self.expr(s.value, file_param=target.name if isinstance(target, Id) else None)
+        value = _bare(self.expr(s.value, file_param=target.name if isinstance(target, Id)
+                                else None))
         return self.store(target, value, defined) + self.show(s, _base(target))
 
     def show(self, s, target):
@@ -614,6 +622,7 @@ class _Emitter:
         if e.name in RUNTIME or e.name in RENAMED:
             return f"ml.{RENAMED.get(e.name, e.name)}"
         if e.name in LAYERGRAPH:
+            self.imports.add(e.name)
             return e.name
         raise _Untranslatable(e, f"@{e.name}: no translation of the function '{e.name}'")
 
@@ -635,7 +644,7 @@ class _Emitter:
         for k, a in enumerate(args):
             self.ends = self.ends + [(base, k, len(args))]
             try:
-                out.append(self.expr(a))
+                out.append(self.bare(a))
             finally:
                 self.ends = self.ends[:-1]
         return ", ".join(out)
@@ -644,14 +653,19 @@ class _Emitter:
         out = []
         for a in args:
             if isinstance(a, NameValue):
-                out += [repr(a.name), self.expr(a.value)]
+                out += [repr(a.name), self.bare(a.value)]
             elif isinstance(a, Index) and a.brace and not (
                     isinstance(a.target, Id) and a.target.name not in self.variables) and (
                     not a.args or any(isinstance(x, (Colon, Range)) for x in a.args)):
                 out.append(self.expr(a, nargout="cs"))
             else:
-                out.append(self.expr(a))
+                out.append(self.bare(a))
         return out
+
+    def bare(self, e) -> str:
+        """An expression where no parentheses are needed around it (an argument, a value)."""
+        code = self.expr(e)
+        return code if code.startswith("(lambda") else _bare(code)
 
     def call(self, node, name, args, nargout, file_param=None) -> str:
         if name in CONSTANTS and not args:
@@ -663,6 +677,7 @@ class _Emitter:
                                             and nargout > 1 else [])
             return f"{python_name(name)}({', '.join(given)})"
         if name in LAYERGRAPH:
+            self.imports.add(name)
             return f"{name}({', '.join(self.keywords(name, args))})"
         if name in MATLAB_ONLY_LAYERS:
             raise _Untranslatable(node, f"MATLAB's {name} is not in layergraph yet")
@@ -676,6 +691,9 @@ class _Emitter:
             return f"ml.{RENAMED.get(name, name)}({', '.join(given)})"
         if name in ("cell",):
             return f"ml.cell({', '.join(self.arguments(args))})"
+        if name not in KNOWN_FUNCTIONS and (name[:1].isupper() or not args):
+            raise _Untranslatable(node, f"'{name}' is neither a variable this program assigns "
+                                  "nor a function layergraph translates")
         raise _Untranslatable(node, f"no translation of the function '{name}'")
 
     def file_parameter(self, arg: Str, file_param) -> str:
@@ -699,11 +717,11 @@ class _Emitter:
         while k < len(rest):
             a = rest[k]
             if isinstance(a, NameValue) and a.name.isidentifier():
-                pairs.append(f"{a.name}={self.expr(a.value)}")
+                pairs.append(f"{a.name}={self.bare(a.value)}")
                 k += 1
             elif isinstance(a, Str) and a.value.isidentifier() and not keyword.iskeyword(
                     a.value) and k + 1 < len(rest) and not isinstance(rest[k + 1], NameValue):
-                pairs.append(f"{a.value}={self.expr(rest[k + 1])}")
+                pairs.append(f"{a.value}={self.bare(rest[k + 1])}")
                 k += 2
             else:
                 return self.arguments(args)
@@ -745,7 +763,7 @@ class _Emitter:
         items = [x for r in rows for x in r]
         if all(isinstance(x, (Index, Id)) and _callee(x) in REGISTRY
                and _callee(x) not in self.variables for x in items):
-            return "[" + ", ".join(self.expr(x) for x in items) + "]"
+            return "[" + ", ".join(self.bare(x) for x in items) + "]"
         if all(isinstance(x, Str) and x.double for x in items):
             inner = ", ".join("[" + ", ".join(repr(x.value) for x in r) + "]" for r in rows)
             return f"ml.strings([{inner}])"
@@ -787,6 +805,30 @@ def _wrap(line: str, width: int = 100) -> list:
         return [line]
     parts.append(line[last:k].strip())
     return [line[:start]] + [f"{indent}    {p}," for p in parts if p] + [indent + line[k:]]
+
+
+def _bare(code: str) -> str:
+    """``code`` without parentheses around all of it (``(a + b)`` -> ``a + b``)."""
+    if not (code.startswith("(") and code.endswith(")")):
+        return code
+    depth, quote, k = 0, None, 0
+    while k < len(code):
+        c = code[k]
+        if quote:
+            if c == "\\":
+                k += 1
+            elif c == quote:
+                quote = None
+        elif c in "'\"":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth == 0 and k < len(code) - 1:
+                return code
+        k += 1
+    return code[1:-1]
 
 
 def _callee(x):

@@ -1093,6 +1093,46 @@ def strcat(*parts):
     return "".join(str(p).rstrip() if not isinstance(p, str) else p for p in parts)
 
 
+def struct(*pairs):
+    """``struct('a', 1, 'b', 2)``: a scalar struct (a cell value is taken as it is)."""
+    return Struct(**{str(pairs[k]): pairs[k + 1] for k in range(0, len(pairs) - 1, 2)})
+
+
+def lower(s):
+    return s.lower() if isinstance(s, str) else np.vectorize(str.lower, otypes=[object])(s)
+
+
+def upper(s):
+    return s.upper() if isinstance(s, str) else np.vectorize(str.upper, otypes=[object])(s)
+
+
+def strrep(s, old, new):
+    return s.replace(old, new)
+
+
+def contains(s, pattern):
+    return pattern in s
+
+
+def int2str(x):
+    return num2str(round(x))
+
+
+def mat2str(x):
+    a = _grid(x)[0]
+    rows = [" ".join(num2str(v) for v in row) for row in a]
+    return rows[0] if a.size == 1 else "[" + ";".join(rows) + "]"
+
+
+def isnumeric(x):
+    return isinstance(x, (int, float, np.ndarray)) and not isinstance(x, bool) and (
+        not isinstance(x, np.ndarray) or x.dtype.kind in "iuf")
+
+
+def ischar(x):
+    return isinstance(x, str)
+
+
 def isfield(s, name):
     return isinstance(s, Struct) and name in s.__dict__
 
