@@ -276,3 +276,34 @@ def test_yaml_of_a_script_on_a_shipped_data_set_names_it_in_its_data_section():
     other = from_matlab("layers = [sequenceInputLayer(3) lstmLayer(4) fullyConnectedLayer(2) "
                         "softmaxLayer classificationLayer];")
     assert "data:" not in other.to_yaml()
+
+
+def test_analyze_and_plot_of_a_layer_graph_print_the_table_and_draw_the_network(capsys):
+    program = translate_program(
+        "layers = [sequenceInputLayer(3) lstmLayer(4,'OutputMode','last') "
+        "fullyConnectedLayer(2) softmaxLayer classificationLayer];\n"
+        "lgraph = layerGraph(layers);\nanalyzeNetwork(lgraph)\nfigure\nplot(lgraph)\n",
+        filename="draw.m")
+    assert "ml.analyzeNetwork(lgraph)" in program.python
+    program.run(FIGURES_DIR="drawn")
+    out = capsys.readouterr().out
+    assert "lstm" in out and "drew the network" in out
+    assert list(Path("drawn").glob("network.*"))
+
+
+def test_the_elnino_example_runs_as_a_whole_program(tmp_path):
+    from layergraph.datasets import elnino
+
+    data = elnino(dtype=np.float64)
+    csv = tmp_path / "sst.csv"
+    np.savetxt(csv, data, delimiter=",", fmt="%.2f")
+    text = (ROOT / "examples" / "matlab" / "elnino_forecasting.m").read_text()
+    program = translate_program(text.replace("MaxEpochs=200", "MaxEpochs=2"),
+                                filename="elnino_forecasting.m")
+    ws = program.run(dataFile=str(csv))
+    n_train = int(np.floor(0.9 * len(data)))
+    np.testing.assert_allclose(ws["TTest"], np.round(data[n_train:], 2).T, atol=1e-9)
+    assert ws["YClosed"].shape == ws["TTest"].shape == (4, len(data) - n_train)
+    assert ws["rmseClosed"] == pytest.approx(
+        np.sqrt(np.mean((ws["YClosed"] - ws["TTest"]) ** 2)))
+    np.testing.assert_allclose(ws["muX"].ravel(), np.round(data[:n_train - 1], 2).mean(0))

@@ -202,6 +202,7 @@ class _Emitter:
         self.imports: set = set()
         self.returns = None
         self.ends = []
+        self.assigning = None  # the variable being assigned (names a data file's parameter)
         names = [n for n in _walk(body)]
         calls = {n.name for n in names if isinstance(n, Id)}
         self.layout = "TC" if calls & {"trainnet", "dlnetwork", "minibatchpredict",
@@ -523,8 +524,11 @@ class _Emitter:
                 self.param_lines[target.name] is s:
             defined.add(target.name)
             return [f"{self.store_name(target)} = P[{target.name!r}]"] + self.show(s, target)
-        value = _bare(self.expr(s.value, file_param=target.name if isinstance(target, Id)
-                                else None))
+        self.assigning = target.name if isinstance(target, Id) else None
+        try:
+            value = _bare(self.expr(s.value))
+        finally:
+            self.assigning = None
         return self.store(target, value, defined) + self.show(s, _base(target))
 
     def show(self, s, target):
@@ -684,7 +688,7 @@ class _Emitter:
         if name in RUNTIME or name in RENAMED:
             given = self.arguments(args)
             if name in FILE_READERS and args and isinstance(args[0], Str):
-                given[0] = self.file_parameter(args[0], file_param)
+                given[0] = self.file_parameter(args[0], file_param or self.assigning)
             if name in NARGOUT and isinstance(nargout, int) and nargout != 1 and (
                     nargout > 1 or name == "toc"):
                 given.append(f"nargout={nargout}")
@@ -717,15 +721,22 @@ class _Emitter:
         while k < len(rest):
             a = rest[k]
             if isinstance(a, NameValue) and a.name.isidentifier():
-                pairs.append(f"{a.name}={self.bare(a.value)}")
+                pairs.append(f"{a.name}={self.option_value(a.name, a.value)}")
                 k += 1
             elif isinstance(a, Str) and a.value.isidentifier() and not keyword.iskeyword(
                     a.value) and k + 1 < len(rest) and not isinstance(rest[k + 1], NameValue):
-                pairs.append(f"{a.value}={self.bare(rest[k + 1])}")
+                pairs.append(f"{a.value}={self.option_value(a.value, rest[k + 1])}")
                 k += 2
             else:
                 return self.arguments(args)
         return self.arguments(args[:first]) + pairs
+
+    def option_value(self, name, value) -> str:
+        """An option's value; ValidationData ({X, Y} in MATLAB's layout) in layergraph's."""
+        code = self.bare(value)
+        if name.lower() == "validationdata":
+            return f"ml.validation_data({code}, {self.layout!r})"
+        return code
 
     def binary(self, e: Binary) -> str:
         a, b = self.expr(e.left), self.expr(e.right)

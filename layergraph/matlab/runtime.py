@@ -686,6 +686,8 @@ def _reduce(fn, x, dim=None, **kw):
         raise DataError(f"cannot reduce a {type(x).__name__}", expected="numbers")
     if a.ndim < 2:
         a = a.reshape(1, -1)
+    if isinstance(dim, str) and dim.lower() == "all":
+        return fn(a.ravel(), **kw).item()
     if a.size == 0 and dim is None:
         return fn(a.ravel(), **kw).item() if a.size else (0.0 if fn is np.sum else np.nan)
     d = _dim(a, dim)
@@ -1314,6 +1316,14 @@ def _training_data(X, Y, layout):
         xs = [xs]
         ys = [ys] if isinstance(ys, np.ndarray) and ys.ndim == 2 else ys
     return xs, ys
+
+
+def validation_data(data, layout):
+    """trainingOptions' ValidationData ``{X, Y}`` (a cell) as layergraph takes it, (X, Y)."""
+    if isinstance(data, Cell) and len(data) == 2:
+        X, Y = list(data)
+        return _training_data(X, Y, layout)
+    return data
 
 
 def _outputs(Y, layout, single):
