@@ -307,3 +307,20 @@ def test_the_elnino_example_runs_as_a_whole_program(tmp_path):
     assert ws["rmseClosed"] == pytest.approx(
         np.sqrt(np.mean((ws["YClosed"] - ws["TTest"]) ** 2)))
     np.testing.assert_allclose(ws["muX"].ravel(), np.round(data[:n_train - 1], 2).mean(0))
+
+
+def test_load_of_a_mat_file_gives_the_variables_the_program_reads(tmp_path, capsys):
+    from scipy.io import savemat
+
+    savemat(tmp_path / "waves.mat", {"XTrain": np.arange(6.0).reshape(2, 3), "unused": 1.0})
+    program = translate_program("load waves.mat\nn = size(XTrain, 2);\ndisp(n)\n"
+                                "s = struct('a', 1);\nt = s;\nt.a = 2;\ndisp(s.a)\n",
+                                filename="w.m")
+    assert program.parameters["wavesFile"] == "waves.mat"
+    assert any("XTrain taken from the file" in n.message for n in program.notes)
+    ws = program.run(wavesFile=str(tmp_path / "waves.mat"))
+    assert ws["n"] == 3 and "unused" not in ws
+    assert capsys.readouterr().out.split() == ["3", "1"]  # structs are values
+    with pytest.raises(LayerGraphError, match="no variable 'XTrain'"):
+        savemat(tmp_path / "other.mat", {"Y": 1.0})
+        program.run(wavesFile=str(tmp_path / "other.mat"))

@@ -220,6 +220,17 @@ class _Emitter:
                     self.stored.setdefault(b.name, []).append((n, t))
         self.variables = set(self.stored) | {p for f in self.functions.values()
                                              for p in f.params if p}
+        self.loads = {}  # id(statement) -> (file, names): `load FILE` and `load(FILE)`
+        for n in names:
+            spec = _load_statement(n)
+            if spec is None:
+                continue
+            file, explicit = spec
+            found = explicit or sorted(
+                v for v, places in self.reads.items() if v not in self.variables
+                and v not in self.functions and not _known(v) and any(p > n.end for p in places))
+            self.loads[id(n)] = (file, found)
+            self.variables |= set(found)
         for s in self.script:
             self._maybe_parameter(s)
 
@@ -426,6 +437,8 @@ class _Emitter:
         return k < len(text) and text[k] == ";"
 
     def statement(self, s, defined: set) -> list:
+        if id(s) in self.loads:
+            return self.load_variables(s, defined)
         if isinstance(s, Assign):
             return self.assign(s, defined)
         if isinstance(s, ExprStmt):
@@ -472,6 +485,21 @@ class _Emitter:
     @staticmethod
     def indent(lines):
         return ["    " + x if x else "" for x in lines]
+
+    def load_variables(self, s, defined) -> list:
+        """``load FILE`` / ``load(FILE)``: the variables the rest of the program reads without
+        assigning them (or those the statement names) are taken from the file."""
+        file, names = self.loads[id(s)]
+        if not names:
+            return [f"# {self.text_of(s)}  (nothing later reads a variable from it: skipped)"]
+        path = self.file_parameter(Str(s.start, s.end, file, False), None)
+        self.note(s, f"load: {', '.join(names)} taken from the file (the names the program "
+                  "reads later without assigning them)")
+        self.temp += 1
+        tmp = f"_loaded{self.temp}"
+        defined |= set(names)
+        return [f"{tmp} = ml.load({path})"] + [
+            f"{python_name(v)} = ml.loaded({tmp}, {v!r}, {path})" for v in names]
 
     def command(self, s: Command) -> list:
         if s.name in NO_EFFECT:
@@ -816,6 +844,24 @@ def _wrap(line: str, width: int = 100) -> list:
         return [line]
     parts.append(line[last:k].strip())
     return [line[:start]] + [f"{indent}    {p}," for p in parts if p] + [indent + line[k:]]
+
+
+def _load_statement(n):
+    """(file, variables named) of a ``load`` statement whose variables are not assigned."""
+    if isinstance(n, Command) and n.name == "load" and n.args:
+        return n.args[0], [a for a in n.args[1:] if not a.startswith("-")]
+    if isinstance(n, ExprStmt) and isinstance(n.expr, Index) and _callee(n.expr) == "load" \
+            and n.expr.args and all(isinstance(a, Str) for a in n.expr.args):
+        return n.expr.args[0].value, [a.value for a in n.expr.args[1:]
+                                      if not a.value.startswith("-")]
+    return None
+
+
+def _known(name) -> bool:
+    """A function or constant name (not a variable a file could hold)."""
+    return name in RUNTIME or name in RENAMED or name in LAYERGRAPH or name in CONSTANTS or \
+        name in DATASETS or name in KNOWN_FUNCTIONS or name in MATLAB_ONLY_LAYERS or \
+        name in NO_EFFECT
 
 
 def _bare(code: str) -> str:

@@ -16,6 +16,7 @@ is a list of layers.
 from __future__ import annotations
 
 import builtins as _b
+import copy
 import csv
 import math
 import os
@@ -543,9 +544,9 @@ def setbrace(x, value, *subs):
 
 
 def setfield(x, name, value):
-    """``x.name = value`` (a new struct when ``x`` is new)."""
-    if x is None:
-        x = Struct()
+    """``x.name = value``: a copy of ``x`` with the field set (MATLAB structs are values: a
+    struct copied before is not changed); a new struct when ``x`` is new."""
+    x = Struct() if x is None else copy.copy(x)
     setattr(x, name, value)
     return x
 
@@ -1247,6 +1248,14 @@ def load(path):
 
     raw = loadmat(path, squeeze_me=False)
     return Struct(**{k: _from_mat(v) for k, v in raw.items() if not k.startswith("__")})
+
+
+def loaded(data, name, path):
+    """Variable ``name`` of a loaded .mat file (``load FILE`` put it in the workspace)."""
+    if not isinstance(data, Struct) or name not in data.__dict__:
+        raise DataError(f"{path}: the file has no variable '{name}' (the program reads it "
+                        "after `load`)", expected=f"a .mat file with a variable {name}")
+    return getattr(data, name)
 
 
 def _from_mat(v):
