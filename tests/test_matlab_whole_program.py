@@ -324,3 +324,31 @@ def test_load_of_a_mat_file_gives_the_variables_the_program_reads(tmp_path, caps
     with pytest.raises(LayerGraphError, match="no variable 'XTrain'"):
         savemat(tmp_path / "other.mat", {"Y": 1.0})
         program.run(wavesFile=str(tmp_path / "other.mat"))
+
+
+NORMALISE = """\
+X = {[1 2 3; 4 5 6], [7 8; 9 10]};
+mu = mean([X{:}],2);
+sig = std([X{:}],0,2);
+for i = 1:numel(X)
+    X{i} = (X{i} - mu) ./ sig;
+end
+Z = cellfun(@(x) (x - mu) ./ sig, {[1 2 3; 4 5 6]}, 'UniformOutput', false);
+lens = cellfun(@(x) size(x,2), X);
+last = X{1}(:, end)';
+split = lens(1:end-1);
+"""
+
+
+def test_the_normalising_idioms_of_sequence_scripts_mean_what_they_mean_in_matlab():
+    ws = translate_program(NORMALISE, filename="norm.m").run()
+    a, b = np.array([[1, 2, 3], [4, 5, 6.0]]), np.array([[7, 8], [9, 10.0]])
+    both = np.hstack([a, b])
+    mu, sig = both.mean(1, keepdims=True), both.std(1, ddof=1, keepdims=True)
+    np.testing.assert_allclose(ws["mu"], mu)
+    np.testing.assert_allclose(ws["sig"], sig)
+    np.testing.assert_allclose(ws["X"].data[0, 1], (b - mu) / sig)
+    np.testing.assert_allclose(ws["Z"].data[0, 0], (a - mu) / sig)
+    np.testing.assert_array_equal(ws["lens"], [[3, 2]])
+    np.testing.assert_allclose(ws["last"], ((a - mu) / sig)[:, -1:].T)
+    assert ws["split"] == 3
