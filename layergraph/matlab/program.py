@@ -93,7 +93,7 @@ SHOWS = frozenset({"disp", "fprintf", "figure", "plot", "bar", "stem", "histogra
                    "subplot", "xlabel", "ylabel", "title", "legend", "grid", "xlim", "ylim",
                    "axis", "rng", "tic", "analyzeNetwork"})
 
-RESERVED = frozenset({"ml", "np", "P", "main", "PARAMETERS", "sys", "getattr", "lambda"}) | \
+RESERVED = frozenset({"ml", "np", "P", "main", "PARAMETERS", "sys", "getattr", "overrides"}) | \
     LAYERGRAPH
 
 
@@ -261,7 +261,12 @@ class _Emitter:
 
     def where(self, node) -> str:
         line, col = self.src.position(node.start)
-        return f"{os.path.basename(self.src.filename)}:{line}:{col}"
+        return f"{self.base}:{line}:{col}"
+
+    @property
+    def base(self) -> str:
+        """The file's name, safe inside the program's comments, docstring and strings."""
+        return re.sub(r"[^\w.\- ]", "_", os.path.basename(self.src.filename))
 
     def text_of(self, node) -> str:
         return " ".join(self.src.text[node.start:node.end].split())[:160]
@@ -283,8 +288,7 @@ class _Emitter:
             args = ", ".join(f'P["{p}"]' for p in first.params if p)
             entry_call = [f"{python_name(o)} = {python_name(first.name)}({args})"
                           for o in first.outputs[:1]] or [f"{python_name(first.name)}({args})"]
-        stem = os.path.splitext(os.path.basename(self.src.filename))[0] \
-            if self.src.filename != "<matlab>" else "program"
+        stem = os.path.splitext(self.base)[0] if self.src.filename != "<matlab>" else "program"
         main_body = self.block(self.script, set(), top=True) + entry_call
         for name in self.given:
             self.notes.append(MatlabProblem(self.src.filename, 1, 1, "", (
@@ -327,8 +331,8 @@ class _Emitter:
         return out - script
 
     def header(self, stem, uses_numpy=True):
-        base = os.path.basename(self.src.filename)
-        layout = ("12-by-T (channels by time steps), as trainNetwork takes them" if
+        base = self.base
+        layout = ("C-by-T (channels by time steps), as trainNetwork takes them" if
                   self.layout == "CT" else "T-by-C (time steps by channels), as trainnet "
                   "takes them")
         doc = [f'"""Translated from {base} by layergraph (the whole program).', "",
@@ -407,7 +411,7 @@ class _Emitter:
         if used:
             self.note(u.node, f"not translated: {u.reason} (the program raises "
                       "NotImplementedError here: its result is used later)")
-            message = f"{os.path.basename(self.src.filename)}:{line}: {stmt}: {u.reason}"
+            message = f"{self.base}:{line}: {stmt}: {u.reason}"
             return [f"# {where}: {stmt}", f"raise NotImplementedError({message!r})"]
         self.note(u.node, f"not translated: {u.reason} (skipped: no later statement uses a "
                   "result of it)")

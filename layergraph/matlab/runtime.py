@@ -350,6 +350,8 @@ def index(x, *subs):
     """``x(subs)``: the part of ``x`` (a scalar number for one element of a numeric array)."""
     if isinstance(x, Table):
         return _table_part(x, subs)
+    if not subs:  # x()
+        return x
     grid, wrap = _grid(x)
     if len(subs) == 1:
         s = subs[0]
