@@ -136,7 +136,7 @@ UNTRANSLATABLE = """\
 clc
 XTrain = {[1 2 3; 4 5 6]};
 XTrain = myPreprocessing(XTrain);
-confusionchart([1 2], [1 2]);
+heatmap([1 2; 3 4]);
 numFeatures = size(XTrain{1}, 1);
 disp(numFeatures)
 """
@@ -352,3 +352,12 @@ def test_the_normalising_idioms_of_sequence_scripts_mean_what_they_mean_in_matla
     np.testing.assert_array_equal(ws["lens"], [[3, 2]])
     np.testing.assert_allclose(ws["last"], ((a - mu) / sig)[:, -1:].T)
     assert ws["split"] == 3
+
+
+def test_confusionchart_counts_true_classes_by_predicted_ones():
+    ws = translate_program(
+        'T = categorical(["a" "b" "b" "c"]);\nY = categorical(["a" "b" "c" "c"]);\n'
+        'figure\ncm = confusionchart(T, Y, "Title", "Speakers");\n', filename="cm.m").run(
+        FIGURES_DIR="cm")
+    np.testing.assert_array_equal(ws["cm"], [[1, 0, 0], [0, 1, 1], [0, 0, 1]])
+    assert len(list(Path("cm").glob("*.png"))) == 1

@@ -1587,6 +1587,34 @@ def histogram(x, *args):
     ax.hist(np.asarray(x, dtype=float).ravel(), bins=bins)
 
 
+def confusionchart(trueLabels, predictedLabels, *options):
+    """MATLAB's confusion chart: the counts of each true class (rows) predicted as each class
+    (columns), drawn with the counts written in; returns the counts (MATLAB returns the
+    chart). A 'Title' option is the chart's title."""
+    t, p = categorical(trueLabels), categorical(predictedLabels)
+    cats = list(dict.fromkeys(t.cats + p.cats))
+    where = {c: k for k, c in enumerate(cats)}
+    counts = np.zeros((len(cats), len(cats)))
+    for a, b in zip(t.labels().ravel(order="F"), p.labels().ravel(order="F")):
+        if a in where and b in where:
+            counts[where[a], where[b]] += 1
+    ax = _axes()
+    ax.cla()
+    ax.imshow(counts, cmap="Blues")
+    for i in range(len(cats)):
+        for j in range(len(cats)):
+            if counts[i, j]:
+                ax.text(j, i, int(counts[i, j]), ha="center", va="center")
+    ax.set_xticks(range(len(cats)), cats)
+    ax.set_yticks(range(len(cats)), cats)
+    ax.set_xlabel("Predicted Class")
+    ax.set_ylabel("True Class")
+    for k in range(0, len(options) - 1, 2):
+        if str(options[k]).lower() == "title":
+            ax.set_title(str(options[k + 1]))
+    return counts
+
+
 def hold(state="on"):
     _STATE["hold"] = str(state).lower() == "on"
 
