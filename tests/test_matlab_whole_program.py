@@ -361,3 +361,26 @@ def test_confusionchart_counts_true_classes_by_predicted_ones():
         FIGURES_DIR="cm")
     np.testing.assert_array_equal(ws["cm"], [[1, 0, 0], [0, 1, 1], [0, 0, 1]])
     assert len(list(Path("cm").glob("*.png"))) == 1
+
+
+def test_sequence_to_sequence_labels_of_one_sequence_are_a_row_like_its_targets():
+    from layergraph import (
+        classificationLayer,
+        fullyConnectedLayer,
+        lstmLayer,
+        sequenceInputLayer,
+        softmaxLayer,
+        trainingOptions,
+    )
+
+    rng = np.random.default_rng(0)
+    X = ml.cell_of([rng.standard_normal((3, 8)) for _ in range(4)])
+    Y = ml.cell_of([ml.categorical(ml.strings([["a", "b"] * 4])) for _ in range(4)])
+    layers = [sequenceInputLayer(3), lstmLayer(5), fullyConnectedLayer(2), softmaxLayer(),
+              classificationLayer()]
+    net = ml.trainNetwork(X, Y, layers, trainingOptions("adam", MaxEpochs=1, Verbose=False))
+    pred = ml.classify(net, ml.brace(X, 1))
+    assert pred.shape == (1, 8)  # as YTest{1}: one label per time step, a row
+    assert 0 <= ml.sum(pred == ml.brace(Y, 1)) <= 8
+    with pytest.raises(LayerGraphError, match="1x8 categorical with a 8x1"):
+        pred == ml.transpose(ml.brace(Y, 1))  # noqa: B015 (a 1x8 and an 8x1: MATLAB refuses)

@@ -90,10 +90,16 @@ class Categorical:
         return names[self.codes].astype(str)
 
     def __eq__(self, other):
+        theirs = other.labels() if isinstance(other, Categorical) else \
+            np.asarray(other).astype(str).reshape(_shape(other))
+        if theirs.shape != self.shape and theirs.size != 1 and self.codes.size != 1:
+            raise DataError(f"comparing a {self.shape[0]}x{self.shape[1]} categorical with a "
+                            f"{theirs.shape[0]}x{theirs.shape[1]} array", expected="arrays "
+                            "of the same size (or one element)")
+        same = self.labels() == theirs
         if isinstance(other, Categorical):
-            mine, theirs = self.labels(), other.labels()
-            return (mine == theirs) & (self.codes >= 0) & (other.codes >= 0)
-        return self.labels() == np.asarray(other).astype(str)
+            same &= (self.codes >= 0) & (other.codes >= 0)
+        return same
 
     def __ne__(self, other):
         return ~self.__eq__(other)
@@ -1350,7 +1356,8 @@ def _outputs(Y, layout, single):
 def _label_outputs(labels, classes):
     if isinstance(labels, list):
         return cell_of([Categorical.of(np.asarray(y).reshape(1, -1), classes) for y in labels])
-    return Categorical.of(np.asarray(labels).reshape(-1, 1), classes)
+    labels = np.asarray(labels)
+    return Categorical.of(labels if labels.ndim == 2 else labels.reshape(-1, 1), classes)
 
 
 def _options(args):
@@ -1378,6 +1385,8 @@ def classify(net, X, *args, nargout=1):
     from ..network import classify as run
 
     labels, scores = run(net, _sequences(X, "CT"), *_options(args))
+    if not isinstance(X, Cell):  # one sequence: its labels a row (per time step), as MATLAB
+        labels = np.asarray(labels).reshape(1, -1)
     out = _label_outputs(labels, list(net.Classes))
     return (out, _outputs(scores, "CT", not isinstance(X, Cell))) if nargout > 1 else out
 
