@@ -245,6 +245,8 @@ def test_categorical_comparison_and_text():
     assert ml.sprintf("%d,", ml.mat([[1, 2, 3]])) == "1,2,3,"
     assert ml.plus("Accuracy: ", 0.5) == "Accuracy: 0.5"
     np.testing.assert_array_equal(ml.plus("F", ml.string(ml.colon(1, 2))), [["F1", "F2"]])
+    grown = ml.setindex(ml.categorical(ml.cell_of(["a"])), "b", 3)  # YPred(3) = 'b'
+    assert grown.labels().ravel().tolist() == ["a", "<undefined>", "b"]
 
 
 def test_mutated_matlab_translates_to_python_that_compiles_or_fails_with_a_line():
@@ -384,3 +386,22 @@ def test_sequence_to_sequence_labels_of_one_sequence_are_a_row_like_its_targets(
     assert 0 <= ml.sum(pred == ml.brace(Y, 1)) <= 8
     with pytest.raises(LayerGraphError, match="1x8 categorical with a 8x1"):
         pred == ml.transpose(ml.brace(Y, 1))  # noqa: B015 (a 1x8 and an 8x1: MATLAB refuses)
+
+
+def test_cli_program_takes_text_parameters_and_one_file(tmp_path):
+    script = tmp_path / "read.m"
+    script.write_text('name = "x.csv";\nd = readmatrix(name);\ndisp(numel(d))\n')
+    (tmp_path / "y.csv").write_text("a,b\n1,2\n3,4\n")
+    r = subprocess.run([sys.executable, "-m", "layergraph", "from-matlab", str(script), "--to",
+                        "program", "--var", "name=y.csv"], capture_output=True, text=True,
+                       env=_env(), timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "'name': 'y.csv'" in r.stdout
+    run = subprocess.run([sys.executable, "-c", r.stdout], capture_output=True, text=True,
+                         env=_env(), cwd=tmp_path, timeout=60)
+    assert run.stdout.strip() == "4", run.stderr
+    two = subprocess.run([sys.executable, "-m", "layergraph", "from-matlab", str(script),
+                          str(script), "--to", "program"], capture_output=True, text=True,
+                         env=_env(), timeout=60)
+    assert two.returncode != 0 and "one script at a time" in two.stderr
+    assert "Traceback" not in two.stderr

@@ -448,11 +448,10 @@ def setindex(x, value, *subs):
     if isinstance(x, Categorical):
         cats = x.cats + [c for c in (value.cats if isinstance(value, Categorical) else
                                      [str(v) for v in np.ravel(value)]) if c not in x.cats]
-        labels = x.labels()
-        codes = setindex(x.codes.astype(float), Categorical.of(
-            value.labels() if isinstance(value, Categorical) else value, cats).codes, *subs)
-        del labels
-        return Categorical(np.asarray(codes), cats)
+        new = Categorical.of(value.labels() if isinstance(value, Categorical) else value, cats)
+        # codes + 1, so that the places growing fills (zeros) are <undefined>
+        codes = setindex(x.codes + 1.0, new.codes + 1.0, *subs)
+        return Categorical(np.asarray(codes) - 1, cats)
     if isinstance(x, list) and _is_layers(value) or (isinstance(x, list) and not x):
         grid, _ = _grid(x)
         new = _set(grid, value if not isinstance(value, list) else _grid(value)[0], subs,
