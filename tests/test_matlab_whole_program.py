@@ -152,6 +152,10 @@ def test_a_used_result_that_cannot_be_translated_raises_naming_file_and_line():
     assert 1 not in lines  # clc has no effect: a comment, not a problem
     with pytest.raises(NotImplementedError, match=r"prep\.m:3: XTrain = myPreprocessing"):
         program.run()
+    script = subprocess.run([sys.executable, "-c", program.python], capture_output=True,
+                            text=True, env=_env(), timeout=60)
+    assert script.returncode == 1 and "Traceback" not in script.stderr
+    assert "error: prep.m:3: XTrain = myPreprocessing(XTrain)" in script.stderr
 
 
 def test_without_the_untranslatable_line_the_same_program_runs(capsys):

@@ -314,7 +314,7 @@ class _Emitter:
         lines += [f"    ml.finish(P, {stem + '_figure'!r})",
                   "    return ml.workspace(locals())", "", ""] + funcs
         lines += ['if __name__ == "__main__":',
-                  "    main(**ml.command_line(sys.argv[1:], PARAMETERS))"]
+                  "    sys.exit(ml.run_main(main, sys.argv[1:], PARAMETERS))"]
         lines = self.header(stem, uses_numpy) + lines
         notes = sorted(self.notes, key=lambda n: (n.line, n.column))
         return MatlabProgram("\n".join(lines) + "\n", dict(self.parameters), notes,

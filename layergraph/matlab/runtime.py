@@ -21,6 +21,7 @@ import csv
 import math
 import os
 import re
+import sys
 import time
 
 import numpy as np
@@ -1725,6 +1726,19 @@ def command_line(argv, defaults: dict) -> dict:
         else:
             out[name] = value
     return out
+
+
+def run_main(main, argv, defaults: dict) -> int:
+    """The program run as a script: ``NAME=VALUE`` arguments; a layergraph error or a statement
+    not translated ends it with its message (exit status 1), not a traceback."""
+    from ..errors import LayerGraphError
+
+    try:
+        main(**command_line(argv, defaults))
+    except (LayerGraphError, NotImplementedError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def workspace(names: dict) -> dict:
