@@ -409,3 +409,47 @@ def test_cli_program_takes_text_parameters_and_one_file(tmp_path):
                          env=_env(), timeout=60)
     assert two.returncode != 0 and "one script at a time" in two.stderr
     assert "Traceback" not in two.stderr
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "fixtures" / "matlab_corpus").glob(
+    "*.m")), ids=lambda p: p.stem)
+def test_every_corpus_file_becomes_a_program_that_compiles_or_a_located_error(path):
+    from layergraph.matlab import MatlabTranslationError
+
+    try:
+        program = translate_program(path)
+    except MatlabTranslationError as e:
+        assert "classdef" in path.read_text(encoding="utf-8", errors="replace")
+        assert e.line >= 1 and f"{path}:" in str(e)
+        return
+    compile(program.python, path.stem + ".py", "exec")
+    for note in program.notes:
+        assert note.line >= 1 and note.filename == str(path)
+
+
+SWITCH = """\
+netType = "gru";
+switch lower(netType)
+    case "lstm"
+        rnn = lstmLayer(4);
+    case {"gru", "GRU"}
+        rnn = gruLayer(4);
+    otherwise
+        error("unknown network type %s", netType)
+end
+if numel(rnn) == 1
+    layers = [sequenceInputLayer(2) rnn];
+end
+"""
+
+
+def test_variables_assigned_in_branches_and_errors_the_program_raises():
+    from layergraph.layers import Layer
+
+    program = translate_program(SWITCH, filename="sw.m")
+    assert not program.notes
+    ws = program.run(netType="GRU")
+    assert ws["rnn"].matlab_name == "gruLayer"
+    assert all(isinstance(x, Layer) for x in ws["layers"]) and len(ws["layers"]) == 2
+    with pytest.raises(ml.ProgramError, match="unknown network type tcn"):
+        program.run(netType="tcn")

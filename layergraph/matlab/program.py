@@ -67,7 +67,7 @@ median prod cumsum max min sort sqrt exp log abs floor ceil fix sin cos tanh log
 round mod rem cell figure plot bar stem histogram hold subplot xlabel ylabel title legend grid
 xlim ylim axis trainNetwork trainnet classify predict predictAndUpdateState resetState
 minibatchpredict scores2label testnet analyzeNetwork transpose struct lower upper strrep
-contains int2str mat2str isnumeric ischar confusionchart
+contains int2str mat2str isnumeric ischar confusionchart error
 """.split())
 RENAMED = {"any": "any_", "all": "all_", "NaN": "nan", "nan": "nan"}
 NARGOUT = frozenset({"size", "max", "min", "sort", "trainNetwork", "trainnet", "classify",
@@ -91,7 +91,7 @@ NO_EFFECT = frozenset({"clc", "close", "clear", "clearvars", "format", "warning"
 # Calls that print or draw: without a semicolon they show nothing more ('ans' is not shown).
 SHOWS = frozenset({"disp", "fprintf", "figure", "plot", "bar", "stem", "histogram", "hold",
                    "subplot", "xlabel", "ylabel", "title", "legend", "grid", "xlim", "ylim",
-                   "axis", "rng", "tic", "analyzeNetwork", "confusionchart"})
+                   "axis", "rng", "tic", "analyzeNetwork", "confusionchart", "error"})
 
 RESERVED = frozenset({"ml", "np", "P", "main", "PARAMETERS", "sys", "getattr", "overrides"}) | \
     LAYERGRAPH
@@ -173,8 +173,8 @@ def _walk(node):
     while stack:
         n = stack.pop()
         yield n
-        if isinstance(n, list):
-            stack.extend(n)
+        if isinstance(n, (list, tuple)):  # if-clauses and switch cases are (test, body) pairs
+            stack.extend(v for v in n if v is not None)
             continue
         for value in getattr(n, "__dict__", {}).values():
             if isinstance(value, (list, tuple)):
@@ -401,7 +401,9 @@ class _Emitter:
                 out += self.statement(s, defined)
             except _Untranslatable as u:
                 out += self.untranslated(s, u)
-        return out or ["pass"]
+        if all(x.lstrip().startswith("#") or not x.strip() for x in out):
+            out.append("pass")
+        return out
 
     def untranslated(self, s, u: _Untranslatable) -> list:
         where = self.where(u.node)

@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, LayerGraphError
 from ..layers import Layer
 
 COLON = slice(None)
@@ -1104,6 +1104,17 @@ def strcat(*parts):
     return "".join(str(p).rstrip() if not isinstance(p, str) else p for p in parts)
 
 
+class ProgramError(LayerGraphError):
+    """``error(...)`` raised by the MATLAB program itself."""
+
+
+def error(message, *args):
+    """MATLAB's ``error(msg)`` / ``error(fmt, values...)`` (an identifier first is left out)."""
+    if args and re.fullmatch(r"\w+(:\w+)+", str(message)):
+        message, args = args[0], args[1:]
+    raise ProgramError(sprintf(message, *args) if args else str(message))
+
+
 def struct(*pairs):
     """``struct('a', 1, 'b', 2)``: a scalar struct (a cell value is taken as it is)."""
     return Struct(**{str(pairs[k]): pairs[k + 1] for k in range(0, len(pairs) - 1, 2)})
@@ -1731,8 +1742,6 @@ def command_line(argv, defaults: dict) -> dict:
 def run_main(main, argv, defaults: dict) -> int:
     """The program run as a script: ``NAME=VALUE`` arguments; a layergraph error or a statement
     not translated ends it with its message (exit status 1), not a traceback."""
-    from ..errors import LayerGraphError
-
     try:
         main(**command_line(argv, defaults))
     except (LayerGraphError, NotImplementedError) as exc:

@@ -255,6 +255,9 @@ def shipped_data(body) -> dict:
     stack = list(body)
     while stack:
         node = stack.pop()
+        if isinstance(node, (list, tuple)):  # (test, body) pairs of ifs and switches
+            stack.extend(node)
+            continue
         if isinstance(node, Id) and node.name in SHIPPED_DATA:
             return {"dataset": SHIPPED_DATA[node.name]}
         for value in getattr(node, "__dict__", {}).values():
