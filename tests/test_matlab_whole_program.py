@@ -369,6 +369,14 @@ def test_confusionchart_counts_true_classes_by_predicted_ones():
     assert len(list(Path("cm").glob("*.png"))) == 1
 
 
+def test_tiled_layouts_and_scatter_draw_one_figure_of_tiles():
+    program = translate_program("tiledlayout(2,1)\nnexttile\nplot([1 2 3])\nnexttile\n"
+                                "scatter([1 2], [3 4])\ntitle('b')\n", filename="tiles.m")
+    assert not program.notes
+    program.run(FIGURES_DIR="tiles")
+    assert len(list(Path("tiles").glob("*.png"))) == 1
+
+
 def test_sequence_to_sequence_labels_of_one_sequence_are_a_row_like_its_targets():
     from layergraph import (
         classificationLayer,

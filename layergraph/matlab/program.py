@@ -67,7 +67,7 @@ median prod cumsum max min sort sqrt exp log abs floor ceil fix sin cos tanh log
 round mod rem cell figure plot bar stem histogram hold subplot xlabel ylabel title legend grid
 xlim ylim axis trainNetwork trainnet classify predict predictAndUpdateState resetState
 minibatchpredict scores2label testnet analyzeNetwork transpose struct lower upper strrep
-contains int2str mat2str isnumeric ischar confusionchart error
+contains int2str mat2str isnumeric ischar confusionchart error scatter tiledlayout nexttile
 """.split())
 RENAMED = {"any": "any_", "all": "all_", "NaN": "nan", "nan": "nan"}
 NARGOUT = frozenset({"size", "max", "min", "sort", "trainNetwork", "trainnet", "classify",
@@ -91,7 +91,8 @@ NO_EFFECT = frozenset({"clc", "close", "clear", "clearvars", "format", "warning"
 # Calls that print or draw: without a semicolon they show nothing more ('ans' is not shown).
 SHOWS = frozenset({"disp", "fprintf", "figure", "plot", "bar", "stem", "histogram", "hold",
                    "subplot", "xlabel", "ylabel", "title", "legend", "grid", "xlim", "ylim",
-                   "axis", "rng", "tic", "analyzeNetwork", "confusionchart", "error"})
+                   "axis", "rng", "tic", "analyzeNetwork", "confusionchart", "error", "scatter",
+                   "tiledlayout", "nexttile"})
 
 RESERVED = frozenset({"ml", "np", "P", "main", "PARAMETERS", "sys", "getattr", "overrides"}) | \
     LAYERGRAPH

@@ -1635,6 +1635,26 @@ def confusionchart(trueLabels, predictedLabels, *options):
     return counts
 
 
+def scatter(x, y, *args):
+    ax = _axes()
+    if not _STATE["hold"]:
+        ax.cla()
+    ax.scatter(np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel())
+
+
+def tiledlayout(m, n, *args):
+    """``tiledlayout(m, n)``: the next ``nexttile`` calls fill an m-by-n grid, row by row."""
+    _plt().figure()
+    _STATE["tiles"] = [int(m), int(n), 0]
+
+
+def nexttile(*args):
+    tiles = _STATE.get("tiles") or [1, 1, 0]
+    tiles[2] = tiles[2] % (tiles[0] * tiles[1]) + 1
+    _STATE["tiles"] = tiles
+    subplot(*tiles)
+
+
 def hold(state="on"):
     _STATE["hold"] = str(state).lower() == "on"
 
