@@ -461,3 +461,24 @@ def test_variables_assigned_in_branches_and_errors_the_program_raises():
     assert all(isinstance(x, Layer) for x in ws["layers"]) and len(ws["layers"]) == 2
     with pytest.raises(ml.ProgramError, match="unknown network type tcn"):
         program.run(netType="tcn")
+
+
+def test_modern_closed_loop_carries_the_state_with_predict_and_net_state(series_csv):
+    from layergraph import predict, resetState
+
+    path, values = series_csv
+    program = translate_program(FIXTURES / "modern_closed_loop.m")
+    ws = program.run(dataFile=str(path))
+    mu, sig = values.mean(), values.std(ddof=1)
+    net = resetState(ws["net"])
+    x = ((values[:59] - mu) / sig).reshape(-1, 1)
+    z, state = predict(net, x[:50], return_state=True)
+    net.State = state
+    ys = [float(z[-1, 0])]
+    for _ in range(8):
+        y, state = predict(net, np.array([[ys[-1]]]), return_state=True)
+        net.State = state
+        ys.append(float(np.ravel(y)[0]))
+    np.testing.assert_allclose(ws["Y"].ravel(), ys, rtol=1e-5, atol=1e-6)
+    assert ws["rmse"] == pytest.approx(
+        np.sqrt(np.mean((np.array(ys) * sig + mu - values[51:60]) ** 2)), rel=1e-5)

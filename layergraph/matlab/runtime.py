@@ -554,7 +554,7 @@ def setbrace(x, value, *subs):
 def setfield(x, name, value):
     """``x.name = value``: a copy of ``x`` with the field set (MATLAB structs are values: a
     struct copied before is not changed); a new struct when ``x`` is new."""
-    x = Struct() if x is None else copy.copy(x)
+    x = Struct() if x is None else copy.copy(x) if type(x) is Struct else x
     setattr(x, name, value)
     return x
 
