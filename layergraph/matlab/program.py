@@ -604,7 +604,7 @@ class _Emitter:
 
     # --- expressions ---------------------------------------------------------------------------
 
-    def expr(self, e, nargout=1, file_param=None) -> str:
+    def expr(self, e, nargout=1) -> str:
         if isinstance(e, Num):
             return _literal(_number(e.value))
         if isinstance(e, Str):
@@ -612,7 +612,7 @@ class _Emitter:
         if isinstance(e, Id):
             return self.name(e, nargout)
         if isinstance(e, Index):
-            return self.index(e, nargout, file_param)
+            return self.index(e, nargout)
         if isinstance(e, Field):
             return f"{self.expr(e.target)}.{e.name}"
         if isinstance(e, DynField):
@@ -665,12 +665,12 @@ class _Emitter:
             return e.name
         raise _Untranslatable(e, f"@{e.name}: no translation of the function '{e.name}'")
 
-    def index(self, e: Index, nargout, file_param=None) -> str:
+    def index(self, e: Index, nargout) -> str:
         t = e.target
         if isinstance(t, Id) and t.name not in self.variables:
             if e.brace:
                 raise _Untranslatable(e, f"'{t.name}' is not a variable")
-            return self.call(t, t.name, e.args, nargout, file_param)
+            return self.call(t, t.name, e.args, nargout)
         base = self.expr(t)
         if e.brace:
             if nargout == "cs":
@@ -706,7 +706,7 @@ class _Emitter:
         code = self.expr(e)
         return code if code.startswith("(lambda") else _bare(code)
 
-    def call(self, node, name, args, nargout, file_param=None) -> str:
+    def call(self, node, name, args, nargout) -> str:
         if name in CONSTANTS and not args:
             return CONSTANTS[name]
         if name in DATASETS:
@@ -723,7 +723,7 @@ class _Emitter:
         if name in RUNTIME or name in RENAMED:
             given = self.arguments(args)
             if name in FILE_READERS and args and isinstance(args[0], Str):
-                given[0] = self.file_parameter(args[0], file_param or self.assigning)
+                given[0] = self.file_parameter(args[0], self.assigning)
             if name in NARGOUT and isinstance(nargout, int) and nargout != 1 and (
                     nargout > 1 or name == "toc"):
                 given.append(f"nargout={nargout}")
@@ -735,9 +735,10 @@ class _Emitter:
                                   "nor a function layergraph translates")
         raise _Untranslatable(node, f"no translation of the function '{name}'")
 
-    def file_parameter(self, arg: Str, file_param) -> str:
+    def file_parameter(self, arg: Str, variable) -> str:
+        """The file a reader reads as a parameter: ``<variable>File`` (or ``<stem>File``)."""
         base = re.sub(r"\W", "_", os.path.splitext(os.path.basename(arg.value))[0]) or "data"
-        name = f"{file_param}File" if file_param else f"{base}File"
+        name = f"{variable}File" if variable else f"{base}File"
         while name in self.parameters and self.parameters[name] != arg.value:
             name += "_"
         self.parameters[name] = self.given.pop(name, arg.value)
