@@ -239,6 +239,10 @@ def test_cells_sort_and_reductions_follow_matlab():
     np.testing.assert_array_equal(ml.mean(m), [[2, 3.5]])  # down the columns
     np.testing.assert_array_equal(ml.mean(m, 2), [[1.5], [4]])
     assert ml.std(ml.mat([[1, 2, 3]])) == pytest.approx(1.0)  # N-1
+    np.testing.assert_allclose(ml.std(m, ml.mat([]), 2), [[0.5 ** 0.5], [2 ** 0.5]])
+    assert ml.std(ml.mat([[1, 2, 3]]), 1) == pytest.approx((2 / 3) ** 0.5)
+    assert [ml.num2str(v) for v in (np.pi, 123.456, 0.000123, 7, 0.2135135)] == [
+        "3.1416", "123.456", "0.000123", "7", "0.21351"]
 
 
 def test_categorical_comparison_and_text():
@@ -419,8 +423,10 @@ def test_cli_program_takes_text_parameters_and_one_file(tmp_path):
     assert "Traceback" not in two.stderr
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "fixtures" / "matlab_corpus").glob(
-    "*.m")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted([
+    *(ROOT / "tests" / "fixtures" / "matlab_corpus").glob("*.m"),
+    *(ROOT / "tests" / "fixtures" / "matlab").glob("*.m"),
+    *(ROOT / "examples" / "matlab").glob("*.m")]), ids=lambda p: p.stem)
 def test_every_corpus_file_becomes_a_program_that_compiles_or_a_located_error(path):
     from layergraph.matlab import MatlabTranslationError
 

@@ -712,13 +712,18 @@ def mean(x, dim=None):
     return _reduce(np.mean, x, dim)
 
 
+def _ddof(w):
+    """std/var's weight: 0 or [] normalise by N-1, 1 by N."""
+    return 0 if np.size(w) == 1 and float(np.ravel(w)[0]) == 1 else 1
+
+
 def std(x, w=0, dim=None):
-    """``std(x)``, ``std(x, 0, dim)``, ``std(x, 1)`` (normalised by N)."""
-    return _reduce(np.std, x, dim, ddof=0 if w else 1)
+    """``std(x)``, ``std(x, 0, dim)``, ``std(x, [], dim)``, ``std(x, 1)`` (normalised by N)."""
+    return _reduce(np.std, x, dim, ddof=_ddof(w))
 
 
 def var(x, w=0, dim=None):
-    return _reduce(np.var, x, dim, ddof=0 if w else 1)
+    return _reduce(np.var, x, dim, ddof=_ddof(w))
 
 
 def median(x, dim=None):
@@ -998,8 +1003,11 @@ def num2str(x, precision=None):
         return str(int(v))
     if isinstance(precision, str):
         return sprintf(precision, v)
-    if precision is None:
-        return f"{v:.4f}".rstrip("0").rstrip(".") if _b.abs(v) >= 1e-4 else f"{v:.4g}"
+    if precision is None:  # MATLAB: max(5, digits before the point + 4) significant digits
+        if not math.isfinite(v):
+            return "NaN" if v != v else ("Inf" if v > 0 else "-Inf")
+        digits = _b.max(5, math.floor(math.log10(_b.abs(v))) + 5) if v else 1
+        return f"{v:.{digits}g}"
     return f"{v:.{int(precision)}g}"
 
 
