@@ -306,10 +306,11 @@ def _write_program(paths, variables, out, main) -> int:
     """``from-matlab FILE --to program``: the whole script as a Python program."""
     from .matlab.program import translate_program
 
-    if len(paths) > 1 or main:
-        raise CLIError("--to program translates one script at a time (give one FILE)", 2)
-    result = translate_program(paths[0].read_bytes(), filename=str(paths[0]),
-                               variables=variables or None)
+    if len(paths) > 1 or main:  # a project: the script with the other files' functions
+        result = translate_program(paths, variables=variables or None, main=main)
+    else:
+        result = translate_program(paths[0].read_bytes(), filename=str(paths[0]),
+                                   variables=variables or None)
     for note in result.notes:
         print(str(note).splitlines()[0], file=sys.stderr)
     if out:

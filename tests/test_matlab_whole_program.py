@@ -416,11 +416,25 @@ def test_cli_program_takes_text_parameters_and_one_file(tmp_path):
     run = subprocess.run([sys.executable, "-c", r.stdout], capture_output=True, text=True,
                          env=_env(), cwd=tmp_path, timeout=60)
     assert run.stdout.strip() == "4", run.stderr
+    other = tmp_path / "other.m"
+    other.write_text("disp(1)\n")
     two = subprocess.run([sys.executable, "-m", "layergraph", "from-matlab", str(script),
-                          str(script), "--to", "program"], capture_output=True, text=True,
+                          str(other), "--to", "program"], capture_output=True, text=True,
                          env=_env(), timeout=60)
-    assert two.returncode != 0 and "one script at a time" in two.stderr
+    assert two.returncode != 0 and "several programs could be the main one" in two.stderr
     assert "Traceback" not in two.stderr
+
+
+def test_a_project_is_one_program_with_the_functions_of_its_other_files(tmp_path, capsys):
+    (tmp_path / "main.m").write_text("x = [1 2 3];\n[m, s] = moments(x);\ndisp(m + s)\n")
+    (tmp_path / "moments.m").write_text(
+        "function [mu, sigma] = centre(x)\n% the file's name is the function's\n"
+        "mu = mean(x);\nsigma = helper(x);\nend\nfunction s = helper(x)\ns = std(x);\nend\n")
+    program = translate_program([tmp_path / "main.m", tmp_path / "moments.m"])
+    assert "MATLAB function moments (moments.m:1:1)" in program.python
+    ws = program.run()
+    assert (ws["m"], ws["s"]) == (2, 1)
+    assert capsys.readouterr().out.strip() == "3"
 
 
 @pytest.mark.parametrize("path", sorted([

@@ -16,14 +16,23 @@ comments.
 
 from __future__ import annotations
 
+import copy
 import keyword
 import os
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..layers import REGISTRY
-from .errors import LIMITS, MatlabLimits, MatlabProblem, MatlabTranslationError, Source
+from .errors import (
+    LIMITS,
+    MatlabLimits,
+    MatlabProblem,
+    MatlabSyntaxError,
+    MatlabTranslationError,
+    Source,
+)
 from .names import GRAPH_FUNCTIONS, KNOWN_FUNCTIONS, MATLAB_ONLY_LAYERS
 from .parser import (
     AnonFunc,
@@ -55,7 +64,7 @@ from .parser import (
     While,
     parse,
 )
-from .translation import decode_matlab
+from .translation import MAX_FILES, decode_matlab
 
 # MATLAB functions the runtime implements under the same name (those taking nargout: NARGOUT).
 RUNTIME = frozenset("""
@@ -129,14 +138,25 @@ class MatlabProgram:
 
 
 def translate_program(text, filename: str | None = None, variables: dict | None = None, *,
-                      limits: MatlabLimits | None = None) -> MatlabProgram:
+                      limits: MatlabLimits | None = None, main: str | None = None
+                      ) -> MatlabProgram:
     """Translate a whole MATLAB script (text, bytes or a path) into a Python program.
 
+    A list of paths is one project: the script among them (or the file ``main`` names, without
+    ``.m``) is the program, and a file ``f.m`` that starts with a function defines ``f`` for it.
     ``variables`` sets parameters' defaults (``{'maxEpochs': 1}``); a name that is not a
     parameter (a constant assigned once, or a data file) is a note. Raises
     MatlabSyntaxError / MatlabTranslationError with file:line:col for text that does not parse.
     """
     lim = limits or LIMITS
+    if isinstance(text, (list, tuple)):
+        return _project([os.fspath(p) for p in text], variables or {}, lim, main)
+    src, body = _read(text, filename, lim)
+    return _Emitter(src, body, variables or {}).program()
+
+
+def _read(text, filename, lim) -> tuple[Source, list]:
+    """The Source and statements of MATLAB text, bytes or a path."""
     if isinstance(text, os.PathLike):
         filename = filename or os.fspath(text)
         try:
@@ -159,10 +179,37 @@ def translate_program(text, filename: str | None = None, variables: dict | None 
     src = Source(text, filename)
     body, errors = parse(src, lim, time.monotonic() + lim.max_seconds)
     if errors:
-        from .errors import MatlabSyntaxError
-
         raise MatlabSyntaxError(sorted(errors, key=lambda p: (p.line, p.column)))
-    return _Emitter(src, body, variables or {}).program()
+    return src, body
+
+
+def _project(paths, variables, lim, main) -> MatlabProgram:
+    """Several files, one program: the script (or ``main``) with the others' functions."""
+    if not paths or len(paths) > MAX_FILES:
+        raise MatlabTranslationError([MatlabProblem(
+            "<matlab>", 1, 1, "", f"expected 1 to {MAX_FILES} MATLAB files, got {len(paths)}")])
+    files = []
+    for path in paths:
+        src, body = _read(Path(path), path, lim)
+        files.append((os.path.splitext(os.path.basename(path))[0], src, body))
+    scripts = [f for f in files if not (f[2] and isinstance(f[2][0], (Function, ClassDef)))]
+    chosen = [f for f in files if f[0] == main] if main is not None else scripts
+    if len(chosen) != 1:
+        names = ", ".join(f[0] for f in (scripts or files))
+        why = f"no file {main}.m among the files given" if main is not None else (
+            f"several programs could be the main one ({names}): name one with main=" if chosen
+            else "no script among the files: name the function to run with main=")
+        raise MatlabTranslationError([MatlabProblem("<matlab>", 1, 1, "", why)])
+    stem, src, body = chosen[0]
+    others = []
+    for other_stem, other_src, other_body in files:
+        if other_src is src or not other_body or not isinstance(other_body[0], Function):
+            continue
+        first = copy.copy(other_body[0])
+        first.name = other_stem  # MATLAB calls a function file by its file name
+        others.append((other_src, [first] + [s for s in other_body[1:]
+                                             if isinstance(s, Function)]))
+    return _Emitter(src, body, variables, others).program()
 
 
 # --- the emitter -----------------------------------------------------------------------------------
@@ -191,10 +238,16 @@ def _base(target):
 
 
 class _Emitter:
-    def __init__(self, src: Source, body: list, given: dict):
+    def __init__(self, src: Source, body: list, given: dict, others=()):
         self.src, self.body, self.given = src, body, dict(given)
         self.notes: list[MatlabProblem] = []
-        self.functions = {s.name: s for s in body if isinstance(s, Function)}
+        self.origin = {}  # id(function) -> the Source of another file it comes from
+        self.functions = {}
+        for other_src, functions in others:  # the program's own functions come first
+            for f in functions:
+                self.functions.setdefault(f.name, f)
+                self.origin[id(f)] = other_src
+        self.functions.update({s.name: s for s in body if isinstance(s, Function)})
         self.script = [s for s in body if not isinstance(s, Function)]
         self.parameters: dict = {}
         self.param_lines: dict = {}
@@ -204,14 +257,16 @@ class _Emitter:
         self.returns = None
         self.ends = []
         self.assigning = None  # the variable being assigned (names a data file's parameter)
-        names = [n for n in _walk(body)]
+        names = [n for n in _walk([body, *(f.body for _, fs in others for f in fs)])]
         calls = {n.name for n in names if isinstance(n, Id)}
         self.layout = "TC" if calls & {"trainnet", "dlnetwork", "minibatchpredict",
                                        "testnet"} else "CT"
-        self.reads: dict = {}
-        for n in names:
-            if isinstance(n, Id):
-                self.reads.setdefault(n.name, []).append(n.start)
+        self.reads_of: dict = {}  # id(Source) -> name -> offsets where it is read
+        for part_src, part in [(src, body), *((o, fs) for o, fs in others)]:
+            reads = self.reads_of.setdefault(id(part_src), {})
+            for n in _walk(part):
+                if isinstance(n, Id):
+                    reads.setdefault(n.name, []).append(n.start)
         self.stored: dict = {}
         for n in names:
             for t in (n.targets if isinstance(n, Assign) else
@@ -222,7 +277,7 @@ class _Emitter:
         self.variables = set(self.stored) | {p for f in self.functions.values()
                                              for p in f.params if p}
         self.loads = {}  # id(statement) -> (file, names): `load FILE` and `load(FILE)`
-        for n in names:
+        for n in _walk(body):  # `load` in the script (in another file's function: a note)
             spec = _load_statement(n)
             if spec is None:
                 continue
@@ -234,6 +289,11 @@ class _Emitter:
             self.variables |= set(found)
         for s in self.script:
             self._maybe_parameter(s)
+
+    @property
+    def reads(self) -> dict:
+        """Where each name is read in the file being written."""
+        return self.reads_of.get(id(self.src), {})
 
     # --- parameters ----------------------------------------------------------------------------
 
@@ -267,7 +327,7 @@ class _Emitter:
     @property
     def base(self) -> str:
         """The file's name, safe inside the program's comments, docstring and strings."""
-        return re.sub(r"[^\w.\- ]", "_", os.path.basename(self.src.filename))
+        return _safe(self.src.filename)
 
     def text_of(self, node) -> str:
         return " ".join(self.src.text[node.start:node.end].split())[:160]
@@ -282,7 +342,7 @@ class _Emitter:
                 "script that uses the class (from_matlab reads its network)")])
         entry_call = []
         if not self.script and self.functions:  # a function file: run its first function
-            first = next(iter(self.functions.values()))
+            first = next(s for s in self.body if isinstance(s, Function))
             for p in first.params:
                 if p:
                     self.parameters[p] = self.given.pop(p, None)
@@ -346,10 +406,10 @@ class _Emitter:
             doc += ["", "Not translated (a NotImplementedError where a result is needed):"]
             seen = set()
             for n in sorted(self.notes, key=lambda n: (n.line, n.column)):
-                if n.line in seen or not n.line:
+                if (n.filename, n.line) in seen or not n.line:
                     continue
-                seen.add(n.line)
-                doc.append(f"    {base}:{n.line}: {n.message}")
+                seen.add((n.filename, n.line))
+                doc.append(f"    {_safe(n.filename)}:{n.line}: {n.message}")
         doc.append('"""')
         params = ["PARAMETERS = {"]
         for name, value in self.parameters.items():
@@ -367,6 +427,13 @@ class _Emitter:
         return doc + [""] + imports + ["", *params, "", ""]
 
     def function(self, f: Function) -> list:
+        saved, self.src = self.src, self.origin.get(id(f), self.src)
+        try:
+            return self._function(f)
+        finally:
+            self.src = saved
+
+    def _function(self, f: Function) -> list:
         params = [python_name(p) if p else f"_unused{k}" for k, p in enumerate(f.params)]
         outs = [python_name(o) for o in f.outputs]
         sig = ", ".join(params + (["nargout=1"] if len(outs) > 1 else []))
@@ -852,6 +919,11 @@ def _wrap(line: str, width: int = 100) -> list:
         return [line]
     parts.append(line[last:k].strip())
     return [line[:start]] + [f"{indent}    {p}," for p in parts if p] + [indent + line[k:]]
+
+
+def _safe(filename: str) -> str:
+    """A file's base name, safe inside the program's comments, docstring and strings."""
+    return re.sub(r"[^\w.\- ]", "_", os.path.basename(filename))
 
 
 def _load_statement(n):
