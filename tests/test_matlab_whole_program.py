@@ -254,6 +254,9 @@ def test_categorical_comparison_and_text():
     assert ml.plus("Accuracy: ", 0.5) == "Accuracy: 0.5"
     np.testing.assert_array_equal(ml.plus("F", ml.string(ml.colon(1, 2))), [["F1", "F2"]])
     grown = ml.setindex(ml.categorical(ml.cell_of(["a"])), "b", 3)  # YPred(3) = 'b'
+    a, b, c = ml.trainingPartitions(10, ml.mat([[0.6, 0.2, 0.2]]), nargout=3)
+    assert (a.size, b.size, c.size) == (6, 2, 2)
+    assert sorted(np.concatenate([a, b, c], axis=1).ravel()) == list(range(1, 11))
     assert grown.labels().ravel().tolist() == ["a", "<undefined>", "b"]
 
 

@@ -77,10 +77,11 @@ round mod rem cell figure plot bar stem histogram hold subplot xlabel ylabel tit
 xlim ylim axis trainNetwork trainnet classify predict predictAndUpdateState resetState
 minibatchpredict scores2label testnet analyzeNetwork transpose struct lower upper strrep
 contains int2str mat2str isnumeric ischar confusionchart error scatter tiledlayout nexttile
+trainingPartitions
 """.split())
 RENAMED = {"any": "any_", "all": "all_", "NaN": "nan", "nan": "nan"}
 NARGOUT = frozenset({"size", "max", "min", "sort", "trainNetwork", "trainnet", "classify",
-                     "predict", "predictAndUpdateState", "toc"})
+                     "predict", "predictAndUpdateState", "toc", "trainingPartitions"})
 
 # layergraph's own functions, called as they are (they take MATLAB's arguments).
 LAYERGRAPH = frozenset(REGISTRY) | GRAPH_FUNCTIONS | {"trainingOptions", "dlnetwork",
@@ -403,7 +404,8 @@ class _Emitter:
                "FIGURES_DIR", "when the program ends.",
                f"Sequences in cell arrays are {layout}."]
         if self.notes:
-            doc += ["", "Not translated (a NotImplementedError where a result is needed):"]
+            doc += ["", "Notes (a statement not translated raises NotImplementedError where its "
+                    "result is needed):"]
             seen = set()
             for n in sorted(self.notes, key=lambda n: (n.line, n.column)):
                 if (n.filename, n.line) in seen or not n.line:

@@ -846,6 +846,17 @@ def randperm(n, k=None):
     return p[: int(k) if k is not None else None].reshape(1, -1)
 
 
+def trainingPartitions(n, fractions, nargout=1):
+    """The helper of MATLAB's examples: a random partition of 1..n into index rows of the
+    given fractions (the last takes what rounding leaves)."""
+    order = np.random.permutation(int(n)) + 1.0
+    fractions = np.ravel(fractions)
+    sizes = [int(np.floor(f * int(n))) for f in fractions[:-1]]
+    cuts = np.cumsum(sizes)
+    parts = [p.reshape(1, -1) for p in np.split(order, cuts)]
+    return tuple(parts[:nargout]) if nargout > 1 else parts[0]
+
+
 def linspace(a, b, n=100):
     return np.linspace(a, b, int(n)).reshape(1, -1)
 
