@@ -224,6 +224,13 @@ def test_indexing_is_one_based_column_major_and_grows_as_matlab():
     np.testing.assert_array_equal(ml.setindex(grown, ml.mat([]), 1), [[0, 7]])
     with pytest.raises(LayerGraphError, match="exceeds"):
         ml.index(a, 7)
+    assert ml.index([0.5, 0.25, 0.125], 2) == 0.25  # info.TrainingLoss(2): a number
+    assert ml.numel([0.5, 0.25]) == 2 and ml.size([0.5, 0.25], 2) == 2
+    from layergraph import lstmLayer, reluLayer
+
+    layers = [lstmLayer(3), reluLayer()]
+    picked = ml.index(layers, ml.end(layers, 0, 1))  # layers(end): a layer array of one
+    assert isinstance(picked, list) and picked[0].matlab_name == "reluLayer"
 
 
 def test_cells_sort_and_reductions_follow_matlab():

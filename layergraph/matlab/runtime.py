@@ -159,7 +159,8 @@ def _shape(x) -> tuple:
     if isinstance(x, Layer):
         return (1, 1)
     if isinstance(x, list):
-        return (len(x), 1) if x else (0, 0)
+        numbers = x and all(isinstance(v, (int, float, np.number)) for v in x)
+        return ((1, len(x)) if numbers else (len(x), 1)) if x else (0, 0)
     if x is None:
         return (0, 0)
     a = np.asarray(x)
@@ -342,6 +343,8 @@ def _grid(x):
         return x.codes, lambda codes: Categorical(codes, x.cats)
     if isinstance(x, str):
         return np.array([list(x)], dtype=object), lambda a: "".join(a.ravel(order="F"))
+    if isinstance(x, list) and x and all(isinstance(v, (int, float, np.number)) for v in x):
+        return np.asarray(x, dtype=float).reshape(1, -1), lambda a: a  # (info.TrainingLoss)
     if isinstance(x, list):
         col = np.empty((len(x), 1), dtype=object)
         for k, v in enumerate(x):
@@ -387,7 +390,7 @@ def index(x, *subs):
             grid.shape[:len(subs) - 1] + (-1,), order="F") if len(subs) < grid.ndim else \
             grid.reshape(grid.shape + (1,) * (len(subs) - grid.ndim))
         part = g[np.ix_(*ixs)]
-    if wrap is not None and (isinstance(x, (Cell, Categorical, str, list))):
+    if isinstance(x, (Cell, Categorical, str)) or (isinstance(x, list) and grid.dtype == OBJECT):
         return wrap(part)
     if part.size == 1 and part.dtype != object:
         return part.ravel()[0].item()
