@@ -280,11 +280,16 @@ def cmd_from_matlab(args) -> int:
         try:
             number = float(value) if not value.strip().lstrip("-").isdigit() else int(value)
         except ValueError:
+            if args.to == "program":  # a program's parameter may be text (a data file)
+                variables[name] = value
+                continue
             raise CLIError(f"--var {name}: expected a number, got {value!r}", 2) from None
         if abs(number) > 2 ** 53 or not math.isfinite(number):  # abs first: a huge int
             raise CLIError(f"--var {name}: expected a finite number of at most 2^53 in size, "
                            f"got {value!r}", 2)
         variables[name] = number
+    if args.to == "program":  # the whole program, not only the network
+        return _write_program(paths, variables, out, args.main)
     # Bytes: the translator reads UTF-8, else GB18030, else Latin-1, and notes which.
     if len(paths) > 1 or args.main:  # a project: calls between its files are resolved
         result = from_matlab(paths, variables=variables or None, main=args.main)
@@ -300,6 +305,25 @@ def cmd_from_matlab(args) -> int:
         print(f"wrote {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _write_program(paths, variables, out, main) -> int:
+    """``from-matlab FILE --to program``: the whole script as a Python program."""
+    from .matlab.program import translate_program
+
+    if len(paths) > 1 or main:  # a project: the script with the other files' functions
+        result = translate_program(paths, variables=variables or None, main=main)
+    else:
+        result = translate_program(paths[0].read_bytes(), filename=str(paths[0]),
+                                   variables=variables or None)
+    for note in result.notes:
+        print(str(note).splitlines()[0], file=sys.stderr)
+    if out:
+        out.write_text(result.python, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(result.python)
     return 0
 
 
@@ -686,8 +710,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with several files: the script or function (file name without .m) "
                         "to translate")
     s.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
-    s.add_argument("--to", choices=["yaml", "python"],
-                   help="output language (default: yaml, or python for a .py output)")
+    s.add_argument("--to", choices=["yaml", "python", "program"],
+                   help="output: yaml (the network's spec), python (the network and options) "
+                        "or program (the whole script as a Python program: data, training, "
+                        "prediction, metrics, plots); default: yaml, or python for a .py "
+                        "output")
     s.add_argument("--var", action="append", metavar="NAME=VALUE",
                    help="value of a variable the code computes from data, e.g. --var "
                         "numClasses=9, a struct field (params.numHidden=100) or an input of "

@@ -29,11 +29,15 @@ rules), ``parser`` (statements and expressions), ``values`` (MATLAB values and c
 ``builtins`` (numeric built-in functions: where a new one goes), ``bridge`` (MATLAB calls that
 build layergraph objects: layers, layer graphs, trainingOptions, training; where a new one goes),
 ``interpreter`` (statements, expressions and the dispatch of calls), ``translation`` (the result
-and its Python/YAML forms).
+and its Python/YAML forms), ``runtime`` (MATLAB's value rules for translated programs: indexing,
+cells, categorical, sequences' layouts, figures) and ``program`` (the whole script as a Python
+program over ``runtime``: :func:`translate_program`, ``layergraph from-matlab FILE --to
+program``).
 """
 
 from .errors import LIMITS, MatlabLimits, MatlabProblem, MatlabSyntaxError, MatlabTranslationError
+from .program import MatlabProgram, translate_program
 from .translation import MatlabTranslation, from_matlab
 
-__all__ = ["from_matlab", "MatlabTranslation", "MatlabTranslationError", "MatlabSyntaxError",
-           "MatlabProblem", "MatlabLimits", "LIMITS"]
+__all__ = ["from_matlab", "translate_program", "MatlabProgram", "MatlabTranslation",
+           "MatlabTranslationError", "MatlabSyntaxError", "MatlabProblem", "MatlabLimits", "LIMITS"]

@@ -31,7 +31,7 @@ from .errors import (
     Source,
 )
 from .interpreter import Evaluator
-from .parser import ClassDef, Function, Node, parse
+from .parser import ClassDef, Function, Id, Node, parse
 from .values import Trained, Unknown, is_network, python_name, to_py
 
 
@@ -59,6 +59,7 @@ class MatlabTranslation:
     parameters: dict = field(default_factory=dict)  # name -> Parameter (bound with variables=)
     function_name: str | None = None  # the function of a function file, translated as such
     modern: dict = field(default_factory=dict, repr=False)  # dlnetwork / trainnet seen
+    data: dict = field(default_factory=dict)  # the spec's data: section (a shipped data set)
 
     @property
     def layers(self) -> list[Layer]:
@@ -81,7 +82,7 @@ class MatlabTranslation:
             description += ("; computed from parameters, written as values: "
                             + ", ".join(derived))
         return save_spec(self.graph, options=self.options, name=name, description=description,
-                         parameters=parameters)
+                         parameters=parameters, data=self.data or None)
 
 
 ENCODINGS = ("utf-8", "gb18030", "latin-1")
@@ -241,11 +242,35 @@ def _translate(src: Source, others: list, variables, lim, deadline, encoding,
     variables_out = {k: to_py(v) for k, v in ev.env.items()
                      if not isinstance(v, (Unknown, Trained))}
     used = _parameters_used(ev.parameters, graph, options)
-    return MatlabTranslation(graph, options, variables_out, ev.notes, src.filename, network_var,
+    result = MatlabTranslation(graph, options, variables_out, ev.notes, src.filename, network_var,
                              options_var, src.text, set(ev.explicit_names), encoding,
                              used, ev.entry.name if ev.entry is not None and not any(
                                  isinstance(s, ClassDef) for s in body) else None,
                              dict(ev.modern))
+    result.data = shipped_data(body)
+    return result
+
+
+SHIPPED_DATA = {"japaneseVowelsTrainData": "japanese_vowels"}
+"""MATLAB data functions whose data layergraph ships, and the spec's ``dataset`` for each."""
+
+
+def shipped_data(body) -> dict:
+    """The spec's ``data:`` section when the code loads a data set layergraph ships."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):  # (test, body) pairs of ifs and switches
+            stack.extend(node)
+            continue
+        if isinstance(node, Id) and node.name in SHIPPED_DATA:
+            return {"dataset": SHIPPED_DATA[node.name]}
+        for value in getattr(node, "__dict__", {}).values():
+            if isinstance(value, (list, tuple)):
+                stack.extend(value)
+            elif isinstance(value, Node):
+                stack.append(value)
+    return {}
 
 
 def _parameters_used(parameters: dict, graph, options=None) -> dict:
