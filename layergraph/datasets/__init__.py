@@ -44,10 +44,6 @@ video classification example; see :mod:`layergraph.datasets.digits`.
 
 from __future__ import annotations
 
-import functools
-import io
-from importlib.resources import files
-
 import numpy as np
 
 from .basic_motions import (
@@ -57,6 +53,7 @@ from .basic_motions import (
     basic_motions_sequences,
 )
 from .digits import digit_videos, digits, digits_info
+from .files import notice, shipped_arrays
 
 __all__ = ["basic_motions", "basic_motions_info", "basic_motions_regression",
            "basic_motions_sequences", "digit_videos", "digits", "digits_info",
@@ -67,24 +64,10 @@ _JV_LICENSE = "JAPANESE_VOWELS_LICENSE.txt"
 _JV_SPLITS = ("train", "test")
 
 
-def _data_file(name: str):
-    return files(__name__).joinpath("data", name)
-
-
-@functools.cache
-def _arrays(name: str) -> dict[str, np.ndarray]:
-    """The arrays of a shipped npz, read once. The whole file is read into memory: that works for
-    any importlib.resources backend (plain directory, zip import) and closes the file at once."""
-    raw = _data_file(name).read_bytes()
-    with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
-    for a in arrays.values():
-        a.setflags(write=False)  # cached: callers get copies
-    return arrays
 
 
 def _jv_arrays() -> dict[str, np.ndarray]:
-    return _arrays(_JV_FILE)
+    return shipped_arrays(_JV_FILE)
 
 
 def japanese_vowels(split: str = "train", dtype=np.float32):
@@ -157,7 +140,7 @@ def japanese_vowels_info() -> dict:
         "n_channels": 12,
         "n_classes": 9,
         "splits": {"train": 270, "test": 370},
-        "notice": _data_file(_JV_LICENSE).read_text(encoding="utf-8"),
+        "notice": notice(_JV_LICENSE),
     }
 
 
@@ -168,7 +151,7 @@ _EN_LICENSE = "ELNINO_LICENSE.txt"
 
 
 def _en_arrays() -> dict[str, np.ndarray]:
-    return _arrays(_EN_FILE)
+    return shipped_arrays(_EN_FILE)
 
 
 def elnino(dtype=np.float32, return_dates: bool = False):
@@ -225,5 +208,5 @@ def elnino_info() -> dict:
         "n_time_steps": int(a["sst_centi"].shape[0]),
         "start": f"{int(a['year'][0])}-{int(a['month'][0]):02d}",
         "end": f"{int(a['year'][-1])}-{int(a['month'][-1]):02d}",
-        "notice": _data_file(_EN_LICENSE).read_text(encoding="utf-8"),
+        "notice": notice(_EN_LICENSE),
     }

@@ -18,13 +18,10 @@ sequences are made from test recordings only.
 
 from __future__ import annotations
 
-import functools
-import io
-from importlib.resources import files
-
 import numpy as np
 
 from ..errors import DataError
+from .files import notice, shipped_arrays
 
 __all__ = ["basic_motions", "basic_motions_info", "basic_motions_regression",
            "basic_motions_sequences"]
@@ -40,18 +37,6 @@ DEFAULT_SEEDS = {"train": 0, "test": 1}
 """The seed of each split's random order when none is given."""
 
 
-def _data_file(name: str):
-    return files(__package__).joinpath("data", name)
-
-
-@functools.cache
-def _arrays() -> dict[str, np.ndarray]:
-    """The shipped arrays, read once (whole file into memory: works from a zip import too)."""
-    with np.load(io.BytesIO(_data_file(_FILE).read_bytes()), allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
-    for a in arrays.values():
-        a.setflags(write=False)
-    return arrays
 
 
 def _check_split(split, where):
@@ -82,7 +67,7 @@ def basic_motions(split: str = "train", dtype=np.float32):
     """
     _check_split(split, "basic_motions")
     dtype = _float_dtype(dtype)
-    a = _arrays()
+    a = shipped_arrays(_FILE)
     x = (a[f"{split}_micro"].astype(np.float64) / 1e6).astype(dtype)
     return list(x), a["classes"][a[f"{split}_labels"]].astype(str)
 
@@ -134,7 +119,7 @@ def basic_motions_info() -> dict:
     ``n_time_steps``, ``splits`` (name -> number of recordings), ``notice`` (the full text of
     ``BASIC_MOTIONS_LICENSE.txt``).
     """
-    a = _arrays()
+    a = shipped_arrays(_FILE)
     return {
         "name": "BasicMotions (UEA multivariate time series classification archive)",
         "source": "University of East Anglia student project, converted from the copy in "
@@ -151,5 +136,5 @@ def basic_motions_info() -> dict:
         "channels": ["accel_x", "accel_y", "accel_z", "gyro_x", "gyro_y", "gyro_z"],
         "n_time_steps": int(a["train_micro"].shape[1]),
         "splits": {s: int(a[f"{s}_micro"].shape[0]) for s in SPLITS},
-        "notice": _data_file(_LICENSE).read_text(encoding="utf-8"),
+        "notice": notice(_LICENSE),
     }

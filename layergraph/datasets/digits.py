@@ -18,13 +18,10 @@ random from the split's images of its digit, so test sequences show only test im
 
 from __future__ import annotations
 
-import functools
-import io
-from importlib.resources import files
-
 import numpy as np
 
 from ..errors import DataError
+from .files import notice, shipped_arrays
 
 __all__ = ["digit_videos", "digits", "digits_info"]
 
@@ -39,18 +36,6 @@ the training's seed."""
 PIXEL_MAX = 16
 
 
-def _data_file(name):
-    return files(__package__).joinpath("data", name)
-
-
-@functools.cache
-def _arrays() -> dict[str, np.ndarray]:
-    """The shipped arrays, read once (the whole file, so any importlib.resources backend works)."""
-    with np.load(io.BytesIO(_data_file(_FILE).read_bytes()), allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
-    for a in arrays.values():
-        a.setflags(write=False)
-    return arrays
 
 
 def _check_split(split, owner):
@@ -76,7 +61,7 @@ def digits(split: str = "train", dtype=np.float32):
     owner = "digits"
     _check_split(split, owner)
     dtype = _float_dtype(dtype, owner)
-    a = _arrays()
+    a = shipped_arrays(_FILE)
     keep = a["test"] if split == "test" else ~a["test"]
     images = a["images"][keep].astype(dtype) / dtype.type(PIXEL_MAX)
     return images, a["labels"][keep].astype(np.int64)
@@ -138,7 +123,7 @@ def digit_videos(split: str = "train", n: int | None = None, *, seed: int | None
 
 def digits_info() -> dict:
     """Source, licence and citation of the digits; ``notice`` is ``DIGITS_LICENSE.txt``."""
-    a = _arrays()
+    a = shipped_arrays(_FILE)
     return {
         "name": "Optical Recognition of Handwritten Digits (8x8)",
         "source": "UCI Machine Learning Repository (E. Alpaydin, C. Kaynak), converted from the "
@@ -151,5 +136,5 @@ def digits_info() -> dict:
         "Machine Learning Repository, 1998, doi:10.24432/C50P49.",
         "n_classes": 10,
         "splits": {"train": int((~a["test"]).sum()), "test": int(a["test"].sum())},
-        "notice": _data_file(_LICENSE).read_text(encoding="utf-8"),
+        "notice": notice(_LICENSE),
     }

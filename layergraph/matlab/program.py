@@ -887,6 +887,28 @@ class _Emitter:
         return f"ml.mat([{inner}])"
 
 
+def _outside_strings(code: str, start: int = 0):
+    """(index, character, bracket depth before it) of each character of Python ``code`` from
+    ``start`` that is not inside a string literal."""
+    depth, quote, k = 0, None, start
+    while k < len(code):
+        c = code[k]
+        if quote:
+            if c == "\\":
+                k += 1
+            elif c == quote:
+                quote = None
+        elif c in "'\"":
+            quote = c
+        else:
+            yield k, c, depth
+            if c in "([{":
+                depth += 1
+            elif c in ")]}":
+                depth -= 1
+        k += 1
+
+
 def _wrap(line: str, width: int = 100) -> list:
     """A long ``name = f(a, b, ...)`` or ``name = [a, b, ...]`` line as one argument a line."""
     if len(line) <= width or line.lstrip().startswith("#"):
@@ -896,29 +918,17 @@ def _wrap(line: str, width: int = 100) -> list:
     if not opening:
         return [line]
     start = opening.end()
-    depth, quote, parts, last = 0, None, [], start
-    k = start
-    while k < len(line):
-        c = line[k]
-        if quote:
-            if c == "\\":
-                k += 1
-            elif c == quote:
-                quote = None
-        elif c in "'\"":
-            quote = c
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            if depth == 0:
-                break
-            depth -= 1
-        elif c == "," and depth == 0:
+    parts, last, close = [], start, None
+    for k, c, depth in _outside_strings(line, start):
+        if c in ")]}" and depth == 0:
+            close = k
+            break
+        if c == "," and depth == 0:
             parts.append(line[last:k].strip())
             last = k + 1
-        k += 1
-    if k >= len(line) or not line[k + 1:].strip() == "":
+    if close is None or line[close + 1:].strip() != "":
         return [line]
+    k = close
     parts.append(line[last:k].strip())
     return [line[:start]] + [f"{indent}    {p}," for p in parts if p] + [indent + line[k:]]
 
@@ -950,23 +960,9 @@ def _bare(code: str) -> str:
     """``code`` without parentheses around all of it (``(a + b)`` -> ``a + b``)."""
     if not (code.startswith("(") and code.endswith(")")):
         return code
-    depth, quote, k = 0, None, 0
-    while k < len(code):
-        c = code[k]
-        if quote:
-            if c == "\\":
-                k += 1
-            elif c == quote:
-                quote = None
-        elif c in "'\"":
-            quote = c
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-            if depth == 0 and k < len(code) - 1:
-                return code
-        k += 1
+    for k, c, depth in _outside_strings(code):
+        if c in ")]}" and depth == 1 and k < len(code) - 1:
+            return code  # the first parenthesis closes before the end
     return code[1:-1]
 
 
