@@ -47,13 +47,15 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the tools folder, also when loaded by path
+from npz_files import savez_deterministic  # noqa: E402
 
 MEMBERS = {
     "train": ("aeon/datasets/data/BasicMotions/BasicMotions_TRAIN.ts",
@@ -142,19 +144,6 @@ def convert(sources: dict[str, tuple[str, bytes]]) -> dict[str, np.ndarray]:
         arrays[f"{split}_labels"] = np.array([cls.index(c) for c in labels], dtype=np.int8)
     arrays["classes"] = np.array(classes)
     return arrays
-
-
-def savez_deterministic(arrays: dict[str, np.ndarray]) -> bytes:
-    """The bytes of a compressed .npz of ``arrays``, with fixed member timestamps."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, a in arrays.items():
-            member = io.BytesIO()
-            np.lib.format.write_array(member, np.ascontiguousarray(a), allow_pickle=False)
-            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, member.getvalue(), compresslevel=9)
-    return buf.getvalue()
 
 
 def main(argv=None) -> int:

@@ -44,6 +44,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the tools folder, also when loaded by path
+from npz_files import savez_deterministic  # noqa: E402
+
 CSV = "sklearn/datasets/data/digits.csv.gz"
 DESCR = "sklearn/datasets/descr/digits.rst"
 N_IMAGES = 1797
@@ -97,21 +100,6 @@ def convert(sources: dict[str, bytes]) -> dict[str, np.ndarray]:
     labels = labels.astype(np.uint8)
     return {"images": pixels.reshape(N_IMAGES, 8, 8).astype(np.uint8), "labels": labels,
             "test": held_out_mask(labels)}
-
-
-def savez_deterministic(arrays: dict[str, np.ndarray]) -> bytes:
-    """The bytes of a compressed .npz of ``arrays``, with fixed member timestamps."""
-    import io
-
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, a in arrays.items():
-            member = io.BytesIO()
-            np.lib.format.write_array(member, np.ascontiguousarray(a), allow_pickle=False)
-            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, member.getvalue(), compresslevel=9)
-    return buf.getvalue()
 
 
 def main(argv=None) -> int:

@@ -43,13 +43,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
-import io
 import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the tools folder, also when loaded by path
+from npz_files import savez_deterministic  # noqa: E402
 
 DAT = "statsmodels/datasets/elnino/src/elnino.dat"
 CSV = "statsmodels/datasets/elnino/elnino.csv"
@@ -112,19 +114,6 @@ def convert(sources: dict[str, bytes]) -> dict[str, np.ndarray]:
     if b"public domain" not in sources[DOC]:
         raise ValueError(f"{DOC}: the data set no longer says it is in the public domain")
     return {"sst_centi": sst, "year": year, "month": month, "channels": np.array(CHANNELS)}
-
-
-def savez_deterministic(arrays: dict[str, np.ndarray]) -> bytes:
-    """The bytes of a compressed .npz of ``arrays``, with fixed member timestamps."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, a in arrays.items():
-            member = io.BytesIO()
-            np.lib.format.write_array(member, np.ascontiguousarray(a), allow_pickle=False)
-            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, member.getvalue(), compresslevel=9)
-    return buf.getvalue()
 
 
 def main(argv=None) -> int:
