@@ -8,6 +8,10 @@ Per mini-batch (MiniBatchSize sequences; a final incomplete mini-batch is droppe
                              carried from chunk to chunk (truncated backpropagation through time).
 Padded steps never enter the loss or a 'last' output: a sequence-to-label sequence contributes its
 loss in the chunk where it ends, read at its own last step.
+
+ExecutionEnvironment 'multi-gpu' / 'parallel' train on several processes (distributed.py): each
+worker takes its share of every mini-batch, padded as the whole mini-batch, and divides its loss
+by the whole mini-batch's count; validation, checkpoints and progress output are worker 0's.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from ..modern import DLNetwork, formatted
 from ..network import Network, resolve_device
 from ..persistence import FileError, graph_from_state, graph_state, write_state
 from ..sequences import SequencePolicy, last_step, run_chunks
+from . import distributed
 from .checkpoints import CHECKPOINT_FORMAT, checkpoint_path, read_checkpoint
 from .metrics import check_objective
 from .monitor import Monitor, TrainingInfo, save_progress_plot
@@ -37,21 +42,26 @@ from .options import TrainingOptions
 from .solvers import Solver, learn_rate
 
 
-def trainNetwork(X, Y, layers, options: TrainingOptions, *, resume_from=None, out=None):
+def trainNetwork(X, Y, layers, options: TrainingOptions, *, resume_from=None, out=None,
+                 workers=None):
     """Train a network: returns (net, info), as MATLAB's ``[net, info] = trainNetwork(...)``.
 
     ``layers`` is a layer array, a LayerGraph, a Network (training continues from its weights), or
     the path of a checkpoint written under CheckpointPath (training resumes exactly where it was).
+    ``workers``: with ExecutionEnvironment 'parallel' or 'multi-gpu' outside a torchrun launch,
+    the number of worker processes to start here (MATLAB's parallel pool size; see
+    training/distributed.py). Every worker returns the same trained network.
     """
     if not isinstance(options, TrainingOptions):
         raise OptionError("trainNetwork: options must come from trainingOptions(...), got "
                           f"{type(options).__name__}")
     if isinstance(layers, (str, os.PathLike)):
         resume_from, layers = layers, None
-    return Trainer(X, Y, layers, options, resume_from, out).run()
+    return _train(X, Y, layers, options, resume_from, out, None, workers, "trainNetwork")
 
 
-def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, out=None):
+def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, out=None,
+             workers=None):
     """MATLAB's ``[net, info] = trainnet(X, T, net, lossFcn, options)``: train a dlnetwork (or a
     layer array without output layers) on a loss given by name or as a callable.
 
@@ -60,7 +70,8 @@ def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, 
     ``f(Y, T)`` returning a scalar tensor (see training/objectives.py for each formula). The
     options' Metrics are computed and reported per iteration and on the validation data.
     Returns (dlnetwork, info); ``net`` itself is not changed. ``net`` may also be the path of a
-    checkpoint written under CheckpointPath (training resumes where it was).
+    checkpoint written under CheckpointPath (training resumes where it was). ``workers``: as for
+    trainNetwork (a callable ``lossFcn`` must then be a module-level function, to reach them).
     """
     if not isinstance(options, TrainingOptions):
         raise OptionError("trainnet: options must come from trainingOptions(...), got "
@@ -68,8 +79,48 @@ def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, 
                           part="value", expected="trainingOptions(...)")
     if isinstance(net, (str, os.PathLike)):
         resume_from, net = net, None
-    objective = LossFunctionObjective(lossFcn, options.Metrics)
-    return Trainer(X, T, net, options, resume_from, out, objective=objective).run()
+    LossFunctionObjective(lossFcn, options.Metrics)  # checked before any worker starts
+    return _train(X, T, net, options, resume_from, out, (lossFcn,), workers, "trainnet")
+
+
+def _train(X, Y, layers, opts, resume_from, out, loss, workers, owner):
+    """One process, or this process's part in a group of workers (distributed.py); ``loss`` is
+    trainnet's (lossFcn,), None for trainNetwork."""
+    if opts.ExecutionEnvironment in distributed.DISTRIBUTED_ENVIRONMENTS:
+        # a compiled network does not travel to started workers; its graph (with weights) does
+        layers = layers.copy_graph() if isinstance(layers, DLNetwork) else \
+            layers.graph if isinstance(layers, Network) else layers
+    args = (X, Y, layers, opts, resume_from, loss)
+    group = distributed.start(opts.ExecutionEnvironment, workers, _train_worker, args, owner)
+    return _train_in(group, *args, out)
+
+
+def _train_worker(group, X, Y, layers, opts, resume_from, loss):
+    """What a started worker runs (its results are worker 0's too, so it returns nothing)."""
+    _train_in(group, X, Y, layers, opts, resume_from, loss, None)
+
+
+def _train_in(group, X, Y, layers, opts, resume_from, loss, out):
+    objective = None if loss is None else LossFunctionObjective(loss[0], opts.Metrics)
+    if group is None:
+        return Trainer(X, Y, layers, opts, resume_from, out, objective=objective).run()
+    try:
+        result = Trainer(X, Y, layers, opts, resume_from, out, objective=objective,
+                         group=group).run()
+    except Exception as exc:
+        why = group.abort()
+        if isinstance(exc, LayerGraphError) or not (why or isinstance(exc, RuntimeError)):
+            raise
+        raise distributed.WorkerError(
+            f"worker {group.rank} stopped: {type(exc).__name__}: {distributed._last_line(exc)}"
+            + (f"; {why}" if why else ""), owner="distributed training",
+            hint=f"(a worker failed or did not answer within {distributed.TIMEOUT_VARIABLE} "
+            "seconds)") from exc
+    except BaseException:
+        group.abort()
+        raise
+    group.finish()
+    return result
 
 
 class _NonFinite(Exception):
@@ -80,11 +131,16 @@ class _NonFinite(Exception):
 
 
 class Trainer:
-    def __init__(self, X, Y, layers, opts, resume_from, out, objective=None):
+    def __init__(self, X, Y, layers, opts, resume_from, out, objective=None, group=None):
         self.opts, self.out = opts, out
+        self.group = group  # distributed.Workers, or None for one process
+        self.main = group is None or group.main  # the worker that validates, saves and prints
+        self.stand_in = False  # this worker's share of the mini-batch is a stand-in (weight 0)
+        self.forward = None  # the module under DDP, made when training starts
         self.modern = objective is not None  # trainnet (dlnetwork) rather than trainNetwork
         self.owner = "trainnet" if self.modern else "trainNetwork"
-        device = resolve_device(opts.ExecutionEnvironment)  # no GPU for 'gpu': say so first
+        env = group.device if group is not None else opts.ExecutionEnvironment
+        device = resolve_device(env)  # no GPU for 'gpu': say so first
         if opts.CheckpointPath:
             _writable_folder(opts.CheckpointPath, "CheckpointPath", self.owner)
         if opts.Plots == "training-progress":  # the plot is saved at the end: check the folder now
@@ -146,21 +202,22 @@ class Trainer:
             self.objective.check_width(vt, out_act.channels, self.sequence_output, where)
             self.validation = (vs, vt)
 
-        self.rng = np.random.default_rng(opts.Seed)
+        seed = opts.Seed
+        if seed is None and group is not None:  # 'shuffle': worker 0 draws it for all
+            seed = group.broadcast(int(np.random.default_rng().integers(2 ** 63)))
+        self.rng = np.random.default_rng(seed)
         if ckpt is None:
-            torch.manual_seed(opts.Seed if opts.Seed is not None
-                              else int(self.rng.integers(2 ** 31)))
+            torch.manual_seed(seed if seed is not None else int(self.rng.integers(2 ** 31)))
             self.input_layer.fit_statistics(self.seqs, reset=opts.ResetInputNormalization)
             for name in analysis.order:
                 self.graph.layer(name).initialize(analysis.inputs[name], self.rng)
         if not self.modern and self.targets.kind == "classification":
             self.output_layer.props["Classes"] = self.targets.classes
         if self.modern:
-            self.net = DLNetwork(self.graph, Initialize=False,
-                                 device=opts.ExecutionEnvironment)
-            self.net._compile(self.graph, opts.ExecutionEnvironment, analysis)
+            self.net = DLNetwork(self.graph, Initialize=False, device=env)
+            self.net._compile(self.graph, env, analysis)
         else:
-            self.net = Network(self.graph, opts.ExecutionEnvironment, analysis)
+            self.net = Network(self.graph, env, analysis)
         self.device = self.net.device
         self.module = self.net.module
         self.solver = Solver(opts, self._parameter_entries())
@@ -197,8 +254,11 @@ class Trainer:
         n = len(self.seqs)
         per_epoch = max(n // o.MiniBatchSize, 1)
         chunks = self.policy.num_chunks(max(len(s) for s in self.seqs))
-        monitor = Monitor(o, (o.MaxEpochs - self.epoch) * per_epoch * chunks, self.metric_names,
+        monitor = Monitor(o if self.main else o.replace(Verbose=False, ProgressBar=False),
+                          (o.MaxEpochs - self.epoch) * per_epoch * chunks, self.metric_names,
                           self.out)
+        if self.group is not None:
+            self.forward = self.group.wrap(self.module)
         reason = "max epochs completed"
         if self.order is None:
             self.order = self.rng.permutation(n) if o.Shuffle == "once" else np.arange(n)
@@ -214,7 +274,7 @@ class Trainer:
                 if why:
                     reason, stop = why, True
                     break
-            if o.CheckpointPath and not stop:
+            if o.CheckpointPath and not stop and self.main:
                 self._checkpoint()
         val = None
         if self.validation is not None:
@@ -230,7 +290,7 @@ class Trainer:
             self.info["OutputNetworkIteration"] = self.best[2]
         self.module.eval()
         self.net.sync_layers()
-        if o.Plots == "training-progress":
+        if o.Plots == "training-progress" and self.main:
             save_progress_plot(self.info, o.PlotPath)
         losses = self.info["TrainingLoss"]
         first = self.metric_names[0] if self.metric_names else None
@@ -266,10 +326,10 @@ class Trainer:
             return self._diverged(bad.what, monitor)
         return None
 
-    def _non_finite(self, loss) -> str | None:
+    def _non_finite(self, loss: float) -> str | None:
         """What is NaN or Inf in this iteration: the loss, a gradient, or nothing."""
-        if not bool(torch.isfinite(loss.detach())):
-            return f"the training loss is {float(loss.detach())}"
+        if not math.isfinite(loss):
+            return f"the training loss is {loss}"
         grads = [p.grad for p in self.solver.parameters if p.grad is not None]
         if grads and not bool(torch.isfinite(torch.stack([g.abs().amax() for g in grads])).all()):
             return "a gradient is NaN or Inf"
@@ -319,18 +379,24 @@ class Trainer:
         tv = [t.values[i] for i in idx]
         seqs, cut = self.policy.cut(seqs, None if t.per_sequence else tv)
         tv = tv if t.per_sequence else cut
-        batch = self.policy.pad(seqs, self.device)
+        length = None
+        if self.group is not None:  # this worker's share, padded as the whole mini-batch
+            length = max(len(s) for s in seqs)
+            mine, self.stand_in = self.group.share([len(s) for s in seqs])
+            seqs, tv = [seqs[i] for i in mine], [tv[i] for i in mine]
+        batch = self.policy.pad(seqs, self.device, length)
         dtype = t.dtype
         if t.per_sequence:
             targets = torch.as_tensor(np.stack(tv).astype(dtype), device=self.device)
         else:
-            targets = self.policy.pad_targets(tv, dtype, self.device)
+            targets = self.policy.pad_targets(tv, dtype, self.device, length)
             mask = batch.mask()
         self.module.train()
-        for start, stop, lengths, y in run_chunks(self.module, batch, self.policy):
+        for start, stop, lengths, y in run_chunks(self.module, batch, self.policy,
+                                                  forward=self.forward):
             if t.per_sequence:
                 ends = self.policy.ends_in(batch, start, stop)
-                if not bool(ends.any()):
+                if not self._anywhere(ends):
                     continue
                 out = y.data if y.data.dim() == 2 else last_step(y.data, lengths)
                 loss, metric = self._loss(out[ends], targets[ends], None)
@@ -338,21 +404,50 @@ class Trainer:
                 loss, metric = self._loss(y.data, targets[:, start:stop], mask[:, start:stop],
                                           n=len(seqs))
             self.solver.zero_grad()
-            loss.backward()
-            what = self._non_finite(loss)
+            loss.backward()  # under DDP: the gradients come back summed over the workers
+            value = float(loss.detach()) if self.group is None else self.group.sum(loss)
+            what = self._non_finite(value)
             if what:  # before the update: the weights stay the last finite ones
                 raise _NonFinite(what)
             self.solver.step(lr)
-            yield float(loss.detach()), metric
+            yield value, metric
+
+    def _anywhere(self, ends) -> bool:
+        """Whether any sequence of the (global) mini-batch ends in this chunk."""
+        if self.group is None:
+            return bool(ends.any())
+        return self.group.sum(0 if self.stand_in else int(ends.sum())) > 0
 
     def _loss(self, out, targets, mask, n=None):
-        """The loss (with gradient) and the metrics of one iteration."""
-        loss = self.objective.loss(out, targets, mask, n if n is not None else out.shape[0])
-        return loss, self.objective.metric_values(out, targets, mask, self.targets.encoding)
+        """The loss (with gradient) and the metrics of one iteration. A worker's loss divides
+        by the global mini-batch's count, so the workers' losses add up to the one-process
+        loss; its metrics are computed on every worker's outputs together."""
+        n = n if n is not None else out.shape[0]
+        g, encoding = self.group, self.targets.encoding
+        if g is None:
+            loss = self.objective.loss(out, targets, mask, n)
+            return loss, self.objective.metric_values(out, targets, mask, encoding)
+        total = g.sum(0 if self.stand_in else self.objective.count(out, targets, mask, n))
+        loss = self.objective.loss(out, targets, mask, n, total=total)
+        if self.stand_in:
+            loss = loss * 0.0
+        if not self.objective.metrics:
+            return loss, []
+        keep = 0 if self.stand_in else None
+        mine = [None if x is None else x.detach()[:keep].cpu() for x in (out, targets, mask)]
+        parts = g.gather(mine)
+        every = [None if mine[i] is None else torch.cat([p[i] for p in parts])
+                 for i in range(3)]
+        return loss, self.objective.metric_values(*every, encoding)
 
     # --- validation -----------------------------------------------------------------------------
     def _validate(self):
-        """(loss, [metric values]) on the validation data."""
+        """(loss, [metric values]) on the validation data (worker 0's, given to all)."""
+        if self.group is not None:
+            return self.group.broadcast(self._validation_values() if self.main else None)
+        return self._validation_values()
+
+    def _validation_values(self):
         vs, vt = self.validation
         popts = {"MiniBatchSize": self.opts.MiniBatchSize, **dataclasses.asdict(self.policy)}
         outs = self.net.forward_prepared(vs, popts)
