@@ -351,14 +351,34 @@ def _saved_weights(path):
     return weights(load_network(path))
 
 
-def test_cli_nproc_trains_on_two_workers_as_on_one(tmp_path):
-    spec, data = _cli_data(tmp_path)
-    common = [str(spec), "--data", str(data), "--allow-pickle", "--no-progress", "--quiet"]
-    two = _cli([*common, "--nproc", "2", "-o", "two.pt"], tmp_path)
+@pytest.fixture(scope="module")
+def cli_files(tmp_path_factory):
+    """The spec, its data, and the network one process trains from them."""
+    from layergraph import load_spec
+
+    folder = tmp_path_factory.mktemp("cli")
+    spec, data = _cli_data(folder)
+    common = [str(spec), "--data", str(data), "--allow-pickle", "--no-progress"]
+    loaded, saved = load_spec(spec), np.load(data, allow_pickle=True)
+    one, _ = trainNetwork(list(saved["X"]), saved["Y"], loaded.graph,
+                          loaded.options.replace(Verbose=False, ProgressBar=False))
+    return folder, common, weights(one)
+
+
+def test_cli_nproc_trains_on_two_workers_as_on_one(cli_files):
+    folder, common, one = cli_files
+    two = _cli([*common, "--quiet", "--nproc", "2", "-o", "two.pt"], folder)
     assert two.returncode == 0, two.stderr
     assert two.stdout.count("saved the trained network") == 1  # worker 0 only
     assert "on 2 workers" in two.stderr
-    one = _cli([*common, "-o", "one.pt"], tmp_path)
-    assert one.returncode == 0, one.stderr
-    assert max_difference(_saved_weights(tmp_path / "one.pt"),
-                          _saved_weights(tmp_path / "two.pt")) < 1e-5
+    assert max_difference(one, _saved_weights(folder / "two.pt")) < 1e-5
+
+
+def test_torchrun_launches_the_cli_on_two_workers(cli_files):
+    folder, common, one = cli_files
+    run = _cli([*common, "-o", "torchrun.pt"], folder,
+               launcher=("-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2"))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("Training finished") == 1  # one progress table, worker 0's
+    assert run.stdout.count("saved the trained network") == 1
+    assert max_difference(one, _saved_weights(folder / "torchrun.pt")) < 1e-5
