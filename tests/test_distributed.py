@@ -33,8 +33,8 @@ from layergraph import (
     trainnet,
     trainNetwork,
 )
-from layergraph.errors import OptionError
-from layergraph.training.distributed import TIMEOUT_VARIABLE
+from layergraph.errors import LayerGraphError, OptionError
+from layergraph.training.distributed import TIMEOUT_VARIABLE, WorkerError
 
 TIMEOUT_S = 120
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,6 +224,28 @@ def test_a_bad_timeout_is_an_option_error(monkeypatch):
     monkeypatch.setenv(TIMEOUT_VARIABLE, "soon")
     with pytest.raises(OptionError, match=TIMEOUT_VARIABLE):
         modern_like(2)
+
+
+def _fails_on_worker_1(y, t):
+    """A loss that raises on worker 1 only, as a worker that breaks down would."""
+    if dist.is_initialized() and dist.get_rank() == 1:
+        raise ValueError("worker 1 cannot go on")
+    return ((y - t) ** 2).mean()
+
+
+def test_a_failing_worker_stops_the_others_with_its_reason(monkeypatch):
+    """No hang: worker 0 (here) is told why worker 1 (started here) stopped."""
+    monkeypatch.setenv(TIMEOUT_VARIABLE, str(TIMEOUT_S))
+    net = dlnetwork([sequenceInputLayer(3), lstmLayer(2, OutputMode="last"),
+                     fullyConnectedLayer(1)])
+    opts = trainingOptions("adam", MaxEpochs=1, Verbose=False, ProgressBar=False,
+                           ExecutionEnvironment="parallel", MiniBatchSize=2)
+    with pytest.raises(WorkerError, match=r"a worker failed \(ValueError: worker 1 cannot go on"
+                       ) as info:
+        trainnet(sequences(4), np.arange(4.0)[:, None], net, _fails_on_worker_1, opts,
+                 workers=2)
+    assert isinstance(info.value, LayerGraphError) and info.value.owner == "trainnet"
+    assert not dist.is_initialized()  # the group is left
 
 
 # --- two workers = one process ------------------------------------------------------------------

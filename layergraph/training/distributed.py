@@ -34,6 +34,7 @@ import warnings
 import numpy as np
 import torch
 import torch.distributed as dist
+from torch.multiprocessing.spawn import ProcessException
 
 from ..errors import LayerGraphError, OptionError
 
@@ -181,7 +182,7 @@ class Workers:
             if not ctx.join(timeout=wait):
                 return f"a worker did not end within {wait:.0f} s"
             return None
-        except torch.multiprocessing.ProcessException as exc:
+        except ProcessException as exc:
             return _last_line(str(exc))
         finally:
             for p in ctx.processes:
