@@ -60,7 +60,7 @@ def options(env, **extra):
     return trainingOptions(base.pop("solver", "adam"), ExecutionEnvironment=env, **base)
 
 
-def classifier(env, sequence_length="longest", mini_batch=5, validation=False):
+def classifier(env, sequence_length="longest", mini_batch=5, validation=False, **policy):
     """(a) bilstm 'last' classifier on variable-length sequences; 12 sequences in mini-batches
     of 5 (shares of 3 and 2); clipping on so that it must act on the summed gradients."""
     X = sequences(12)
@@ -73,7 +73,7 @@ def classifier(env, sequence_length="longest", mini_batch=5, validation=False):
                      ValidationFrequency=1, OutputNetwork="best-validation-loss")
     return trainNetwork(X, Y, layers, options(
         env, MiniBatchSize=mini_batch, SequenceLength=sequence_length, GradientThreshold=0.05,
-        GradientThresholdMethod="global-l2norm", **extra))
+        GradientThresholdMethod="global-l2norm", **policy, **extra))
 
 
 def regressor(env, checkpoints=None, resume=None, max_epochs=3):
@@ -149,14 +149,13 @@ def pair():
     try:
         yield run
         dist.broadcast_object_list([None], src=0)
+        # the follower leaves first: this process holds the store it leaves through
+        assert ctx.join(timeout=TIMEOUT_S), "the follower did not end"
     finally:
+        for p in ctx.processes:
+            if p.is_alive():
+                p.terminate()
         dist.destroy_process_group()
-        try:
-            assert ctx.join(timeout=TIMEOUT_S), "the follower did not end"
-        finally:
-            for p in ctx.processes:
-                if p.is_alive():
-                    p.terminate()
 
 
 # --- bad requests: errors before any worker starts (these run before the pair exists) ---------
@@ -284,6 +283,19 @@ def test_labels_read_in_the_chunk_where_each_sequence_ends(pair):
     net1, info1 = classifier("cpu", sequence_length=3)
     assert max_difference(weights(net1), weights(net2)) < 1e-5
     np.testing.assert_allclose(info2["TrainingLoss"], info1["TrainingLoss"], rtol=1e-6)
+
+
+def test_padding_as_data_is_padded_as_the_whole_mini_batch(pair):
+    """PaddingInvariant false (MATLAB's padding as data, here on the left): each share is padded
+    to the whole mini-batch's length, as one process pads it."""
+    policy = dict(PaddingInvariant=False, SequencePaddingDirection="left",
+                  SequencePaddingValue=0.5)
+    net2, info2, _ = pair("classifier", **policy)
+    net1, info1 = classifier("cpu", **policy)
+    assert max_difference(weights(net1), weights(net2)) < 1e-5
+    np.testing.assert_allclose(info2["TrainingLoss"], info1["TrainingLoss"], rtol=1e-6)
+    invariant, _ = classifier("cpu")
+    assert max_difference(weights(invariant), weights(net1)) > 1e-4  # the padding mattered
 
 
 def test_a_worker_without_a_share_still_takes_part(pair):

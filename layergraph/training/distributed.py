@@ -148,14 +148,40 @@ class Workers:
         return ddp
 
     # --- the end ----------------------------------------------------------------------------------
+    def run(self, train, owner):
+        """``train()`` on this worker, then the group's end: :meth:`finish` after success,
+        :meth:`abort` after a failure, which is raised as this worker's own layergraph error,
+        or as a :class:`WorkerError` saying which worker failed (or that one stopped
+        answering)."""
+        try:
+            result = train()
+        except Exception as exc:
+            why = self.abort()
+            if isinstance(exc, LayerGraphError) or not (why or isinstance(exc, RuntimeError)):
+                raise
+            if why:
+                raise WorkerError(f"a worker failed ({why}); worker {self.rank} stopped with it",
+                                  owner=owner) from exc
+            first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+            raise WorkerError(f"worker {self.rank} stopped: {type(exc).__name__}: {first}",
+                              owner=owner, hint=f"(a worker failed, or did not answer within "
+                              f"{TIMEOUT_VARIABLE} seconds)") from exc
+        except BaseException:
+            self.abort()
+            raise
+        self.finish()
+        return result
+
+    # --- the end ----------------------------------------------------------------------------------
     def finish(self):
-        """After a training that succeeded on this worker: wait for the others, leave the group,
-        and (worker 0 of a spawn) see that every started worker ended well."""
+        """After a training that succeeded on this worker: wait for the others, (worker 0 of a
+        spawn) see every started worker end well, and leave the group."""
         try:
             dist.barrier()
+            # the started workers leave first: worker 0 holds the store they leave through
+            why = self._join_children(timeout().total_seconds())
         finally:
             self._leave()
-        why = self._join_children(timeout().total_seconds())
         if why:
             raise WorkerError(f"a worker failed: {why}", owner="distributed training")
 

@@ -100,34 +100,16 @@ def _train_worker(group, X, Y, layers, opts, resume_from, loss):
     _train_in(group, X, Y, layers, opts, resume_from, loss, None)
 
 
-def _owner(loss) -> str:
-    return "trainNetwork" if loss is None else "trainnet"
-
-
 def _train_in(group, X, Y, layers, opts, resume_from, loss, out):
     objective = None if loss is None else LossFunctionObjective(loss[0], opts.Metrics)
+
+    def train():
+        return Trainer(X, Y, layers, opts, resume_from, out, objective=objective,
+                       group=group).run()
+
     if group is None:
-        return Trainer(X, Y, layers, opts, resume_from, out, objective=objective).run()
-    try:
-        result = Trainer(X, Y, layers, opts, resume_from, out, objective=objective,
-                         group=group).run()
-    except Exception as exc:
-        why = group.abort()
-        if isinstance(exc, LayerGraphError) or not (why or isinstance(exc, RuntimeError)):
-            raise
-        if why:
-            raise distributed.WorkerError(f"a worker failed ({why}); worker {group.rank} "
-                                          "stopped with it", owner=_owner(loss)) from exc
-        first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-        raise distributed.WorkerError(
-            f"worker {group.rank} stopped: {type(exc).__name__}: {first}", owner=_owner(loss),
-            hint=f"(a worker failed, or did not answer within {distributed.TIMEOUT_VARIABLE} "
-            "seconds)") from exc
-    except BaseException:
-        group.abort()
-        raise
-    group.finish()
-    return result
+        return train()
+    return group.run(train, "trainNetwork" if loss is None else "trainnet")
 
 
 class _NonFinite(Exception):
