@@ -88,6 +88,23 @@ def _sum_gradients(state, bucket):
     return work.get_future().then(lambda fut: fut.value()[0])
 
 
+class _SumOverWorkers(torch.autograd.Function):
+    """y = the sum of every worker's x. Each worker's loss depends on y, so the gradient of x is
+    the sum of every worker's gradient of y: summed over the workers again."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = x.clone()
+        dist.all_reduce(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = grad.clone()
+        dist.all_reduce(g)
+        return g
+
+
 class Workers:
     """The process group one training runs in, as this process sees it."""
 
@@ -99,6 +116,7 @@ class Workers:
         if self.device.type == "cuda":
             torch.cuda.set_device(self.device)
         self.owns_group, self._store, self.children = owns_group, store, children
+        self.contributes = True  # False while this worker runs a stand-in share (weight 0)
         self._threads = None
         if threads is not None:  # CPU workers started here share the cores
             self._threads = torch.get_num_threads()
@@ -124,6 +142,12 @@ class Workers:
         t = torch.as_tensor(value, dtype=torch.float64).detach().reshape(1).to(self.device)
         dist.all_reduce(t)
         return float(t.item())
+
+    def sum_with_gradient(self, tensor):
+        """The sum over the workers of ``tensor``, differentiable (the gradient is summed back):
+        batch statistics of the whole mini-batch. A stand-in share (:attr:`contributes` false)
+        adds zeros."""
+        return _SumOverWorkers.apply(tensor if self.contributes else tensor * 0)
 
     def gather(self, obj) -> list:
         """Every worker's ``obj``, in rank order (picklable objects: CPU tensors, numbers)."""

@@ -248,6 +248,22 @@ class Trainer:
                           self.out)
         if self.group is not None:
             self.forward = self.group.wrap(self.module)
+            self._batch_statistics(self.group.sum_with_gradient)
+        try:
+            return self._run(monitor, per_epoch)
+        finally:
+            self._batch_statistics(None)
+
+    def _batch_statistics(self, sum_over_workers):
+        """Modules that compute statistics of the mini-batch (batch normalization) see the
+        whole mini-batch's through ``sum_over_workers`` (None: their own batch's)."""
+        if self.group is not None:
+            for m in self.module.modules():
+                if hasattr(m, "sum_over_workers"):
+                    m.sum_over_workers = sum_over_workers
+
+    def _run(self, monitor, per_epoch):
+        o, n = self.opts, len(self.seqs)
         reason = "max epochs completed"
         if self.order is None:
             self.order = self.rng.permutation(n) if o.Shuffle == "once" else np.arange(n)
@@ -372,6 +388,7 @@ class Trainer:
         if self.group is not None:  # this worker's share, padded as the whole mini-batch
             length = max(len(s) for s in seqs)
             mine, self.stand_in = self.group.share([len(s) for s in seqs])
+            self.group.contributes = not self.stand_in
             seqs, tv = [seqs[i] for i in mine], [tv[i] for i in mine]
         batch = self.policy.pad(seqs, self.device, length)
         dtype = t.dtype
