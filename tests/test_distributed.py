@@ -61,7 +61,8 @@ def options(env, **extra):
     return trainingOptions(base.pop("solver", "adam"), ExecutionEnvironment=env, **base)
 
 
-def classifier(env, sequence_length="longest", mini_batch=5, validation=False, **policy):
+def classifier(env, sequence_length="longest", mini_batch=5, validation=False, patience=None,
+               **policy):
     """(a) bilstm 'last' classifier on variable-length sequences; 12 sequences in mini-batches
     of 5 (shares of 3 and 2); clipping on so that it must act on the summed gradients."""
     X = sequences(12)
@@ -71,7 +72,8 @@ def classifier(env, sequence_length="longest", mini_batch=5, validation=False, *
     extra = {}
     if validation:
         extra = dict(ValidationData=(sequences(4, seed=7), np.array(["a", "b", "c", "a"])),
-                     ValidationFrequency=1, OutputNetwork="best-validation-loss")
+                     ValidationFrequency=1, OutputNetwork="best-validation-loss",
+                     ValidationPatience=patience or "inf")
     return trainNetwork(X, Y, layers, options(
         env, MiniBatchSize=mini_batch, SequenceLength=sequence_length, GradientThreshold=0.05,
         GradientThresholdMethod="global-l2norm", **policy, **extra))
@@ -285,6 +287,16 @@ def _classifier_data():
 def _classifier_layers():
     return [sequenceInputLayer(3), bilstmLayer(5, OutputMode="last"), fullyConnectedLayer(3),
             softmaxLayer(), classificationLayer()]
+
+
+def test_validation_patience_stops_every_worker_together(pair):
+    """Worker 0 validates and tells the others: all stop at the same iteration (a worker that
+    went on alone would wait for the others until the timeout)."""
+    net2, info2, other = pair("classifier", validation=True, patience=1)
+    net1, info1 = classifier("cpu", validation=True, patience=1)
+    assert len(info2["TrainingLoss"]) == len(info1["TrainingLoss"]) < 6  # stopped early
+    assert max_difference(weights(net1), weights(net2)) < 1e-5
+    assert max_difference(weights(net2), other) == 0
 
 
 def test_labels_read_in_the_chunk_where_each_sequence_ends(pair):
