@@ -4,6 +4,8 @@
     layergraph analyze SPEC                     MATLAB's analyzeNetwork table and problems
     layergraph render SPEC -o net.svg           diagram: .svg, .png, .pdf or .dot
     layergraph train SPEC --data japanese_vowels --out net.pt
+    layergraph train SPEC --nproc 2             the same on 2 worker processes (gloo or NCCL)
+    torchrun --nproc-per-node 2 -m layergraph train SPEC    the same, launched by torchrun
     layergraph predict net.pt --data japanese_vowels --scores -o pred.csv
     layergraph from-matlab net.m -o net.yaml    translate MATLAB layer code
     layergraph export net.pt -o net.onnx        ONNX model of a saved network
@@ -138,6 +140,8 @@ def cmd_train(args) -> int:
 
     from .network import save_network
     from .spec import parse_value
+    from .training.distributed import DISTRIBUTED_ENVIRONMENTS, is_main_process
+    from .training.distributed import torchrun_environment as launched
     from .training.options import trainingOptions
 
     spec = _load(args.spec, strict=True, check_files=not args.data,  # --data replaces them
@@ -161,6 +165,12 @@ def cmd_train(args) -> int:
         except yaml.YAMLError:
             raise CLIError(f"--set {name}: cannot read {value!r} as a value (write it as in a "
                            "spec: a number, a word, true/false or [a, b])", 2) from None
+    run = launched()
+    if args.nproc is not None or (run is not None and run[1] > 1):  # several workers
+        if str(given.get("ExecutionEnvironment", "auto")).lower() not in \
+                DISTRIBUTED_ENVIRONMENTS:
+            given["ExecutionEnvironment"] = "parallel"
+    main = is_main_process()  # only worker 0 of a torchrun launch prints and saves
     options = trainingOptions(solver, **given)  # checked before any data are read
     _check_device(options.ExecutionEnvironment)
     train_src, test_src, val_src = _train_sources(args, spec)
@@ -169,16 +179,20 @@ def cmd_train(args) -> int:
     if val_src is not None:
         val = spec.load_data("validation", source=val_src, allow_pickle=args.allow_pickle)
         options = trainingOptions(solver, **given, ValidationData=val)
-    print(f"Training {spec.name or args.spec} on {len(X)} sequences ({train_src}) "
-          f"with {options!r}", file=sys.stderr)
+    if main:
+        print(f"Training {spec.name or args.spec} on {len(X)} sequences ({train_src}) "
+              f"with {options!r}" + (f" on {args.nproc} workers" if args.nproc else ""),
+              file=sys.stderr)
     if spec.dlnetwork:  # no output layer: trainnet with the spec's loss
         from .modern import dlnetwork
         from .training.trainer import trainnet
 
         net, info = trainnet(X, Y, dlnetwork(spec.graph, Seed=options.Seed or 0), spec.loss,
-                             options)
+                             options, workers=args.nproc)
     else:
-        net, info = trainNetwork(X, Y, spec.graph, options)
+        net, info = trainNetwork(X, Y, spec.graph, options, workers=args.nproc)
+    if not main:
+        return 0
     out.parent.mkdir(parents=True, exist_ok=True)
     save_network(net, out)
     print(f"saved the trained network to {out}")
@@ -641,7 +655,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--mini-batch-size", type=int, metavar="N", help="MiniBatchSize")
     s.add_argument("--learn-rate", type=float, metavar="X", help="InitialLearnRate")
     s.add_argument("--seed", type=int, metavar="N", help="Seed (reproducible training)")
-    s.add_argument("--device", choices=["auto", "cpu", "gpu"], help="ExecutionEnvironment")
+    s.add_argument("--device", choices=["auto", "cpu", "gpu", "multi-gpu", "parallel"],
+                   help="ExecutionEnvironment")
+    s.add_argument("--nproc", type=_count, metavar="N",
+                   help="train on N worker processes started here (ExecutionEnvironment "
+                        "'parallel' unless 'multi-gpu' is set): gloo on CPUs, NCCL with one "
+                        "GPU each; MiniBatchSize is divided among them. Under torchrun, leave "
+                        "it out")
     s.add_argument("--set", action="append", metavar="NAME=VALUE",
                    help="any trainingOptions option, e.g. --set Shuffle=never (repeatable)")
     s.add_argument("--limit", type=_count, metavar="N",

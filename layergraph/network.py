@@ -127,6 +127,10 @@ class _PendingStatistics(nn.Module):
 
 
 def resolve_device(env="auto") -> torch.device:
+    """The device of an ExecutionEnvironment name, or the given torch.device (a distributed
+    worker's own GPU)."""
+    if isinstance(env, torch.device):
+        return env
     env = str(env).lower()
     if env == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -179,17 +179,18 @@ class SequencePolicy:
             per_step_targets = [t[:m] for t in per_step_targets]
         return seqs, per_step_targets
 
-    def pad(self, seqs, device=None) -> PaddedBatch:
-        """The padded mini-batch the network runs on."""
-        data, lengths = pad_sequences(seqs, self.SequencePaddingValue, self.direction)
+    def pad(self, seqs, device=None, length=None) -> PaddedBatch:
+        """The padded mini-batch the network runs on; ``length``: pad to that many steps rather
+        than to the longest of ``seqs`` (a worker's share, padded as the whole mini-batch)."""
+        data, lengths = pad_sequences(seqs, self.SequencePaddingValue, self.direction, length)
         x = torch.as_tensor(data, device=device)
         true = torch.as_tensor(lengths, device=device)
         seen = true if self.PaddingInvariant else torch.full_like(true, data.shape[1])
         return PaddedBatch(x, seen, true, self.direction)
 
-    def pad_targets(self, targets, dtype, device=None) -> torch.Tensor:
+    def pad_targets(self, targets, dtype, device=None, length=None) -> torch.Tensor:
         """Per-step targets padded like the inputs (zeros on padded steps, which the mask drops)."""
-        padded, _ = pad_sequences(targets, 0, self.direction, dtype=dtype)
+        padded, _ = pad_sequences(targets, 0, self.direction, length, dtype=dtype)
         return torch.as_tensor(padded, device=device)
 
     def chunks(self, batch: PaddedBatch):
@@ -237,15 +238,18 @@ class PaddedBatch(NamedTuple):
         return (m.flip(1) if self.direction == "left" else m).to(torch.float32)
 
 
-def run_chunks(module, batch: PaddedBatch, policy: SequencePolicy, stateful: bool = False):
+def run_chunks(module, batch: PaddedBatch, policy: SequencePolicy, stateful: bool = False,
+               forward=None):
     """The one chunk iterator: runs ``module`` over each chunk of ``batch`` in order and yields
     (start, stop, lengths, output Signal).
 
     With an integer SequenceLength (or ``stateful``, for predictAndUpdateState) every recurrent
     layer carries its final state into the next chunk (and, when stateful, into the next call);
     otherwise each call starts from the layers' initial states. Training and prediction both run
-    through here, so state is carried identically in both.
+    through here, so state is carried identically in both. ``forward`` runs the module in its
+    place (its DistributedDataParallel wrapper, in distributed training).
     """
+    forward = forward or module
     recurrent = module.recurrent_modules()
     carry = stateful or policy.num_chunks(batch.x.shape[1]) > 1
     for m in recurrent:
@@ -257,7 +261,7 @@ def run_chunks(module, batch: PaddedBatch, policy: SequencePolicy, stateful: boo
         T = batch.x.shape[1]
         for start, stop, lengths in policy.chunks(batch):
             x = batch.x if stop - start == T else batch.x[:, start:stop]
-            yield start, stop, lengths, module(Signal(x, lengths))
+            yield start, stop, lengths, forward(Signal(x, lengths))
     finally:  # a stateful run leaves the layers carrying, for the next stateful call
         if not stateful:
             for m in recurrent:

@@ -3,7 +3,10 @@
 Timing is never asserted (the figures live in the benchmarks' own output and the README)."""
 
 import importlib.util
+import sys
 from pathlib import Path
+
+import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -11,6 +14,7 @@ BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 def load(name):
     spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod  # so that pickle (for started worker processes) finds its functions
     spec.loader.exec_module(mod)
     return mod
 
@@ -32,3 +36,13 @@ def test_startup_benchmark_smoke(capsys):
         assert len(times) == 1 and len(times[0]) == 1 and times[0][0] > 0
         # only the reference row imports torch: the commands that check, draw and translate don't
         assert torch is ("import torch" in label), label
+
+
+@pytest.mark.distributed
+def test_distributed_benchmark_smoke(capsys):
+    rows = load("bench_distributed").main(["--smoke"])
+    out = capsys.readouterr().out
+    assert "samples/s" in out and ("CPU (" in out or "CUDA (" in out)
+    if "only the 1-process figure" not in out:  # (a GPU machine with fewer GPUs than workers)
+        assert set(rows) == {1, 2} and "weights equal to one process within" in out
+    assert all(rate > 0 for rate in rows.values())

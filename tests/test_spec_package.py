@@ -101,10 +101,10 @@ def test_nan_in_an_initial_value_is_marked_at_the_option():
 
 
 def test_training_option_error_is_marked_at_its_key():
-    text = "layers:\n  - sequenceInput: 3\ntraining:\n  solver: adam\n  ExecutionEnvironment: parallel\n"
+    text = "layers:\n  - sequenceInput: 3\ntraining:\n  solver: adam\n  ExecutionEnvironment: tpu\n"
     (e,) = validate_spec(text, strict=False)
-    assert e.line in (4, 5)  # the section (the error names no option yet) or the key
-    assert e.message.startswith("training: ExecutionEnvironment 'parallel' is not")
+    assert (e.line, e.column) == (5, 25)  # the value of the key
+    assert e.message == "training: invalid value for 'ExecutionEnvironment': got 'tpu'"
 
 
 # --- files that are not UTF-8 YAML text -------------------------------------------------------

@@ -435,7 +435,7 @@ def test_sequence_to_sequence_labels_must_match_lengths():
     (("adam",), {"MiniBatchSize": 0}, "MiniBatchSize"),
     (("adam",), {"Shuffle": "always"}, "'once' | 'never' | 'every-epoch'"),
     (("adam",), {"SequenceLength": "long"}, "SequenceLength"),
-    (("adam",), {"ExecutionEnvironment": "multi-gpu"}, "not supported yet"),
+    (("adam",), {"ExecutionEnvironment": "tpu"}, "'gpu' | 'multi-gpu' | 'parallel'"),
     (("adam",), {"ValidationData": [1, 2, 3]}, "ValidationData must be a pair"),
 ])
 def test_bad_options_raise_clear_errors(args, kwargs, match):

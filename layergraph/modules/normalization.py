@@ -24,7 +24,13 @@ def _vector(v):
 
 class BatchNorm(nn.Module):
     """Per-channel statistics over batch, real time steps and space; ``offset``/``scale`` and
-    the trained moments are the layer's arrays (any shape, one value per channel)."""
+    the trained moments are the layer's arrays (any shape, one value per channel).
+
+    ``sum_over_workers``: in distributed training, a function summing a tensor over the workers
+    (with its gradient), set by the trainer; the statistics are then the whole mini-batch's, as
+    one process computes them, and the running moments stay equal on every worker."""
+
+    sum_over_workers = None
 
     def __init__(self, fmt, offset, scale, eps, mean_decay, var_decay, trained_mean,
                  trained_var):
@@ -42,10 +48,16 @@ class BatchNorm(nn.Module):
                 vals = d[mask].reshape(-1, d.shape[-1])  # real steps only
             else:
                 vals = d.reshape(-1, d.shape[-1])
-            mean = vals.mean(0)
-            var = vals.var(0, unbiased=False)
+            if self.sum_over_workers is None:
+                n, mean = vals.shape[0], vals.mean(0)
+                var = vals.var(0, unbiased=False)
+            else:  # two passes over the workers' values: the mean, then the squared deviations
+                total = self.sum_over_workers(torch.cat([vals.sum(0), vals.new_tensor(
+                    [vals.shape[0]])]))
+                n = int(total[-1].item())
+                mean = total[:-1] / max(n, 1)
+                var = self.sum_over_workers(((vals - mean) ** 2).sum(0)) / max(n, 1)
             with torch.no_grad():
-                n = vals.shape[0]
                 unbiased = var * n / max(n - 1, 1)
                 self.running_mean.mul_(1 - self.mean_decay).add_(self.mean_decay * mean)
                 self.running_var.mul_(1 - self.var_decay).add_(self.var_decay * unbiased)

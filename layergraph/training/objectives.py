@@ -58,9 +58,15 @@ class Objective:
     def check_width(self, targets: Targets, width: int, sequence_output: bool, where: str):
         """The targets must fit the network's output width."""
 
-    def loss(self, out, t, mask, n):
+    def loss(self, out, t, mask, n, total=None):
         """Loss tensor (with gradient) of outputs ``out`` against encoded targets ``t``;
-        ``mask`` (B, T) marks real steps of sequence outputs; ``n`` is the number of sequences."""
+        ``mask`` (B, T) marks real steps of sequence outputs; ``n`` is the number of sequences.
+        ``total``: the count to divide by instead of this batch's own :meth:`count` (in
+        distributed training, the global mini-batch's, so the workers' losses add up to it)."""
+        raise NotImplementedError
+
+    def count(self, out, t, mask, n) -> int:
+        """What the loss of this batch divides its sum by (sequences, or real positions)."""
         raise NotImplementedError
 
     def metric_values(self, out, t, mask, encoding) -> list[float]:
@@ -106,7 +112,11 @@ class OutputLayerObjective(Objective):
                             f"network outputs {width} into {out.where}; give the layer before "
                             f"it OutputSize {t.responses}")
 
-    def loss(self, out, t, mask, n):
+    def count(self, out, t, mask, n):
+        return n
+
+    def loss(self, out, t, mask, n, total=None):
+        n = n if total is None else total
         if self.kind == "classification":
             return L.classification_loss(out, t, mask, self.class_weights, n)
         return L.regression_loss(out, t, mask, n)
@@ -175,8 +185,21 @@ class LossFunctionObjective(Objective):
                             f"last layer OutputSize {targets.responses}")
 
     # --- loss -----------------------------------------------------------------------------------
-    def loss(self, out, t, mask, n):
+    def count(self, out, t, mask, n):
+        """P (real positions) for cross-entropy and a callable (taken to be a mean over
+        positions), E = P x channels for the others."""
+        y, _ = flat_positions(out, t, mask)
+        per_element = self.fn is None and (self.kind == "regression"
+                                           or self.name == "binary-crossentropy")
+        return int(y.numel() if per_element else y.shape[0])
+
+    def loss(self, out, t, mask, n, total=None):
         y, tt = flat_positions(out, t, mask)
+        if self.fn is not None and total is not None:  # a mean over this share, weighted
+            own = y.shape[0]
+            if not own:
+                return y.sum() * 0.0  # no positions here: zero, still on the graph
+            return self.loss(out, t, mask, n) * (own / max(total, 1))
         if self.fn is not None:
             if tt.dim() == 1:
                 tt = torch.nn.functional.one_hot(tt, y.shape[-1]).to(y.dtype)
@@ -196,17 +219,17 @@ class LossFunctionObjective(Objective):
                                   owner="trainnet", option="lossFcn", part="value",
                                   expected="a scalar computed from Y with torch operations")
             return value.reshape(())
-        p = max(y.shape[0], 1)
+        p = max(y.shape[0] if total is None else total, 1)
         if self.kind == "classification":
             if tt.dim() == 1:  # class indices
                 return -torch.log(y.gather(-1, tt[:, None]).clamp(min=EPS)).sum() / p
             if self.name == "binary-crossentropy":
                 yc = y.clamp(EPS, 1 - EPS)
                 return -(tt * torch.log(yc) + (1 - tt) * torch.log(1 - yc)).sum() / max(
-                    y.numel(), 1)
+                    y.numel() if total is None else total, 1)
             return -(tt * torch.log(y.clamp(min=EPS))).sum() / p
         d = y - tt
-        e = max(d.numel(), 1)
+        e = max(d.numel() if total is None else total, 1)
         kind = REGRESSION_LOSSES[self.name]
         if kind == "mse":
             return (d ** 2).sum() / e

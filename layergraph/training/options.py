@@ -183,7 +183,11 @@ OPTIONS = {
                     "'training-progress' saves a PNG plot of loss and metric"),
     "CheckpointPath": Option(Text(), "", "folder for per-epoch checkpoints ('' for none)"),
     "ExecutionEnvironment": Option(Choice("auto", "cpu", "gpu", "multi-gpu", "parallel"), "auto",
-                                   "hardware: 'auto' uses a CUDA GPU when present"),
+                                   "hardware: 'auto' uses a CUDA GPU when present; 'multi-gpu' "
+                                   "one worker process per GPU of this machine (NCCL); "
+                                   "'parallel' workers launched by torchrun, on several "
+                                   "machines, or on CPUs (gloo); MiniBatchSize is divided "
+                                   "among the workers"),
     "ResetInputNormalization": Option(Bool(), True, "recompute input normalization statistics"),
     "Seed": Option(OneOf(Choice("shuffle", "none"), Number(integer=True, low=0, high=2**63 - 1)),
                    0, "layergraph: seed of the initialization, shuffling and dropout; 0 by "
@@ -254,12 +258,6 @@ def trainingOptions(solverName, *args, **kwargs) -> TrainingOptions:
         values["InitialLearnRate"] = DEFAULT_LEARN_RATE[solver]
     if values["SquaredGradientDecayFactor"] is None:
         values["SquaredGradientDecayFactor"] = DEFAULT_SQUARED_DECAY.get(solver, 0.9)
-    if values["ExecutionEnvironment"] in ("multi-gpu", "parallel"):
-        raise OptionError(
-            f"ExecutionEnvironment '{values['ExecutionEnvironment']}' is not "
-            "supported yet (multi-device training on torch.distributed comes with a later "
-            "release); use 'auto', 'cpu' or 'gpu'", owner="trainingOptions",
-            option="ExecutionEnvironment", part="value", expected="'auto', 'cpu' or 'gpu'")
     vd = values["ValidationData"]
     if vd is not None and not (isinstance(vd, (tuple, list)) and len(vd) == 2):
         raise OptionError("ValidationData must be a pair (XValidation, YValidation)",

@@ -8,6 +8,10 @@ Per mini-batch (MiniBatchSize sequences; a final incomplete mini-batch is droppe
                              carried from chunk to chunk (truncated backpropagation through time).
 Padded steps never enter the loss or a 'last' output: a sequence-to-label sequence contributes its
 loss in the chunk where it ends, read at its own last step.
+
+ExecutionEnvironment 'multi-gpu' / 'parallel' train on several processes (distributed.py): each
+worker takes its share of every mini-batch, padded as the whole mini-batch, and divides its loss
+by the whole mini-batch's count; validation, checkpoints and progress output are worker 0's.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from ..observations import Observations, as_observations, takes_observations
 from ..persistence import FileError, graph_from_state, graph_state, write_state
 from ..sequences import SequencePolicy, Signal, last_step, run_chunks
 from ..services import service
+from . import distributed
 from .checkpoints import CHECKPOINT_FORMAT, checkpoint_path, read_checkpoint
 from .metrics import check_objective
 from .monitor import Monitor, TrainingInfo, save_progress_plot
@@ -42,21 +47,26 @@ from .schedules import learn_rate
 from .solvers import Solver
 
 
-def trainNetwork(X, Y, layers, options: TrainingOptions, *, resume_from=None, out=None):
+def trainNetwork(X, Y, layers, options: TrainingOptions, *, resume_from=None, out=None,
+                 workers=None):
     """Train a network: returns (net, info), as MATLAB's ``[net, info] = trainNetwork(...)``.
 
     ``layers`` is a layer array, a LayerGraph, a Network (training continues from its weights), or
     the path of a checkpoint written under CheckpointPath (training resumes exactly where it was).
+    ``workers``: with ExecutionEnvironment 'parallel' or 'multi-gpu' outside a torchrun launch,
+    the number of worker processes to start here (MATLAB's parallel pool size; see
+    training/distributed.py). Every worker returns the same trained network.
     """
     if not isinstance(options, TrainingOptions):
         raise OptionError("trainNetwork: options must come from trainingOptions(...), got "
                           f"{type(options).__name__}")
     if isinstance(layers, (str, os.PathLike)):
         resume_from, layers = layers, None
-    return Trainer(X, Y, layers, options, resume_from, out).run()
+    return _train(X, Y, layers, options, resume_from, out, None, workers, "trainNetwork")
 
 
-def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, out=None):
+def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, out=None,
+             workers=None):
     """MATLAB's ``[net, info] = trainnet(X, T, net, lossFcn, options)``: train a dlnetwork (or a
     layer array without output layers) on a loss given by name or as a callable.
 
@@ -65,7 +75,8 @@ def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, 
     ``f(Y, T)`` returning a scalar tensor (see training/objectives.py for each formula). The
     options' Metrics are computed and reported per iteration and on the validation data.
     Returns (dlnetwork, info); ``net`` itself is not changed. ``net`` may also be the path of a
-    checkpoint written under CheckpointPath (training resumes where it was).
+    checkpoint written under CheckpointPath (training resumes where it was). ``workers``: as for
+    trainNetwork (a callable ``lossFcn`` must then be a module-level function, to reach them).
     """
     if not isinstance(options, TrainingOptions):
         raise OptionError("trainnet: options must come from trainingOptions(...), got "
@@ -74,10 +85,45 @@ def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, 
     if isinstance(net, (str, os.PathLike)):
         resume_from, net = net, None
     elif resume_from is None and _has_several(net):  # training/multiple.py, a floor above
+        if options.ExecutionEnvironment in distributed.DISTRIBUTED_ENVIRONMENTS:
+            raise OptionError(
+                "trainnet: a network with several inputs or outputs trains in one process; "
+                f"ExecutionEnvironment '{options.ExecutionEnvironment}' is not supported for it "
+                "yet", owner="trainnet", option="ExecutionEnvironment", part="value",
+                expected="'auto', 'cpu' or 'gpu'")
         return service("trainnet_several", "layergraph.training.multiple")(
             X, T, net, lossFcn, options, out=out)
-    objective = LossFunctionObjective(lossFcn, options.Metrics)
-    return Trainer(X, T, net, options, resume_from, out, objective=objective).run()
+    LossFunctionObjective(lossFcn, options.Metrics)  # checked before any worker starts
+    return _train(X, T, net, options, resume_from, out, (lossFcn,), workers, "trainnet")
+
+
+def _train(X, Y, layers, opts, resume_from, out, loss, workers, owner):
+    """One process, or this process's part in a group of workers (distributed.py); ``loss`` is
+    trainnet's (lossFcn,), None for trainNetwork."""
+    if opts.ExecutionEnvironment in distributed.DISTRIBUTED_ENVIRONMENTS:
+        # a compiled network does not travel to started workers; its graph (with weights) does
+        layers = layers.copy_graph() if isinstance(layers, DLNetwork) else \
+            layers.graph if isinstance(layers, Network) else layers
+    args = (X, Y, layers, opts, resume_from, loss)
+    group = distributed.start(opts.ExecutionEnvironment, workers, _train_worker, args, owner)
+    return _train_in(group, *args, out)
+
+
+def _train_worker(group, X, Y, layers, opts, resume_from, loss):
+    """What a started worker runs (its results are worker 0's too, so it returns nothing)."""
+    _train_in(group, X, Y, layers, opts, resume_from, loss, None)
+
+
+def _train_in(group, X, Y, layers, opts, resume_from, loss, out):
+    objective = None if loss is None else LossFunctionObjective(loss[0], opts.Metrics)
+
+    def train():
+        return Trainer(X, Y, layers, opts, resume_from, out, objective=objective,
+                       group=group).run()
+
+    if group is None:
+        return train()
+    return group.run(train, "trainNetwork" if loss is None else "trainnet")
 
 
 class _NonFinite(Exception):
@@ -88,11 +134,16 @@ class _NonFinite(Exception):
 
 
 class Trainer:
-    def __init__(self, X, Y, layers, opts, resume_from, out, objective=None):
+    def __init__(self, X, Y, layers, opts, resume_from, out, objective=None, group=None):
         self.opts, self.out = opts, out
+        self.group = group  # distributed.Workers, or None for one process
+        self.main = group is None or group.main  # the worker that validates, saves and prints
+        self.stand_in = False  # this worker's share of the mini-batch is a stand-in (weight 0)
+        self.forward = None  # the module under DDP, made when training starts
         self.modern = objective is not None  # trainnet (dlnetwork) rather than trainNetwork
         self.owner = "trainnet" if self.modern else "trainNetwork"
-        device = resolve_device(opts.ExecutionEnvironment)  # no GPU for 'gpu': say so first
+        env = group.device if group is not None else opts.ExecutionEnvironment
+        device = resolve_device(env)  # no GPU for 'gpu': say so first
         if opts.CheckpointPath:
             _writable_folder(opts.CheckpointPath, "CheckpointPath", self.owner)
         if opts.Plots == "training-progress":  # the plot is saved at the end: check the folder now
@@ -134,6 +185,12 @@ class Trainer:
             X_fmt = T_fmt = "auto"
         self.objective_metric = check_objective(opts.ObjectiveMetricName, self.objective.metrics)
         self.seqs = _predictors(X, self.input_layer, X_fmt, "X")
+        if group is not None and isinstance(self.seqs, Observations):
+            raise OptionError(f"{self.owner}: training on several workers takes sequence data "
+                              f"so far; train feature or image data with ExecutionEnvironment "
+                              "'auto', 'cpu' or 'gpu'", owner=self.owner,
+                              option="ExecutionEnvironment", part="value",
+                              expected="'auto', 'cpu' or 'gpu'")
         classes = tuple(ckpt.get("classes") or ()) or None if ckpt else None
         yname = "T" if self.modern else "Y"
         self.targets = self.objective.prepare(_targets_in(Y, T_fmt, yname), self.seqs,
@@ -150,10 +207,12 @@ class Trainer:
             self.objective.check_width(vt, out_act.channels, self.sequence_output, where)
             self.validation = (vs, vt)
 
-        self.rng = np.random.default_rng(opts.Seed)
+        seed = opts.Seed
+        if seed is None and group is not None:  # 'shuffle': worker 0 draws it for all
+            seed = group.broadcast(int(np.random.default_rng().integers(2 ** 63)))
+        self.rng = np.random.default_rng(seed)
         if ckpt is None:
-            torch.manual_seed(opts.Seed if opts.Seed is not None
-                              else int(self.rng.integers(2 ** 31)))
+            torch.manual_seed(seed if seed is not None else int(self.rng.integers(2 ** 31)))
             self.input_layer.fit_statistics(
                 self.seqs.raw() if isinstance(self.seqs, Observations) else self.seqs,
                 reset=opts.ResetInputNormalization)
@@ -162,11 +221,10 @@ class Trainer:
         if not self.modern and self.targets.kind == "classification":
             self.output_layer.props["Classes"] = self.targets.classes
         if self.modern:
-            self.net = DLNetwork(self.graph, Initialize=False,
-                                 device=opts.ExecutionEnvironment)
-            self.net._compile(self.graph, opts.ExecutionEnvironment, analysis)
+            self.net = DLNetwork(self.graph, Initialize=False, device=env)
+            self.net._compile(self.graph, env, analysis)
         else:
-            self.net = Network(self.graph, opts.ExecutionEnvironment, analysis)
+            self.net = Network(self.graph, env, analysis)
         self.device = self.net.device
         self.module = self.net.module
         self.solver = Solver(opts, self._parameter_entries())
@@ -203,8 +261,27 @@ class Trainer:
         n = len(self.seqs)
         per_epoch = max(n // o.MiniBatchSize, 1)
         chunks = self._chunks_per_batch()
-        monitor = Monitor(o, (o.MaxEpochs - self.epoch) * per_epoch * chunks, self.metric_names,
+        monitor = Monitor(o if self.main else o.replace(Verbose=False, ProgressBar=False),
+                          (o.MaxEpochs - self.epoch) * per_epoch * chunks, self.metric_names,
                           self.out)
+        if self.group is not None:
+            self.forward = self.group.wrap(self.module)
+            self._batch_statistics(self.group.sum_with_gradient)
+        try:
+            return self._run(monitor, per_epoch)
+        finally:
+            self._batch_statistics(None)
+
+    def _batch_statistics(self, sum_over_workers):
+        """Modules that compute statistics of the mini-batch (batch normalization) see the
+        whole mini-batch's through ``sum_over_workers`` (None: their own batch's)."""
+        if self.group is not None:
+            for m in self.module.modules():
+                if hasattr(m, "sum_over_workers"):
+                    m.sum_over_workers = sum_over_workers
+
+    def _run(self, monitor, per_epoch):
+        o, n = self.opts, len(self.seqs)
         reason = "max epochs completed"
         if self.order is None:
             self.order = self.rng.permutation(n) if o.Shuffle == "once" else np.arange(n)
@@ -216,12 +293,13 @@ class Trainer:
             size = min(o.MiniBatchSize, n)
             for b in range(per_epoch):
                 # the chunks of one mini-batch (SequenceLength=k) share its rate
-                lr = learn_rate(o, self.epoch, self.iteration + 1, per_epoch * chunks)
+                lr = learn_rate(o, self.epoch, self.iteration + 1,
+                                per_epoch * self._chunks_per_batch())
                 why = self._train_on(self.order[b * size:(b + 1) * size], lr, monitor)
                 if why:
                     reason, stop = why, True
                     break
-            if o.CheckpointPath and not stop:
+            if o.CheckpointPath and not stop and self.main:
                 self._checkpoint()
         val = None
         if self.validation is not None:
@@ -237,7 +315,7 @@ class Trainer:
             self.info["OutputNetworkIteration"] = self.best[2]
         self.module.eval()
         self.net.sync_layers()
-        if o.Plots == "training-progress":
+        if o.Plots == "training-progress" and self.main:
             save_progress_plot(self.info, o.PlotPath)
         losses = self.info["TrainingLoss"]
         first = self.metric_names[0] if self.metric_names else None
@@ -279,10 +357,10 @@ class Trainer:
             return self._diverged(bad.what, monitor)
         return None
 
-    def _non_finite(self, loss) -> str | None:
+    def _non_finite(self, loss: float) -> str | None:
         """What is NaN or Inf in this iteration: the loss, a gradient, or nothing."""
-        if not bool(torch.isfinite(loss.detach())):
-            return f"the training loss is {float(loss.detach())}"
+        if not math.isfinite(loss):
+            return f"the training loss is {loss}"
         grads = [p.grad for p in self.solver.parameters if p.grad is not None]
         if grads and not bool(torch.isfinite(torch.stack([g.abs().amax() for g in grads])).all()):
             return "a gradient is NaN or Inf"
@@ -340,18 +418,25 @@ class Trainer:
         tv = [t.values[i] for i in idx]
         seqs, cut = self.policy.cut(seqs, None if t.per_sequence else tv)
         tv = tv if t.per_sequence else cut
-        batch = self.policy.pad(seqs, self.device)
+        length = None
+        if self.group is not None:  # this worker's share, padded as the whole mini-batch
+            length = max(len(s) for s in seqs)
+            mine, self.stand_in = self.group.share([len(s) for s in seqs])
+            self.group.contributes = not self.stand_in
+            seqs, tv = [seqs[i] for i in mine], [tv[i] for i in mine]
+        batch = self.policy.pad(seqs, self.device, length)
         dtype = t.dtype
         if t.per_sequence:
             targets = torch.as_tensor(np.stack(tv).astype(dtype), device=self.device)
         else:
-            targets = self.policy.pad_targets(tv, dtype, self.device)
+            targets = self.policy.pad_targets(tv, dtype, self.device, length)
             mask = batch.mask()
         self.module.train()
-        for start, stop, lengths, y in run_chunks(self.module, batch, self.policy):
+        for start, stop, lengths, y in run_chunks(self.module, batch, self.policy,
+                                                  forward=self.forward):
             if t.per_sequence:
                 ends = self.policy.ends_in(batch, start, stop)
-                if not bool(ends.any()):
+                if not self._anywhere(ends):
                     continue
                 out = y.data if y.data.dim() == 2 else last_step(y.data, lengths)
                 loss, metric = self._loss(out[ends], targets[ends], None)
@@ -361,23 +446,53 @@ class Trainer:
             yield self._step(loss, lr), metric
 
     def _step(self, loss, lr) -> float:
-        """Backpropagate ``loss`` and update the weights (unless anything is NaN or Inf)."""
+        """Backpropagate ``loss`` and update the weights (unless anything is NaN or Inf); the
+        iteration's loss, summed over the workers under DDP."""
         self.solver.zero_grad()
-        loss.backward()
-        what = self._non_finite(loss)
+        loss.backward()  # under DDP: the gradients come back summed over the workers
+        value = float(loss.detach()) if self.group is None else self.group.sum(loss)
+        what = self._non_finite(value)
         if what:  # before the update: the weights stay the last finite ones
             raise _NonFinite(what)
         self.solver.step(lr)
-        return float(loss.detach())
+        return value
+
+    def _anywhere(self, ends) -> bool:
+        """Whether any sequence of the (global) mini-batch ends in this chunk."""
+        if self.group is None:
+            return bool(ends.any())
+        return self.group.sum(0 if self.stand_in else int(ends.sum())) > 0
 
     def _loss(self, out, targets, mask, n=None):
-        """The loss (with gradient) and the metrics of one iteration."""
-        loss = self.objective.loss(out, targets, mask, n if n is not None else out.shape[0])
-        return loss, self.objective.metric_values(out, targets, mask, self.targets.encoding)
+        """The loss (with gradient) and the metrics of one iteration. A worker's loss divides
+        by the global mini-batch's count, so the workers' losses add up to the one-process
+        loss; its metrics are computed on every worker's outputs together."""
+        n = n if n is not None else out.shape[0]
+        g, encoding = self.group, self.targets.encoding
+        if g is None:
+            loss = self.objective.loss(out, targets, mask, n)
+            return loss, self.objective.metric_values(out, targets, mask, encoding)
+        total = g.sum(0 if self.stand_in else self.objective.count(out, targets, mask, n))
+        loss = self.objective.loss(out, targets, mask, n, total=total)
+        if self.stand_in:
+            loss = loss * 0.0
+        if not self.objective.metrics:
+            return loss, []
+        keep = 0 if self.stand_in else None
+        mine = [None if x is None else x.detach()[:keep].cpu() for x in (out, targets, mask)]
+        parts = g.gather(mine)
+        every = [None if mine[i] is None else torch.cat([p[i] for p in parts])
+                 for i in range(3)]
+        return loss, self.objective.metric_values(*every, encoding)
 
     # --- validation -----------------------------------------------------------------------------
     def _validate(self):
-        """(loss, [metric values]) on the validation data."""
+        """(loss, [metric values]) on the validation data (worker 0's, given to all)."""
+        if self.group is not None:
+            return self.group.broadcast(self._validation_values() if self.main else None)
+        return self._validation_values()
+
+    def _validation_values(self):
         vs, vt = self.validation
         popts = {"MiniBatchSize": self.opts.MiniBatchSize, **dataclasses.asdict(self.policy)}
         outs = self.net.forward_prepared(vs, popts)
