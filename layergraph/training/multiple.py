@@ -140,6 +140,7 @@ class SeveralTrainer(Trainer):
     def __init__(self, X, T, net, opts, out, loss_fcn):
         self.opts, self.out = opts, out
         self.modern, self.owner = True, "trainnet"
+        self._join(None)  # one process (trainnet refuses several workers for these networks)
         resolve_device(opts.ExecutionEnvironment)
         if opts.CheckpointPath:
             raise OptionError("CheckpointPath: checkpoints are written for networks with one "

@@ -136,10 +136,7 @@ class _NonFinite(Exception):
 class Trainer:
     def __init__(self, X, Y, layers, opts, resume_from, out, objective=None, group=None):
         self.opts, self.out = opts, out
-        self.group = group  # distributed.Workers, or None for one process
-        self.main = group is None or group.main  # the worker that validates, saves and prints
-        self.stand_in = False  # this worker's share of the mini-batch is a stand-in (weight 0)
-        self.forward = None  # the module under DDP, made when training starts
+        self._join(group)
         self.modern = objective is not None  # trainnet (dlnetwork) rather than trainNetwork
         self.owner = "trainnet" if self.modern else "trainNetwork"
         env = group.device if group is not None else opts.ExecutionEnvironment
@@ -241,6 +238,13 @@ class Trainer:
                     raise
                 raise FileError(f"{self.resumed_from}: damaged checkpoint ({type(exc).__name__}:"
                                 f" {exc})") from None
+
+    def _join(self, group):
+        """Take part in ``group`` (distributed.Workers), or train alone (None)."""
+        self.group = group
+        self.main = group is None or group.main  # the worker that validates, saves and prints
+        self.stand_in = False  # this worker's share of the mini-batch is a stand-in (weight 0)
+        self.forward = None  # the module under DDP, made when training starts
 
     def _parameter_entries(self):
         """(parameter, learn-rate factor, L2 factor) from each layer's MATLAB factor options."""
