@@ -21,11 +21,16 @@ import torch
 import torch.distributed as dist
 
 from layergraph import (
+    addLayers,
     batchNormalizationLayer,
     bilstmLayer,
     classificationLayer,
+    concatenationLayer,
+    connectLayers,
     dlnetwork,
+    featureInputLayer,
     fullyConnectedLayer,
+    layerGraph,
     lstmLayer,
     regressionLayer,
     sequenceInputLayer,
@@ -452,3 +457,25 @@ def test_torchrun_launches_the_cli_on_two_workers(cli_files):
     assert run.stdout.count("Training finished") == 1  # one progress table, worker 0's
     assert run.stdout.count("saved the trained network") == 1
     assert max_difference(one, _saved_weights(folder / "torchrun.pt")) < 1e-5
+
+
+def test_what_several_workers_cannot_train_yet_is_refused_naming_the_option(monkeypatch):
+    """Feature data and networks with several inputs train in one process so far: asking for
+    workers is an OptionError naming ExecutionEnvironment, never a silent one-process run."""
+    monkeypatch.setenv(TIMEOUT_VARIABLE, str(TIMEOUT_S))
+    opts = trainingOptions("adam", MaxEpochs=1, Verbose=False, ProgressBar=False,
+                           ExecutionEnvironment="parallel")
+    net = dlnetwork([featureInputLayer(3), fullyConnectedLayer(2), softmaxLayer()])
+    with pytest.raises(LayerGraphError, match="takes sequence data so far") as info:
+        trainnet(np.random.default_rng(0).random((8, 3)), np.array(list("abababab")), net,
+                 "crossentropy", opts, workers=2)
+    assert "ExecutionEnvironment" in str(info.value)
+    assert not dist.is_initialized()
+    g = layerGraph([sequenceInputLayer(3, Name="seq"), lstmLayer(2, OutputMode="last"),
+                    concatenationLayer(1, 2, Name="cat"), fullyConnectedLayer(1)])
+    g = addLayers(g, featureInputLayer(2, Name="feat"))
+    g = connectLayers(g, "feat", "cat/in2")
+    with pytest.raises(OptionError, match="several inputs or outputs trains in one process") as e:
+        trainnet((sequences(4), np.zeros((4, 2))), np.zeros((4, 1)), dlnetwork(g), "mse", opts,
+                 workers=2)
+    assert e.value.option == "ExecutionEnvironment"

@@ -87,7 +87,7 @@ def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, 
     elif resume_from is None and _has_several(net):  # training/multiple.py, a floor above
         if options.ExecutionEnvironment in distributed.DISTRIBUTED_ENVIRONMENTS:
             raise OptionError(
-                "trainnet: a network with several inputs or outputs trains in one process; "
+                "a network with several inputs or outputs trains in one process; "
                 f"ExecutionEnvironment '{options.ExecutionEnvironment}' is not supported for it "
                 "yet", owner="trainnet", option="ExecutionEnvironment", part="value",
                 expected="'auto', 'cpu' or 'gpu'")
@@ -183,9 +183,9 @@ class Trainer:
         self.objective_metric = check_objective(opts.ObjectiveMetricName, self.objective.metrics)
         self.seqs = _predictors(X, self.input_layer, X_fmt, "X")
         if group is not None and isinstance(self.seqs, Observations):
-            raise OptionError(f"{self.owner}: training on several workers takes sequence data "
-                              f"so far; train feature or image data with ExecutionEnvironment "
-                              "'auto', 'cpu' or 'gpu'", owner=self.owner,
+            raise OptionError("training on several workers takes sequence data so far; train "
+                              "feature or image data with ExecutionEnvironment 'auto', 'cpu' "
+                              "or 'gpu'", owner=self.owner,
                               option="ExecutionEnvironment", part="value",
                               expected="'auto', 'cpu' or 'gpu'")
         classes = tuple(ckpt.get("classes") or ()) or None if ckpt else None
