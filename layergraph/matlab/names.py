@@ -46,7 +46,7 @@ TRAINING_FUNCTIONS = frozenset({"trainNetwork", "trainnet"})
 MATLAB_ONLY_TRAINING_OPTIONS = frozenset({
     "BatchNormalizationStatistics", "CheckpointFrequency", "CheckpointFrequencyUnit",
     "DispatchInBackground", "InputDataFormats", "TargetDataFormats", "Metrics",
-    "ObjectiveMetricName", "OutputFcn", "WorkerLoad", "MaxIterations", "LearnRateScheduleSettings",
+    "ObjectiveMetricName", "OutputFcn", "WorkerLoad", "LearnRateScheduleSettings",
     "PreprocessingEnvironment", "Acceleration", "L2RegularizationFactor",
 })
 

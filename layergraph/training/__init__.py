@@ -8,6 +8,7 @@ from ..lazy import lazy_names
 from ..services import promise
 
 promise("trainnet_several", f"{__name__}.multiple")
+promise("full_batch_trainer", f"{__name__}.fullbatch")  # the lbfgs and lm solvers
 
 _METRICS = ("accuracyMetric", "aucMetric", "fScoreMetric", "mapeMetric", "precisionMetric",
             "recallMetric", "rmseMetric")

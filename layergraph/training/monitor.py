@@ -2,7 +2,8 @@
 
 The record is MATLAB's ``info``: per-iteration TrainingLoss, TrainingAccuracy (or TrainingRMSE),
 BaseLearnRate, and ValidationLoss / ValidationAccuracy (NaN where no validation ran), plus
-FinalValidationLoss, FinalValidationAccuracy and OutputNetworkIteration.
+FinalValidationLoss, FinalValidationAccuracy, OutputNetworkIteration and StopReason (why
+training ended, as trainnet's info says it).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class TrainingInfo(dict):
         for m in self.metrics:
             self[f"FinalValidation{m}"] = math.nan
         self["OutputNetworkIteration"] = 0
+        self["StopReason"] = ""
 
     @property
     def metric(self):

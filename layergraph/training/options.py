@@ -31,14 +31,18 @@ from ..options import (
     parse_name_value,
 )
 
-SOLVERS = ("sgdm", "adam", "rmsprop")
+SOLVERS = ("sgdm", "adam", "rmsprop", "lbfgs", "lm")
+FULL_BATCH_SOLVERS = ("lbfgs", "lm")
+"""Solvers that process the whole training set in every iteration (MATLAB's TrainingOptionsLBFGS
+and TrainingOptionsLM): they take MaxIterations and their own options instead of mini-batches,
+epochs and learning rates."""
 CLASSIFICATION_LOSSES = ("crossentropy", "index-crossentropy", "binary-crossentropy")
 REGRESSION_LOSSES = ("mse", "mean-squared-error", "l2loss", "mae", "mean-absolute-error", "l1loss",
                      "huber")
 LOSS_NAMES = (*CLASSIFICATION_LOSSES, *REGRESSION_LOSSES)
 """trainnet's built-in loss names (training/objectives.py computes them); declared here, with no
 torch, so specs can name one."""
-DEFAULT_LEARN_RATE = {"sgdm": 0.01, "adam": 0.001, "rmsprop": 0.001}
+DEFAULT_LEARN_RATE = {"sgdm": 0.01, "adam": 0.001, "rmsprop": 0.001, "lbfgs": 1.0, "lm": 1.0}
 DEFAULT_SQUARED_DECAY = {"adam": 0.999, "rmsprop": 0.9}
 
 
@@ -198,6 +202,46 @@ OPTIONS = {
 }
 
 
+FULL_BATCH_OPTIONS = {
+    "MaxIterations": Option(Number(integer=True, low=1), 1000,
+                            "lbfgs/lm: iterations, each one pass over the whole training set"),
+    "GradientTolerance": Option(Number(low=0), 1e-5, "lbfgs/lm: stop when no gradient element "
+                                "exceeds this in magnitude"),
+    "StepTolerance": Option(Number(low=0), 1e-5, "lbfgs/lm: stop when no element of a step "
+                            "exceeds this in magnitude"),
+}
+SOLVER_OPTIONS = {
+    "lbfgs": {
+        "LineSearchMethod": Option(Choice("weak-wolfe", "strong-wolfe", "backtracking"),
+                                   "weak-wolfe", "lbfgs: how the step length is found"),
+        "HistorySize": Option(Number(integer=True, low=1), 10,
+                              "lbfgs: updates kept to approximate the inverse Hessian"),
+        "InitialInverseHessianFactor": Option(Number(low=0, low_open=True), 1.0,
+                                              "lbfgs: scale of the first step's inverse Hessian"),
+        "MaxNumLineSearchIterations": Option(Number(integer=True, low=1), 20,
+                                             "lbfgs: loss evaluations per line search"),
+    },
+    "lm": {
+        "InitialDampingFactor": Option(Number(low=0, low_open=True), 0.001,
+                                       "lm: damping of the first iteration"),
+        "MaxDampingFactor": Option(Number(low=0, low_open=True), 1e10,
+                                   "lm: training stops when the damping would pass this"),
+        "DampingIncreaseFactor": Option(Number(low=1, low_open=True), 10.0,
+                                        "lm: damping times this after a rejected step"),
+        "DampingDecreaseFactor": Option(Number(low=0, high=1, low_open=True, high_open=True),
+                                        0.1, "lm: damping times this after an accepted step"),
+    },
+}
+OPTIONS.update(FULL_BATCH_OPTIONS)
+for _own in SOLVER_OPTIONS.values():
+    OPTIONS.update(_own)
+STOCHASTIC_ONLY = ("InitialLearnRate", "Momentum", "GradientDecayFactor",
+                   "SquaredGradientDecayFactor", "Epsilon", "LearnRateSchedule",
+                   "LearnRateDropFactor", "LearnRateDropPeriod", "MaxEpochs", "MiniBatchSize",
+                   "Shuffle", "GradientThreshold", "GradientThresholdMethod", "CheckpointPath")
+"""Options of the mini-batch solvers that a full-batch solver has not (CheckpointPath: not yet
+here)."""
+
 _SOLVER = Option(Choice(*SOLVERS))
 PLOT_FORMATS = ("png", "pdf", "svg", "jpg", "jpeg", "eps", "ps", "tif", "tiff", "webp")
 _NAMES = list(OPTIONS)
@@ -246,14 +290,39 @@ class TrainingOptions:
         return f"trainingOptions({self.SolverName!r}{', ' if given else ''}{given})"
 
 
+def _check_solver_options(solver, given):
+    """An option of another kind of solver is refused, naming the solvers it belongs to."""
+    for name in given:
+        owners = [s for s, own in SOLVER_OPTIONS.items() if name in own]
+        if name in FULL_BATCH_OPTIONS:
+            owners = list(FULL_BATCH_SOLVERS)
+        wrong = (owners and solver not in owners) or (
+            solver in FULL_BATCH_SOLVERS and name in STOCHASTIC_ONLY)
+        if not wrong:
+            continue
+        if owners:
+            why = f"it is an option of the {' and '.join(repr(o) for o in owners)} solver"
+        else:
+            why = (f"the '{solver}' solver processes the whole training set in every "
+                   "iteration (MaxIterations) and takes no mini-batch, epoch, learning-rate or "
+                   "clipping options" + (", nor checkpoints yet" if name == "CheckpointPath"
+                                         else ""))
+        raise OptionError(f"'{name}' is not an option of the '{solver}' solver: {why}",
+                          owner="trainingOptions", option=name, part="name",
+                          expected=f"options of the '{solver}' solver")
+
+
 def trainingOptions(solverName, *args, **kwargs) -> TrainingOptions:
     """MATLAB's trainingOptions(solverName, Name, Value, ...)."""
     solver = check_value("trainingOptions", "solverName", _SOLVER, solverName)
     given = parse_name_value("trainingOptions", args, kwargs, _NAMES)
+    _check_solver_options(solver, given)
     values = {}
     for name, opt in OPTIONS.items():
         values[name] = check_value("trainingOptions", name, opt, given[name]) if name in given \
             else opt.default
+    if solver in FULL_BATCH_SOLVERS:  # one iteration = one pass over the whole training set
+        values.update(MaxEpochs=values["MaxIterations"], MiniBatchSize=2 ** 62, Shuffle="never")
     if values["InitialLearnRate"] is None:
         values["InitialLearnRate"] = DEFAULT_LEARN_RATE[solver]
     if values["SquaredGradientDecayFactor"] is None:

@@ -58,6 +58,9 @@ class Solver:
     @torch.no_grad()
     def step(self, lr: float):
         o = self.opts
+        if o.SolverName not in ("sgdm", "adam", "rmsprop"):  # lbfgs, lm: training/fullbatch.py
+            raise ValueError(f"Solver.step updates with mini-batch solvers, not "
+                             f"{o.SolverName!r}")
         clip_gradients(self.parameters, o.GradientThreshold, o.GradientThresholdMethod)
         self.t += 1
         for (p, lr_factor, l2_factor), st in zip(self.entries, self.state):
@@ -80,7 +83,7 @@ class Solver:
                 m_hat = m / (1 - b1 ** self.t)
                 v_hat = v / (1 - b2 ** self.t)
                 p.sub_(a * m_hat / (v_hat.sqrt() + o.Epsilon))
-            else:  # rmsprop
+            elif o.SolverName == "rmsprop":
                 v = st.setdefault("v", torch.zeros_like(p))
                 b2 = o.SquaredGradientDecayFactor
                 v.mul_(b2).addcmul_(g, g, value=1 - b2)

@@ -42,7 +42,7 @@ from .checkpoints import CHECKPOINT_FORMAT, checkpoint_path, read_checkpoint
 from .metrics import check_objective
 from .monitor import Monitor, TrainingInfo, save_progress_plot
 from .objectives import LossFunctionObjective, OutputLayerObjective, as_batch
-from .options import TrainingOptions
+from .options import FULL_BATCH_SOLVERS, TrainingOptions
 from .schedules import learn_rate
 from .solvers import Solver
 
@@ -85,6 +85,11 @@ def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, 
     if isinstance(net, (str, os.PathLike)):
         resume_from, net = net, None
     elif resume_from is None and _has_several(net):  # training/multiple.py, a floor above
+        if options.SolverName in FULL_BATCH_SOLVERS:
+            raise OptionError(f"a network with several inputs or outputs trains with 'sgdm', "
+                              f"'adam' or 'rmsprop' so far, not '{options.SolverName}'",
+                              owner="trainnet", option="solverName", part="value",
+                              expected="'sgdm', 'adam' or 'rmsprop'")
         if options.ExecutionEnvironment in distributed.DISTRIBUTED_ENVIRONMENTS:
             raise OptionError(
                 "a network with several inputs or outputs trains in one process; "
@@ -117,9 +122,12 @@ def _train_worker(group, X, Y, layers, opts, resume_from, loss):
 def _train_in(group, X, Y, layers, opts, resume_from, loss, out):
     objective = None if loss is None else LossFunctionObjective(loss[0], opts.Metrics)
 
+    full_batch = opts.SolverName in FULL_BATCH_SOLVERS  # lbfgs, lm: training/fullbatch.py
+    make = service("full_batch_trainer", "layergraph.training.fullbatch") if full_batch \
+        else Trainer
+
     def train():
-        return Trainer(X, Y, layers, opts, resume_from, out, objective=objective,
-                       group=group).run()
+        return make(X, Y, layers, opts, resume_from, out, objective=objective, group=group).run()
 
     if group is None:
         return train()
@@ -311,6 +319,7 @@ class Trainer:
             self._patience(val, final=True)
             self.info.record_final_validation(*val)
         monitor.close(reason, val)
+        self.info["StopReason"] = reason
         self.info["OutputNetworkIteration"] = self.iteration
         best_wanted = o.OutputNetwork in ("best-validation-loss", "best-validation") or (
             o.OutputNetwork == "auto" and self.validation is not None)
