@@ -175,6 +175,7 @@ def main(argv=None):
                         "of 500 steps")
     p.add_argument("--seed", type=int, default=0, help="random seed (Seed; 0 as in trainingOptions)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "gpu"],
+                   type=lambda d: "gpu" if d == "cuda" else d, metavar="{auto,cpu,gpu,cuda}",
                    help="ExecutionEnvironment ('auto' uses a CUDA GPU when present)")
     p.add_argument("--plot", default=None,
                    help="save the training-progress plot to this PNG, and the plot of predicted "

@@ -142,6 +142,7 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0,
                    help="random seed of the training (the sequences are fixed per split)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "gpu"],
+                   type=lambda d: "gpu" if d == "cuda" else d, metavar="{auto,cpu,gpu,cuda}",
                    help="ExecutionEnvironment ('auto' uses a CUDA GPU when present)")
     p.add_argument("--plot", default=None, help="save the training-progress plot to this PNG")
     p.add_argument("--save", default=None, help="save the trained network to this file")

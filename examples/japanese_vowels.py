@@ -24,6 +24,7 @@ examples/japanese_vowels_modern.py. Run:  python examples/japanese_vowels.py [--
 """
 
 import argparse
+import sys
 import time
 
 import numpy as np
@@ -40,6 +41,7 @@ from layergraph import (
     trainNetwork,
 )
 from layergraph.datasets import japanese_vowels
+from layergraph.errors import LayerGraphError
 
 
 def build_layers(numFeatures=12, numHiddenUnits=100, numClasses=9):
@@ -66,6 +68,7 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=50, help="MaxEpochs (MATLAB's example: 50)")
     p.add_argument("--seed", type=int, default=0, help="random seed (reproducible runs)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "gpu"],
+                   type=lambda d: "gpu" if d == "cuda" else d, metavar="{auto,cpu,gpu,cuda}",
                    help="ExecutionEnvironment ('auto' uses a CUDA GPU when present)")
     p.add_argument("--plot", default=None, help="save the training-progress plot to this PNG")
     p.add_argument("--save", default=None, help="save the trained network to this file")
@@ -100,5 +103,16 @@ def main(argv=None):
     return acc
 
 
+def run(argv=None) -> int:
+    """The command: main(), with a layergraph error (an option, no CUDA GPU for --device gpu)
+    shown as one line and exit status 2."""
+    try:
+        main(argv)
+    except LayerGraphError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(run())

@@ -123,6 +123,7 @@ def main(argv=None):
                    help="a check in a few seconds: 1 epoch on 54 training and 54 test sequences")
     p.add_argument("--seed", type=int, default=0, help="random seed (Seed; 0 as in trainingOptions)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "gpu"],
+                   type=lambda d: "gpu" if d == "cuda" else d, metavar="{auto,cpu,gpu,cuda}",
                    help="ExecutionEnvironment ('auto' uses a CUDA GPU when present)")
     p.add_argument("--plot", default=None, help="save the training-progress plot to this PNG")
     p.add_argument("--predictions", default=None,

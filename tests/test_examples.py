@@ -285,3 +285,24 @@ def test_modern_matlab_source_translates_to_the_example_network_and_runs():
     exec(compile(code, "translated.py", "exec"), scope)
     assert scope["net"].dlnetwork and scope["net"].Initialized
     assert [m.Name for m in scope["options"].Metrics] == ["Accuracy"]
+
+
+EXAMPLES = ["japanese_vowels", "japanese_vowels_modern", "japanese_vowels_conv1d",
+            "elnino_forecasting", "digit_video_classification",
+            "basic_motions_sequence_classification", "basic_motions_chunked_regression"]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_example_takes_device_cuda_as_gpu(name, capsys):
+    """`--device cuda` means MATLAB's 'gpu': it trains on CUDA where there is one, and without
+    one it is a one-line error (status 2) before any training."""
+    import torch
+
+    mod = _example(name)
+    quick = ["--epochs", "1"] if name == "japanese_vowels" else ["--smoke"]
+    if torch.cuda.is_available():
+        assert mod.run([*quick, "--device", "cuda"]) == 0
+        return
+    assert mod.run([*quick, "--device", "cuda"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no CUDA GPU" in err[0]
