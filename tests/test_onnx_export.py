@@ -21,18 +21,35 @@ from conftest import initialize_learnables  # noqa: E402
 
 from layergraph import (  # noqa: E402
     OptionError,
+    additionLayer,
+    addLayers,
     assembleNetwork,
     bilstmLayer,
     classificationLayer,
+    clippedReluLayer,
+    concatenationLayer,
+    connectLayers,
     convolution1dLayer,
+    dlnetwork,
+    eluLayer,
     fullyConnectedLayer,
+    geluLayer,
+    globalAveragePooling1dLayer,
     gruLayer,
+    indexing1dLayer,
+    layerGraph,
+    layerNormalizationLayer,
     lstmLayer,
+    positionEmbeddingLayer,
     predict,
     regressionLayer,
     reluLayer,
+    selfAttentionLayer,
     sequenceInputLayer,
+    sigmoidLayer,
     softmaxLayer,
+    softplusLayer,
+    swishLayer,
 )
 from layergraph.errors import ExportError  # noqa: E402
 from layergraph.layers.activations import ActivationLayer  # noqa: E402
@@ -106,6 +123,47 @@ def test_onnxruntime_equals_predict_on_batches_of_different_lengths(family, tmp_
         np.testing.assert_allclose(g, w, atol=1e-5, rtol=0)
     # padding-invariant: each sequence alone gives what it gave batched with longer ones
     for s, g in zip(seqs, got):
+        np.testing.assert_allclose(run_onnx(sess, [s])[0], g, atol=1e-6, rtol=0)
+
+
+def _residual_tcn():
+    """causal conv -> layer norm -> gelu, plus a 1x1-conv skip, summed by additionLayer."""
+    g = layerGraph([sequenceInputLayer(3, Name="in"),
+                    convolution1dLayer(3, 4, Padding="causal", Name="c1"),
+                    layerNormalizationLayer(Name="ln"), geluLayer(Name="g"),
+                    additionLayer(2, Name="add"), swishLayer(Name="sw"),
+                    globalAveragePooling1dLayer(Name="gap"), fullyConnectedLayer(2, Name="fc")])
+    g = addLayers(g, convolution1dLayer(1, 4, Name="skip"))
+    return connectLayers(connectLayers(g, "in", "skip"), "skip", "add/in2")
+
+
+MODERN_FAMILIES = {
+    # today's layers, as dlnetworks (no output layer): what ONNX has operators for
+    "residual-tcn": _residual_tcn,
+    "causal-attention": lambda: [sequenceInputLayer(3), fullyConnectedLayer(8),
+                                 selfAttentionLayer(2, 8, AttentionMask="causal"),
+                                 layerNormalizationLayer(), indexing1dLayer("last"),
+                                 fullyConnectedLayer(2)],
+    "position-embedding": lambda: connectLayers(layerGraph([
+        sequenceInputLayer(3, Name="in"), positionEmbeddingLayer(3, 20, Name="pe"),
+        additionLayer(2, Name="add"), sigmoidLayer(), eluLayer(), softplusLayer(),
+        clippedReluLayer(2.0), fullyConnectedLayer(2)]), "in", "add/in2"),
+    "concatenation": lambda: connectLayers(layerGraph([
+        sequenceInputLayer(3, Name="in"), lstmLayer(4), concatenationLayer(1, 2, Name="cat"),
+        gruLayer(3, OutputMode="last"), fullyConnectedLayer(2)]), "in", "cat/in2"),
+}
+
+
+@pytest.mark.parametrize("family", list(MODERN_FAMILIES))
+def test_modern_layers_export_and_equal_predict_padding_invariantly(family, tmp_path):
+    torch.manual_seed(0)
+    net = dlnetwork(MODERN_FAMILIES[family]())
+    sess = session(export(net, tmp_path))
+    seqs = sequences(np.random.default_rng(2), LENGTHS, (3,))
+    got = run_onnx(sess, seqs)
+    for s, g in zip(seqs, got):
+        np.testing.assert_allclose(g, np.asarray(predict(net, s)).reshape(g.shape), atol=1e-5,
+                                   rtol=0)
         np.testing.assert_allclose(run_onnx(sess, [s])[0], g, atol=1e-6, rtol=0)
 
 

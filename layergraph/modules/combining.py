@@ -38,10 +38,20 @@ def check_alignment(where: str, signals, skip: int | None = None) -> None:
             raise NetworkError(f"{where}: input 'in{k}' has shape {tuple(s.data.shape)}, 'in1' "
                                f"{tuple(first.data.shape)}")
         a, b = first.lengths, s.lengths
+        if a is not b and _exporting():  # an exported graph has one lengths input for all
+            continue
         if a is not b and (a is None or b is None or not torch.equal(a.cpu(), b.cpu())):
             raise NetworkError(f"{where}: the sequences of input 'in{k}' have lengths "
                                f"{_show(b)}, those of 'in1' {_show(a)}; combined inputs must "
                                "come from the same time steps")
+
+
+def _exporting() -> bool:
+    """Whether torch is exporting the module (ONNX): the lengths are then symbolic, and a
+    network with one sequence input, the only kind exported, has them equal on every branch
+    (analysis checks the branches' time steps)."""
+    is_exporting = getattr(torch.compiler, "is_exporting", None)
+    return bool(is_exporting and is_exporting()) or torch.jit.is_tracing()
 
 
 def _show(lengths):
