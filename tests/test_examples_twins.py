@@ -231,3 +231,24 @@ def test_device_option_of_the_twins(name, capsys):
         assert mod.run(["--smoke", "--modern", "--device", "gpu"]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "no CUDA GPU" in err[0]
+
+
+@pytest.mark.parametrize("source, spec, variables", [
+    ("japanese_vowels_modern", "japanese-vowels-modern", {"numFeatures": 12, "numClasses": 9}),
+    ("japanese_vowels_conv1d_modern", "japanese-vowels-conv1d-modern",
+     {"numFeatures": 12, "numClasses": 9, "minLength": 7}),
+    ("elnino_forecasting_modern", "elnino-lstm-forecasting-modern", {"numChannels": 4}),
+    ("digit_video_classification_modern", "digit-video-classification-modern",
+     {"numClasses": 10}),
+])
+def test_a_modern_sources_yaml_is_the_shipped_dlnetwork_spec(source, spec, variables, tmp_path):
+    """--to yaml of today's MATLAB writes trainnet's loss, so the spec loads as a dlnetwork spec
+    equal to the shipped one (before, it had no loss and did not load)."""
+    from layergraph import from_matlab, load_spec
+
+    t = from_matlab(ROOT / "examples" / "matlab" / f"{source}.m", variables=variables)
+    path = tmp_path / "translated.yaml"
+    path.write_text(t.to_yaml())
+    got, shipped = load_spec(path), load_spec(ROOT / "specs" / f"{spec}.yaml")
+    assert got.dlnetwork and got.loss == shipped.loss
+    assert got.graph == shipped.graph and got.options == shipped.options

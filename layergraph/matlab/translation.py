@@ -81,8 +81,13 @@ class MatlabTranslation:
         if derived:
             description += ("; computed from parameters, written as values: "
                             + ", ".join(derived))
+        loss = self.modern.get("trainnet")  # trainnet's loss name: a dlnetwork spec's loss
+        if "trainnet" in self.modern and not isinstance(loss, str):
+            description += ("; trainnet's loss is a function, which a spec cannot hold: add "
+                            "loss: <name> before loading it")
         return save_spec(self.graph, options=self.options, name=name, description=description,
-                         parameters=parameters, data=self.data or None)
+                         parameters=parameters, data=self.data or None,
+                         loss=loss if isinstance(loss, str) else None)
 
 
 ENCODINGS = ("utf-8", "gb18030", "latin-1")
