@@ -44,6 +44,8 @@ from .data import spread_indices
 from .errors import DataError, LayerGraphError, OptionError
 from .render import render
 from .schema import SCHEMA_PATH, schema_text
+from .spec.sources import DATASETS
+from .training.options import SOLVERS
 
 EXIT_STATUS = """\
 exit status:
@@ -446,8 +448,8 @@ def _train_sources(args, spec):
         return train, test, None
     train = spec.data_source("train")
     if train is None:
-        raise CLIError("no training data: give --data (japanese_vowels or a .npz file) or a "
-                       "'data' section in the spec", 2)
+        raise CLIError("no training data: give --data (a shipped data set such as "
+                       "japanese_vowels, or a .npz file) or a 'data' section in the spec", 2)
     test = data_source(args.test) if args.test else spec.data_source("test")
     return train, test, spec.data_source("validation")
 
@@ -643,14 +645,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    "and evaluate on the test data.")
     s.add_argument("spec", metavar="SPEC", help="YAML spec file")
     s.add_argument("--data", metavar="SOURCE",
-                   help="japanese_vowels or an .npz file with X and Y (default: the spec's data "
+                   help="a shipped data set (" + ", ".join(DATASETS) + ") or an .npz file "
+                        "with X and Y (default: the spec's data "
                         "section)")
     s.add_argument("--test", metavar="SOURCE", help="evaluation data (default: the test split "
                                                     "or XTest/YTest of the .npz file)")
     s.add_argument("--out", "-o", metavar="FILE", default="net.pt",
                    help="where to save the trained network (default: net.pt); checked before "
                         "training")
-    s.add_argument("--solver", choices=["sgdm", "adam", "rmsprop"])
+    s.add_argument("--solver", choices=list(SOLVERS))
     s.add_argument("--max-epochs", type=int, metavar="N", help="MaxEpochs")
     s.add_argument("--mini-batch-size", type=int, metavar="N", help="MiniBatchSize")
     s.add_argument("--learn-rate", type=float, metavar="X", help="InitialLearnRate")
@@ -683,7 +686,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "accuracy/RMSE goes to stderr when the data have labels.")
     s.add_argument("network", metavar="NET", help="saved network file (.pt)")
     s.add_argument("--data", required=True, metavar="SOURCE",
-                   help="japanese_vowels or an .npz file with X (and optionally Y)")
+                   help="a shipped data set (" + ", ".join(DATASETS) + ") or an .npz file "
+                        "with X (and optionally Y)")
     s.add_argument("--split", choices=["train", "test"], default="test",
                    help="data set split, or X/Y (train) vs XTest/YTest (test) of an .npz file "
                         "(default: test; an .npz file without XTest uses X)")
