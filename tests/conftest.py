@@ -47,3 +47,15 @@ def assemble_initialized(layers_or_graph, seed=0, **kwargs):
 def random_sequences(rng, lengths, channels, scale=1.0):
     """A list of (T, C) float arrays with the given lengths."""
     return [scale * rng.standard_normal((T, channels)) for T in lengths]
+
+
+SMALL_SPEC = """\
+name: small
+layers:
+  - sequenceInput: 3
+  - lstm: {NumHiddenUnits: 4, OutputMode: last}
+  - fullyConnected: 2
+  - softmax
+  - classification
+"""
+"""A small valid classifier spec that the CLI and spec tests vary."""

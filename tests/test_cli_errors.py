@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import SMALL_SPEC
 
 import layergraph as lg
 from layergraph import cli
@@ -27,15 +28,7 @@ BILSTM = SPECS / "bilstm-sequence-to-label-classification.yaml"  # data.order: s
 VIDEO = SPECS / "video-classification-fold-unfold.yaml"
 REGRESSION = SPECS / "lstm-sequence-to-one-regression.yaml"
 
-SMALL = """\
-name: small
-layers:
-  - sequenceInput: 3
-  - lstm: {NumHiddenUnits: 4, OutputMode: last}
-  - fullyConnected: 2
-  - softmax
-  - classification
-"""
+SMALL = SMALL_SPEC
 
 
 def call(capsys, *args):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SMALL_SPEC
 
 from layergraph import cli
 from layergraph.cli import main
@@ -24,15 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 BILSTM = SPECS / "bilstm-sequence-to-label-classification.yaml"
 
-SMALL = """\
-name: small
-layers:
-  - sequenceInput: 3
-  - lstm: {NumHiddenUnits: 4, OutputMode: last}
-  - fullyConnected: 2
-  - softmax
-  - classification
-"""
+SMALL = SMALL_SPEC
 MODERN = """\
 name: modern
 layers:

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import torch
 import torch.distributed as dist
+from conftest import SMALL_SPEC
 
 from layergraph import (
     addLayers,
@@ -384,14 +385,7 @@ def test_a_checkpoint_of_worker_0_resumes_on_two_workers_and_on_one(pair, tmp_pa
 
 # --- the command line: --nproc starts workers; torchrun launches them ---------------------------
 
-SPEC = """\
-name: tiny
-layers:
-  - sequenceInput: 3
-  - lstm: {NumHiddenUnits: 4, OutputMode: last}
-  - fullyConnected: 2
-  - softmax
-  - classification
+SPEC = SMALL_SPEC.replace("name: small", "name: tiny") + """\
 training:
   solver: adam
   MaxEpochs: 2

@@ -18,6 +18,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import SMALL_SPEC
 
 import layergraph.matlab.interpreter as interpreter
 from layergraph import from_matlab
@@ -27,15 +28,7 @@ from layergraph.spec import SpecLimits, load_spec, save_spec, validate_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SPEC = """\
-name: small
-layers:
-  - sequenceInput: 3
-  - lstm: {NumHiddenUnits: 4, OutputMode: last}
-  - fullyConnected: 2
-  - softmax
-  - classification
-"""
+SPEC = SMALL_SPEC
 
 MATLAB = """\
 layers = [ ...
