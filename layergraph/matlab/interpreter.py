@@ -824,34 +824,33 @@ class Evaluator:
                 continue
 
     def exec_for(self, stmt: For):
-        it = self.ev(stmt.iter)
-        if isinstance(it, (Struct, StructArray)) and isinstance(stmt.var, Id):
-            for element in (it if isinstance(it, StructArray) else [it]):  # each column
-                self.count_iteration(stmt, "for loops")
-                self.env[stmt.var.name] = element
-                try:
-                    self.run_block(stmt.body)
-                except _Break:
-                    break
-                except _Continue:
-                    continue
+        values = self._loop_values(stmt, self.ev(stmt.iter))
+        if values is None:
             return
-        arr = numeric(it) if not isinstance(it, (Unknown, LayerArray, CellArray)) else None
-        if arr is None or not isinstance(stmt.var, Id):
-            reason = "its range depends on data" if isinstance(it, Unknown) else \
-                "its range is not numeric"
-            if isinstance(it, Unknown) and it.limit:
-                reason = f"its range is not evaluated ({it.why})"
-            return self.skip_block(stmt, f"a for loop is not run when {reason}")
-        for k in range(arr.shape[1]):
+        for value in values:
             self.count_iteration(stmt, "for loops")
-            self.env[stmt.var.name] = simplify(arr[:, k:k + 1])
+            self.env[stmt.var.name] = value
             try:
                 self.run_block(stmt.body)
             except _Break:
                 break
             except _Continue:
                 continue
+
+    def _loop_values(self, stmt: For, it):
+        """What a for loop's variable takes, one per column (a struct array's elements, a
+        matrix's columns); None, after a note, when the loop is not run."""
+        if isinstance(it, (Struct, StructArray)) and isinstance(stmt.var, Id):
+            return it if isinstance(it, StructArray) else [it]
+        arr = numeric(it) if not isinstance(it, (Unknown, LayerArray, CellArray)) else None
+        if arr is None or not isinstance(stmt.var, Id):
+            reason = "its range depends on data" if isinstance(it, Unknown) else \
+                "its range is not numeric"
+            if isinstance(it, Unknown) and it.limit:
+                reason = f"its range is not evaluated ({it.why})"
+            self.skip_block(stmt, f"a for loop is not run when {reason}")
+            return None
+        return (simplify(arr[:, k:k + 1]) for k in range(arr.shape[1]))
 
     def exec_if(self, stmt: If):
         for cond, body in stmt.clauses:
