@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime
 import os
 import pickle
+import sys
 import warnings
 
 import numpy as np
@@ -352,3 +353,9 @@ def _worker(index, port, world, backend, threads, target, args):
     dist.init_process_group(backend, store=store, rank=rank, world_size=world, timeout=limit)
     target(Workers(rank, world, rank, backend, owns_group=True, store=store, threads=threads),
            *args)
+    # Done, and the group left: end the process here. Python's teardown would run torch's C++
+    # destructors, and one of its thread pools can abort the process then ("terminate called
+    # without an active exception"), which worker 0 would see as this worker failing.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
