@@ -55,7 +55,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the tools folder, also when loaded by path
-from npz_files import savez_deterministic  # noqa: E402
+from conversion import savez_deterministic  # noqa: E402
 
 MEMBERS = {
     "train": ("aeon/datasets/data/BasicMotions/BasicMotions_TRAIN.ts",

@@ -37,15 +37,13 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-import importlib.util
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the tools folder, also when loaded by path
-from npz_files import savez_deterministic  # noqa: E402
+from conversion import installed_package, read_members, savez_deterministic  # noqa: E402
 
 CSV = "sklearn/datasets/data/digits.csv.gz"
 DESCR = "sklearn/datasets/descr/digits.rst"
@@ -58,21 +56,14 @@ DEFAULT_OUT = REPO / "layergraph" / "datasets" / "data" / "digits.npz"
 
 def installed_sklearn() -> Path:
     """The folder holding the installed ``sklearn`` package (found, not imported)."""
-    spec = importlib.util.find_spec("sklearn")
-    if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("scikit-learn is not installed: give a scikit-learn wheel "
-                         "(pip download --no-deps scikit-learn) or a folder holding sklearn/")
-    return Path(list(spec.submodule_search_locations)[0]).parent
+    return installed_package("sklearn", "scikit-learn is not installed: give a scikit-learn "
+                             "wheel (pip download --no-deps scikit-learn) or a folder holding "
+                             "sklearn/")
 
 
 def read_sources(src: Path | None) -> dict[str, bytes]:
     """{member path: bytes} of the data file and its description."""
-    if src is None:
-        src = installed_sklearn()
-    if src.is_file():
-        with zipfile.ZipFile(src) as zf:
-            return {n: zf.read(n) for n in (CSV, DESCR)}
-    return {n: (src / n).read_bytes() for n in (CSV, DESCR)}
+    return read_members(src if src is not None else installed_sklearn(), (CSV, DESCR))
 
 
 def held_out_mask(labels: np.ndarray) -> np.ndarray:

@@ -42,16 +42,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import sys
-import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the tools folder, also when loaded by path
-from npz_files import savez_deterministic  # noqa: E402
+from conversion import installed_package, read_members, savez_deterministic  # noqa: E402
 
 DAT = "statsmodels/datasets/elnino/src/elnino.dat"
 CSV = "statsmodels/datasets/elnino/elnino.csv"
@@ -66,22 +64,14 @@ DEFAULT_OUT = REPO / "layergraph" / "datasets" / "data" / "elnino.npz"
 
 def installed_statsmodels() -> Path:
     """The folder holding the installed ``statsmodels`` package (found, not imported)."""
-    spec = importlib.util.find_spec("statsmodels")
-    if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("statsmodels is not installed: pip install statsmodels, or give a wheel "
-                         "or a folder holding statsmodels/datasets/elnino")
-    return Path(list(spec.submodule_search_locations)[0]).parent
+    return installed_package("statsmodels", "statsmodels is not installed: pip install "
+                             "statsmodels, or give a wheel or a folder holding "
+                             "statsmodels/datasets/elnino")
 
 
 def read_sources(src: Path | None) -> dict[str, bytes]:
     """{member path: bytes} of the three files, from a wheel, a folder or the installed package."""
-    names = (DAT, CSV, DOC)
-    if src is None:
-        src = installed_statsmodels()
-    if src.is_file():
-        with zipfile.ZipFile(src) as zf:
-            return {n: zf.read(n) for n in names}
-    return {n: (src / n).read_bytes() for n in names}
+    return read_members(src if src is not None else installed_statsmodels(), (DAT, CSV, DOC))
 
 
 def _centi(text: str) -> int:
