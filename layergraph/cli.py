@@ -786,5 +786,15 @@ def main(argv=None) -> int:
         return code
 
 
+def run():
+    """The ``layergraph`` command: :func:`main`, then the exit (see distributed.exit_process:
+    a process that trained as one of several workers ends past Python's teardown)."""
+    code = main()
+    distributed = sys.modules.get("layergraph.training.distributed")  # loaded if it trained
+    if distributed is None:
+        sys.exit(code)
+    distributed.exit_process(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

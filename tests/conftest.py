@@ -15,6 +15,7 @@ import sys
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -59,3 +60,19 @@ layers:
   - classification
 """
 """A small valid classifier spec that the CLI and spec tests vary."""
+
+
+# --- the end of a session that trained on several workers ----------------------------------------
+
+def pytest_sessionfinish(session, exitstatus):
+    session.config._layergraph_exit = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """After distributed tests this process (worker 0 of their groups) ends past Python's
+    teardown, as the command line does: torch keeps gloo's threads alive after a DDP module has
+    used a group, and their destruction then can abort the process (distributed.exit_process)."""
+    distributed = sys.modules.get("layergraph.training.distributed")
+    if distributed is not None and distributed._took_part:
+        distributed.exit_process(getattr(config, "_layergraph_exit", 0))

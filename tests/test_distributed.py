@@ -472,3 +472,21 @@ def test_what_several_workers_cannot_train_yet_is_refused_naming_the_option(monk
         trainnet((sequences(4), np.zeros((4, 2))), np.zeros((4, 1)), dlnetwork(g), "mse", opts,
                  workers=2)
     assert e.value.option == "ExecutionEnvironment"
+
+
+def test_a_process_that_was_a_worker_ends_past_the_teardown(monkeypatch, capsys):
+    """torch keeps gloo's threads alive after DDP used a group; a worker's normal interpreter
+    teardown can then abort it, so the command line ends a worker with os._exit (flushed)."""
+    from layergraph.training import distributed
+
+    ended = []
+    monkeypatch.setattr(distributed.os, "_exit", lambda code: ended.append(code))
+    monkeypatch.setattr(distributed, "_took_part", False)
+    with pytest.raises(SystemExit) as stop:
+        distributed.exit_process(3)
+    assert stop.value.code == 3 and ended == []
+    monkeypatch.setattr(distributed, "_took_part", True)
+    print("last words", end="")
+    distributed.exit_process(4)
+    assert ended == [4]
+    assert capsys.readouterr().out == "last words"

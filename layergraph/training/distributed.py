@@ -49,6 +49,25 @@ class WorkerError(LayerGraphError, RuntimeError):
     """A worker process failed or stopped answering during distributed training."""
 
 
+_took_part = False  # True once this process has been a worker of a group
+
+
+def exit_process(code: int):
+    """End the process with ``code``; past Python's teardown if it was a worker of a group.
+
+    torch keeps gloo's threads (and the process group they serve) alive after
+    destroy_process_group once a DistributedDataParallel module has used the group (seen with
+    torch 2.13: the threads outlive the module and the group). Their destruction during the
+    interpreter's teardown can then abort the process ("terminate called without an active
+    exception"), which torchrun or worker 0 reports as a failed worker although training
+    succeeded. The command line ends this way; started workers do too (:func:`_worker`)."""
+    if not _took_part:
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def torchrun_environment() -> tuple[int, int, int] | None:
     """(rank, world size, local rank) from torchrun's variables, or None without them."""
     if not all(k in os.environ for k in _TORCHRUN):
@@ -111,6 +130,8 @@ class Workers:
 
     def __init__(self, rank, world, local_rank, backend, owns_group, store=None, children=None,
                  threads=None):
+        global _took_part
+        _took_part = True
         self.rank, self.world, self.local_rank, self.backend = rank, world, local_rank, backend
         self.device = torch.device("cuda", local_rank) if backend == "nccl" else \
             torch.device("cpu")
@@ -353,9 +374,4 @@ def _worker(index, port, world, backend, threads, target, args):
     dist.init_process_group(backend, store=store, rank=rank, world_size=world, timeout=limit)
     target(Workers(rank, world, rank, backend, owns_group=True, store=store, threads=threads),
            *args)
-    # Done, and the group left: end the process here. Python's teardown would run torch's C++
-    # destructors, and one of its thread pools can abort the process then ("terminate called
-    # without an active exception"), which worker 0 would see as this worker failing.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    exit_process(0)  # done, and the group left: past the teardown that can abort
