@@ -96,7 +96,7 @@ def test_train_then_predict_subprocesses(tmp_path):
 
 def test_help_lists_every_subcommand():
     """Via the installed console script when there is one, else ``python -m layergraph``."""
-    assert 'layergraph = "layergraph.cli:main"' in (ROOT / "pyproject.toml").read_text()
+    assert 'layergraph = "layergraph.cli:run"' in (ROOT / "pyproject.toml").read_text()
     script = Path(sys.executable).parent / "layergraph"
     if script.exists():
         p = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=300)
