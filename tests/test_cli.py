@@ -262,8 +262,12 @@ def test_from_matlab_var_supplies_a_value_computed_from_data(tmp_path, capsys):
     m.write_text("numClasses = numel(categories(YTrain));\n"
                  "layers = [sequenceInputLayer(3)\n    lstmLayer(8,'OutputMode','last')\n"
                  "    fullyConnectedLayer(numClasses)\n    softmaxLayer\n    classificationLayer];\n")
-    code, out, err = call(capsys, "from-matlab", m)
-    assert code != 0 and "numClasses" in err and "--var numClasses=" in err
+    code, out, err = call(capsys, "from-matlab", m)  # a parameter without a value, said so
+    assert code == 0 and "'numClasses' has no value" in err and "--var numClasses=" in err
+    assert "numClasses: {from: numel(categories(YTrain))" in out and "default" not in out
+    with pytest.raises(lg.SpecError, match="parameter 'numClasses' has no value"):
+        lg.load_spec(out)
+    assert lg.load_spec(out, variables={"numClasses": 5}).graph.layer("fc").OutputSize == 5
     code, out, err = call(capsys, "from-matlab", m, "--var", "numClasses=4")
     assert code == 0, err
     assert lg.load_spec(out).graph.layer("fc").OutputSize == 4

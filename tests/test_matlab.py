@@ -448,14 +448,25 @@ def test_unknown_variable_error():
 
 
 def test_variable_that_cannot_be_evaluated_says_where_it_was_assigned():
+    # numClasses decides whether a layer is there, so it cannot stay a parameter: an error
     e = error_of("[X, Y] = japaneseVowelsTrainData;\nnumClasses = numel(categories(Y));\n"
                  "layers = [sequenceInputLayer(12) lstmLayer(9)\n"
-                 "    fullyConnectedLayer(numClasses) softmaxLayer classificationLayer];")
+                 "    fullyConnectedLayer(numClasses) softmaxLayer classificationLayer];\n"
+                 "if numClasses > 5\n    layers = [dropoutLayer(0.1); layers];\nend")
     assert (e.line, e.column, e.text) == (4, 25, "numClasses")
     msg = str(e)
     assert "'numClasses' could not be evaluated" in msg
     assert "assigned at line 2 from `numel(categories(Y))`" in msg
     assert "numClasses = ...;" in msg and "variables=" in msg
+
+
+def test_variable_that_only_sets_an_option_is_a_parameter_without_a_value():
+    t = from_matlab("[X, Y] = japaneseVowelsTrainData;\nnumClasses = numel(categories(Y));\n"
+                    "layers = [sequenceInputLayer(12) lstmLayer(9)\n"
+                    "    fullyConnectedLayer(numClasses) softmaxLayer classificationLayer];")
+    p = t.unbound["numClasses"]
+    assert (p.expression, p.line) == ("numel(categories(Y))", 2)
+    assert "OutputSize: $numClasses" in t.to_yaml()
 
 
 def test_unknown_function_inside_a_network_expression():

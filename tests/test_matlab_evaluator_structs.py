@@ -73,10 +73,12 @@ end
 layers = [sequenceInputLayer(12); lstmLayer(n); fullyConnectedLayer(9); softmaxLayer
     classificationLayer];
 """
-    p = error_of(code)
+    p = error_of(code + "if n > 20\n    layers(2) = gruLayer(n);\nend\n")  # n decides a layer
     assert (p.line, p.text) == (6, "n")
     assert "assigned at line 3 inside `while n < numel(XTrain)" in p.message
     assert "a while loop is not run when its condition depends on data" in p.message
+    unbound = from_matlab(code).unbound  # n only sets an option: a parameter without a value
+    assert list(unbound) == ["n"] and unbound["n"].line == 3
     t = from_matlab(code, variables={"n": 16})
     assert t.graph == classifier(lstmLayer(16))
     note = next(n for n in t.notes if "while" in n.message)

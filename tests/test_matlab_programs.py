@@ -25,6 +25,7 @@ from layergraph import (
     softmaxLayer,
 )
 from layergraph.matlab import MatlabLimits, MatlabTranslationError, from_matlab
+from layergraph.spec import SpecError, load_spec
 
 
 def chain(*layers):
@@ -82,12 +83,26 @@ def test_a_function_file_translates_to_a_python_function_with_its_inputs():
     assert layerGraph(ns["layers"]) == classifier(lstmLayer(7, OutputMode="last"), 3, 2)
 
 
-def test_an_input_without_a_value_is_an_error_naming_the_function_and_the_option():
-    e = error_of(BUILD_NET, variables={"numFeatures": 12, "numClasses": 9})
-    assert (e.line, e.text) == (4, "numHidden")
-    msg = str(e)
-    assert "'numHidden' is an input of function 'buildNet'" in msg
-    assert "--var numHidden=" in msg
+def test_an_input_without_a_value_stays_a_parameter_the_function_requires():
+    t = from_matlab(BUILD_NET, variables={"numFeatures": 12, "numClasses": 9})
+    assert list(t.unbound) == ["numHidden"]
+    with pytest.raises(MatlabTranslationError, match="'numHidden', which has no value") as e:
+        _ = t.graph  # never the network built with a stand-in
+    assert "--var numHidden=" in str(e.value)
+    note = next(n for n in t.notes if "'numHidden' has no value" in n.message)
+    assert note.line == 1 and "an input of function 'buildNet'" in note.message
+    py = t.to_python()
+    assert "def buildNet(*, numFeatures=12, numHidden, numClasses=9):" in py
+    ns = {}
+    with pytest.raises(SystemExit, match="set numHidden above"):  # the marked block asks
+        exec(compile(py, "<translated>", "exec"), ns)
+    assert layerGraph(ns["buildNet"](numHidden=7)) == classifier(lstmLayer(7, OutputMode="last"))
+    spec = t.to_yaml()
+    assert "numHidden: {description: an input of function 'buildNet'" in spec
+    with pytest.raises(SpecError, match="parameter 'numHidden' has no value"):
+        load_spec(spec)
+    assert load_spec(spec, variables={"numHidden": 5}).graph == classifier(
+        lstmLayer(5, OutputMode="last"))
 
 
 def test_a_header_with_several_outputs_and_nargin_defaults():
@@ -298,11 +313,53 @@ def test_values_from_data_become_named_parameters_of_the_python_and_the_yaml():
     assert "numClasses: {default: 9, from: numel(categories(YTrain))" in yaml
 
 
-def test_an_unbound_data_value_is_an_error_that_says_how_to_bind_it():
-    e = error_of(DATA_SCRIPT, variables={"numFeatures": 12})
-    assert (e.line, e.text) == (6, "numClasses")
-    assert "assigned at line 3 from `numel(categories(YTrain))`" in str(e)
-    assert "--var numClasses=" in str(e)
+def test_data_values_without_a_value_are_parameters_without_a_default():
+    t = from_matlab(DATA_SCRIPT)
+    assert list(t.unbound) == ["numFeatures", "numClasses"]
+    assert t.unbound["numClasses"].expression == "numel(categories(YTrain))"
+    py = t.to_python()
+    assert "def build_network(numFeatures, numClasses):" in py
+    assert "lstmLayer(2 * numFeatures, OutputMode='last')" in py
+    ns = {}
+    with pytest.raises(SystemExit):
+        exec(compile(py, "<translated>", "exec"), ns)
+    built = layerGraph(ns["build_network"](numFeatures=3, numClasses=2))
+    assert built == classifier(lstmLayer(6, OutputMode="last"), 3, 2)
+    # 2 * numFeatures is a computation a spec cannot hold: the spec needs the value
+    with pytest.raises(MatlabTranslationError, match=r"lstm.NumHiddenUnits = 2 \* numFeatures"):
+        t.to_yaml()
+    spec = from_matlab(DATA_SCRIPT, variables={"numFeatures": 12}).to_yaml()
+    assert "numClasses: {from: numel(categories(YTrain))" in spec
+    assert load_spec(spec, variables={"numClasses": 4}).graph == classifier(
+        lstmLayer(24, OutputMode="last"), 12, 4)
+
+
+@pytest.mark.parametrize("code, why", [
+    ("numBlocks = numel(XTrain);\nlayers = sequenceInputLayer(3);\nfor i = 1:numBlocks\n"
+     "    layers = [layers; lstmLayer(8)];\nend\nlayers = [layers; regressionLayer];",
+     "a loop count"),
+    ("n = numel(XTrain);\nlayers = [sequenceInputLayer(3); lstmLayer(n)];\nif n > 10\n"
+     "    layers = [layers; dropoutLayer(0.2)];\nend\n"
+     "layers = [layers; fullyConnectedLayer(1); regressionLayer];", "a condition"),
+    ("n = numel(XTrain);\nlayers = [sequenceInputLayer(3); lstmLayer(n)];\nif n == 1\n"
+     "    layers = [layers; dropoutLayer(0.2)];\nend\n"
+     "layers = [layers; fullyConnectedLayer(1); regressionLayer];", "a test for 1"),
+    ("p = numel(XTrain);\nlayers = [sequenceInputLayer(3); dropoutLayer(p); regressionLayer];",
+     "a value no stand-in fits"),
+])
+def test_a_data_value_that_decides_more_than_an_option_stays_an_error(code, why):
+    """Only a value that reaches the network as a parameter is kept without a value; one that
+    decides a loop, a branch or a number the Python would hold is the error saying --var."""
+    e = error_of(code)
+    assert "could not be evaluated" in str(e) or "no network found" in str(e), why
+
+
+def test_a_variable_set_in_a_branch_on_data_is_the_parameter():
+    """The variable the network takes is what has no value, not the data it was decided on."""
+    t = from_matlab("n = numel(XTrain);\nk = 4;\nif n == 1\n    k = 9;\nend\n"
+                    "layers = [sequenceInputLayer(3); fullyConnectedLayer(k); regressionLayer];")
+    assert list(t.unbound) == ["k"]
+    assert "if n == 1" in t.unbound["k"].expression
 
 
 def test_an_inline_data_expression_is_bound_by_its_text():

@@ -123,6 +123,7 @@ class MatlabProblem:
     width: int = 1
     severity: str = "error"  # 'error' or 'note'
     limit: str | None = None  # the MatlabLimits field passed, when that is the problem
+    needs: str | None = None  # the variable whose value is missing, when that is the problem
 
     def __str__(self):
         kind = "note: " if self.severity == "note" else ""
@@ -155,9 +156,9 @@ class EvalError(Exception):
     ``end`` offsets); the evaluator turns it into a :class:`MatlabProblem` and goes on with the
     next statement, so that one run reports every error."""
 
-    def __init__(self, node, message: str, end: int | None = None):
+    def __init__(self, node, message: str, end: int | None = None, needs: str | None = None):
         super().__init__(message)
-        self.node, self.message = node, message
+        self.node, self.message, self.needs = node, message, needs
         self.end = node.end if end is None else end
 
 

@@ -187,12 +187,13 @@ class Evaluator:
             self._noted.add(key)
             self.notes.append(self.src.problem(node.start, node.end, message, "note"))
 
-    def error(self, node: Node, message: str, end=None):
+    def error(self, node: Node, message: str, end=None, needs: str | None = None):
         key = (node.start, message)  # once, even inside a loop that runs several times
         if key not in self._noted:
             self._noted.add(key)
-            self.errors.append(self.src.problem(node.start, node.end if end is None else end,
-                                                message))
+            problem = self.src.problem(node.start, node.end if end is None else end, message)
+            problem.needs = needs
+            self.errors.append(problem)
 
     def explain(self, u: Unknown, depth=0) -> str:
         if u.var and u.assigned is not None:
@@ -224,6 +225,7 @@ class Evaluator:
             msg += (f". Define it as a number before it is used (e.g. `{u.var} = ...;`) or pass "
                     f"variables={{'{u.var}': ...}} to from_matlab (on the command line: "
                     f"--var {u.var}=...)")
+            raise EvalError(u.node, msg + (f" ({context})" if context else ""), needs=u.var)
         else:
             msg = f"cannot evaluate `{_short(self.text(u.node))}`: {msg}"
         raise EvalError(u.node, msg + (f" ({context})" if context else ""))
@@ -369,7 +371,7 @@ class Evaluator:
         try:
             self.execute(stmt)
         except EvalError as e:
-            self.error(e.node, e.message, e.end)
+            self.error(e.node, e.message, e.end, e.needs)
             self.poison(stmt)
         except AlreadyReported:
             self.poison(stmt)

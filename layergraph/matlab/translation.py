@@ -40,13 +40,17 @@ class MatlabTranslation:
     """What :func:`from_matlab` found.
 
     graph:     the network (the one passed to trainNetwork, else the last layer array or layer
-               graph assigned), as a LayerGraph
+               graph assigned), as a LayerGraph; raises while ``unbound`` is not empty
     options:   the trainingOptions (passed to trainNetwork, else the last assigned), or None
     variables: the MATLAB variables that were evaluated (numbers, strings, layers, graphs)
     notes:     statements that were skipped (data, training, plots ...), each with file:line:col
+    unbound:   the parameters without a value: what the network depends on that the code computes
+               from data (or takes as a function input) and ``variables=`` did not give. The
+               Python is then a function that takes them and the spec declares them without a
+               default (see :func:`_with_stand_ins`); binding them gives the network itself.
     """
 
-    graph: LayerGraph
+    built_graph: LayerGraph  # the network as evaluated (with stand-ins for ``unbound``)
     options: TrainingOptions | None
     variables: dict
     notes: list[MatlabProblem]
@@ -60,6 +64,19 @@ class MatlabTranslation:
     function_name: str | None = None  # the function of a function file, translated as such
     modern: dict = field(default_factory=dict, repr=False)  # dlnetwork / trainnet seen
     data: dict = field(default_factory=dict)  # the spec's data: section (a shipped data set)
+    unbound: dict = field(default_factory=dict)  # name -> Parameter without a value
+
+    @property
+    def graph(self) -> LayerGraph:
+        if self.unbound:
+            names = ", ".join(self.unbound)
+            raise MatlabTranslationError([MatlabProblem(
+                p.filename, max(p.line, 1), 1, p.name,
+                f"the network depends on '{p.name}', which has no value ({_origin(p)}): give "
+                f"variables={{'{p.name}': ...}} to from_matlab (--var {p.name}=...) to build "
+                f"it; to_python() and to_yaml() keep {names} as parameters without a value")
+                for p in self.unbound.values()])
+        return self.built_graph
 
     @property
     def layers(self) -> list[Layer]:
@@ -78,6 +95,16 @@ class MatlabTranslation:
             "<matlab>" else None
         description = f"Translated from {self.filename} by layergraph.from_matlab"
         parameters, derived = spec_parameters(self)
+        held = [d for d in derived if any(re.search(
+            rf"\b{re.escape(python_name(n))}\b", d.split(" = ", 1)[1]) for n in self.unbound)]
+        if held:
+            p = next(iter(self.unbound.values()))
+            raise MatlabTranslationError([MatlabProblem(
+                p.filename, max(p.line, 1), 1, p.name,
+                f"a spec holds values where the MATLAB code computes options from parameters "
+                f"({'; '.join(held)}), and {', '.join(self.unbound)} has no value: give it "
+                f"with variables= (--var {p.name}=...) to write the spec, or use to_python(), "
+                f"which keeps the computation")])
         if derived:
             description += ("; computed from parameters, written as values: "
                             + ", ".join(derived))
@@ -85,7 +112,8 @@ class MatlabTranslation:
         if "trainnet" in self.modern and not isinstance(loss, str):
             description += ("; trainnet's loss is a function, which a spec cannot hold: add "
                             "loss: <name> before loading it")
-        return save_spec(self.graph, options=self.options, name=name, description=description,
+        return save_spec(self.built_graph, options=self.options, name=name,
+                         description=description,
                          parameters=parameters, data=self.data or None,
                          loss=loss if isinstance(loss, str) else None)
 
@@ -190,8 +218,112 @@ def from_matlab(text, filename: str | None = None, variables: dict | None = None
     return _translate(src, [], variables, lim, deadline, encoding)
 
 
+STAND_INS = ((7, 11, 13, 17, 19, 23, 29, 31), (37, 41, 43, 47, 53, 59, 61, 67),
+             (1,) * 8, (2,) * 8)
+"""The values a translation binds, in turn, to the variables it lacks (see
+:func:`_with_stand_ins`): two sets of distinct primes, which must both translate and agree,
+then 1 and 2 (the values code most often tests for), which must agree where they translate."""
+
+MAX_STAND_IN_ROUNDS = 4
+
+
+def _origin(p) -> str:
+    """Where a parameter comes from, for messages and comments."""
+    where = f"{os.path.basename(p.filename)} line {p.line}" if p.line else "not in the code"
+    what = f"`{p.expression}`, " if p.expression else ""
+    return f"{what}{p.origin} ({where})"
+
+
 def _translate(src: Source, others: list, variables, lim, deadline, encoding,
                entry_name: str | None = None) -> MatlabTranslation:
+    """:func:`_translate_once`; where its only errors are values it lacks (computed from data,
+    or inputs of the function), the translation with those as parameters without a value."""
+    try:
+        return _translate_once(src, others, variables, lim, deadline, encoding, entry_name)
+    except MatlabTranslationError as exc:
+        found = _with_stand_ins(exc, src, others, variables, lim, deadline, encoding,
+                                entry_name)
+        if found is None:
+            raise
+        return found
+
+
+def _with_stand_ins(exc, src, others, variables, lim, deadline, encoding, entry_name):
+    """The translation that keeps the variables the code could not evaluate as parameters
+    without a value, or None where that would be a guess.
+
+    The evaluation is rerun with stand-in values bound to those variables (:data:`STAND_INS`).
+    It is accepted only where every error was such a variable, both sets of primes translate,
+    and every run that translates writes the same Python and the same spec (the values aside):
+    then the variables reach the network only as its parameters, never through a loop count,
+    a condition or a computation the Python would hold as a number. A computed option the spec
+    cannot hold (``2 * numHidden``) leaves ``to_yaml`` an error that says so."""
+    needed: list = []
+    problems = exc.problems
+    for _ in range(MAX_STAND_IN_ROUNDS):
+        names = [p.needs for p in problems]
+        if not names or None in names or any(n in (variables or {}) for n in names):
+            return None
+        needed += [n for n in dict.fromkeys(names) if n not in needed]
+        results = []
+        for values in STAND_INS:
+            given = {**(variables or {}), **{n: values[k % len(values)]
+                                            for k, n in enumerate(needed)}}
+            try:
+                results.append(_translate_once(src, others, given, lim, deadline, encoding,
+                                               entry_name))
+            except MatlabTranslationError as again:
+                results.append(again)
+        if all(isinstance(r, MatlabTranslationError) for r in results[:2]) and \
+                all(p.needs for r in results[:2] for p in r.problems):
+            problems = results[0].problems  # more variables it lacks, seen once these are bound
+            continue
+        if not all(isinstance(r, MatlabTranslation) for r in results[:2]):
+            return None
+        made = [r for r in results if isinstance(r, MatlabTranslation)]
+        if any(n not in r.parameters for r in made for n in needed):
+            return None
+        for r in made:
+            r.unbound = {n: r.parameters[n] for n in needed}
+        if len({_written(r) for r in made}) != 1:
+            return None
+        first = made[0]
+        for n in first.unbound.values():
+            line = src.line_text(n.line) if n.filename == src.filename and n.line else ""
+            first.notes.append(MatlabProblem(
+                n.filename, max(n.line, 1), 1, n.name,
+                f"'{n.name}' has no value ({_origin(n)}): the translation keeps it as a parameter "
+                f"without a value; give it with --var {n.name}=... (variables=) to fix it",
+                line, max(len(line), 1), "note"))
+        # the variables that hold stand-ins are not reported as evaluated
+        others_vars = made[1].variables
+        first.variables = {k: v for k, v in first.variables.items()
+                           if k in others_vars and _same(v, others_vars[k])}
+        return first
+    return None
+
+
+def _written(t: MatlabTranslation) -> tuple:
+    """What a translation writes (its Python and its spec, or the error of its spec), to compare
+    translations made with different stand-ins."""
+    try:
+        spec = t.to_yaml()
+        spec = re.sub(r"^parameters:\n(  .*\n)*", "", spec, flags=re.M)  # holds no stand-in
+    except MatlabTranslationError as e:
+        spec = str(e)
+    return python_script(t), spec
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(np.array_equal(a, b)) if isinstance(a, np.ndarray) or isinstance(
+            b, np.ndarray) else bool(a == b)
+    except Exception:  # values without a plain equality (layers compare by their props)
+        return False
+
+
+def _translate_once(src: Source, others: list, variables, lim, deadline, encoding,
+                    entry_name: str | None = None) -> MatlabTranslation:
     """Run ``src`` (a script, a function file or a class file) with the functions of
     ``others`` (``(Source, statements)`` of the other files of a project) callable."""
     try:
@@ -503,14 +635,14 @@ def spec_parameters(t: MatlabTranslation) -> tuple[Bound, list[str]]:
         key = python_name(p.name)
         if not PARAMETER_NAME.match(key):  # an expression bound by its text: a value
             continue
-        decl = {"default": to_py(p.value)}
+        decl = {} if p.name in t.unbound else {"default": to_py(p.value)}
         if p.expression:
             decl["from"] = p.expression
         where = f"{os.path.basename(p.filename)} line {p.line}" if p.line else "not in the code"
         named = f", MATLAB's {p.name}" if key != p.name else ""
         decl["description"] = f"{p.origin} ({where}{named})"
         bound.declared[key] = decl
-        bound.values[key] = decl["default"]
+        bound.values[key] = to_py(p.value)  # for an unbound one: the stand-in the network holds
 
     def references(exprs, owner):
         refs = {}
@@ -522,7 +654,7 @@ def spec_parameters(t: MatlabTranslation) -> tuple[Bound, list[str]]:
                 derived.append(f"{owner}{option} = {e}")
         return refs
 
-    for lay in t.graph.Layers:
+    for lay in t.built_graph.Layers:
         refs = references(getattr(lay, EXPRESSIONS, {}), f"{lay.Name}.")
         if refs:
             bound.layers[lay.Name] = refs
@@ -535,8 +667,13 @@ def _as_function(t: MatlabTranslation, lines: list, network: str) -> list:
     """The network's code as a Python function whose arguments are the parameters (defaults:
     the values given), and the call of it."""
     func = python_name(t.function_name or "build_network")
-    sig = ", ".join(f"{python_name(p.name)}={python_literal(p.value)}"
-                    for p in t.parameters.values())
+    args = [python_name(p.name) if p.name in t.unbound else
+            f"{python_name(p.name)}={python_literal(p.value)}" for p in t.parameters.values()]
+    required = [python_name(n) for n in t.unbound]
+    last_required = max((k for k, a in enumerate(args) if "=" not in a), default=-1)
+    if last_required > 0 and any("=" in a for a in args[:last_required]):
+        args.insert(0, "*")  # one without a value after one with: keyword-only arguments
+    sig = ", ".join(args)
     doc = [f'    """The network of {os.path.basename(t.filename)}'
            + (f" (MATLAB function {t.function_name})" if t.function_name else "") + "."]
     if t.parameters:
@@ -545,19 +682,31 @@ def _as_function(t: MatlabTranslation, lines: list, network: str) -> list:
         for p in t.parameters.values():
             where = f"line {p.line}" if p.line else "not in the code"
             what = f"`{p.expression}`, " if p.expression else ""
-            doc.append(f"        {python_name(p.name)}: {what}{p.origin} ({where})")
+            none = "; no value was given" if p.name in t.unbound else ""
+            doc.append(f"        {python_name(p.name)}: {what}{p.origin} ({where}){none}")
     doc.append('    """')
     outputs = [network] + (["options"] if t.options is not None else [])
     body = ["    " + x if x else "" for x in "\n".join(lines).split("\n")]
     head = f"def {func}({sig}):"
     if len(head) > 100:
         head = f"def {func}(\n" + "".join(f"    {a},\n" for a in sig.split(", ")) + "):"
-    return [head, *doc, *body, f"    return {', '.join(outputs)}", "", "",
-            f"{', '.join(outputs)} = {func}()"]
+    call = [f"{', '.join(outputs)} = {func}()"]
+    if required:  # a clearly marked block: the values to set before running
+        stem = os.path.splitext(os.path.basename(t.filename))[0]
+        call = ["# --- Set these before running: the MATLAB code computes them from data (or "
+                "takes them", "# as inputs), and no value was given for them."]
+        for n in t.unbound.values():
+            call.append(f"{python_name(n.name)} = None  # {_origin(n)}")
+        call += [f"if None in ({', '.join(required)},):",
+                 f"    raise SystemExit({stem + ': set ' + ', '.join(required) + ' above'!r})",
+                 "# ---",
+                 f"{', '.join(outputs)} = {func}("
+                 + ", ".join(f"{r}={r}" for r in required) + ")"]
+    return [head, *doc, *body, f"    return {', '.join(outputs)}", "", "", *call]
 
 
 def python_script(t: MatlabTranslation) -> str:
-    graph = t.graph
+    graph = t.built_graph
     runs, extra = _runs(graph)
 
     def strip(lay):  # leave out names MATLAB code did not give and layerGraph gives back
