@@ -105,6 +105,28 @@ def test_an_input_without_a_value_stays_a_parameter_the_function_requires():
         lstmLayer(5, OutputMode="last"))
 
 
+def test_an_arguments_block_gives_its_defaults_to_inputs_not_given():
+    code = """
+function layers = f(n, k, opts)
+arguments
+    n (1,1) double {mustBePositive} = 5
+    k double = n * 2
+    opts.Drop (1,1) double = 0.25
+    opts.Mode {mustBeMember(opts.Mode, ["last", "sequence"])} = "last"
+end
+layers = [sequenceInputLayer(n); lstmLayer(k, 'OutputMode', opts.Mode); dropoutLayer(opts.Drop)
+          fullyConnectedLayer(2); softmaxLayer; classificationLayer];
+end
+"""
+    t = from_matlab(code)
+    assert t.graph == chain(sequenceInputLayer(5), lstmLayer(10, OutputMode="last"),
+                            dropoutLayer(0.25), fullyConnectedLayer(2), softmaxLayer(),
+                            classificationLayer())
+    given = from_matlab(code, variables={"n": 3, "opts.Drop": 0.5})  # given values win
+    assert [given.layers[0].InputSize, given.layers[1].NumHiddenUnits,
+            given.layers[2].Probability] == [3, 6, 0.5]
+
+
 def test_a_header_with_several_outputs_and_nargin_defaults():
     t = from_matlab("""
         function [layers, options] = makeNet(numFeatures, numClasses, numHidden)
@@ -517,7 +539,7 @@ def test_a_huge_cell_index_is_refused_before_allocating():
 @pytest.mark.parametrize("text, line", [
     ("classdef A\n  properties\n    x = 1\n", 1),
     ("function = f(x)\nend\n", 1),
-    ("function y = f(x)\narguments\n  x (1,1) double\n", 1),
+    ("function y = f(x)\narguments\n  x (1,1) double\n", 2),  # the block that is open
     ("classdef A\n  methods\n    function f(obj)\n", 1),
 ])
 def test_unclosed_classes_functions_and_argument_blocks_are_located(text, line):

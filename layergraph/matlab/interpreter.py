@@ -310,6 +310,8 @@ class Evaluator:
         self.src = self.function_sources.get(fn.name, self.src)
         try:
             try:
+                for default in fn.defaults:
+                    self.default_argument(default)
                 self.run_block(fn.body)
             except (_Return, _Break, _Continue):
                 pass
@@ -326,6 +328,26 @@ class Evaluator:
             return Unknown(node, f"'{fn.name}' returns nothing")
         return outs[0] if nargout <= 1 else tuple(outs) + tuple(
             Unknown(node, "output not assigned") for _ in range(nargout - len(outs)))
+
+    def default_argument(self, stmt: Assign):
+        """An arguments block's default, in the function's workspace: an input the call did not
+        give (``n = 3``) takes it; a name-value field (``opts.NumHidden = 64``) is added to its
+        struct unless given (or bound by ``variables=``)."""
+        target = stmt.targets[0]
+        if isinstance(target, Id):
+            if not isinstance(self.env.get(target.name, Unknown(stmt, "")), Unknown):
+                return
+            self.env.pop(target.name, None)
+        else:
+            base = target.target.name
+            if not isinstance(self.env.get(base), Struct):
+                self.env[base] = Struct()
+            if target.name in self.env[base]:
+                return
+            if self.text(target) in self.given:  # field_of takes the value given
+                self.env[base][target.name] = Unknown(stmt, "given with variables=")
+                return
+        self.run_statement(stmt)
 
     def note_uncalled(self):
         for name, fn in self.local_functions.items():

@@ -182,6 +182,7 @@ class Function(Node):
     params: list = field(default_factory=list)
     outputs: list = field(default_factory=list)
     header_end: int = 0
+    defaults: list = field(default_factory=list)  # Assigns of its arguments block's defaults
 
 
 @dataclass
@@ -511,7 +512,7 @@ class Parser:
                 self.tok.is_op(";", ",") and self.tok.depth == 0):
             header.append(self.advance())
         header_end = self.prev_end
-        self.skip_arguments_block()
+        defaults = self.parse_arguments_blocks()
         outputs, params, name = [], [], None
         eq = next((k for k, h in enumerate(header) if h.is_op("=")), None)
         if eq is not None:
@@ -537,7 +538,8 @@ class Parser:
         body = self.parse_block(("end", "function"))
         if self.tok.is_kw("end"):
             self.advance()
-        return Function(t.start, self.prev_end, name, body, params, outputs, header_end)
+        return Function(t.start, self.prev_end, name, body, params, outputs, header_end,
+                        defaults)
 
     def parse_classdef(self, t):
         """A class file: its ``methods`` blocks give functions, its ``properties`` blocks their
@@ -632,24 +634,61 @@ class Parser:
                 self.skip_to_line_end()
             del line_end
 
-    def skip_arguments_block(self):
-        """``arguments ... end`` (R2019b input validation) at the top of a function: skipped,
-        it declares types and defaults that the call supplies anyway."""
-        k = self.i
-        while self.toks[k].kind == "nl" or self.toks[k].is_op(";"):
-            k += 1
-        t = self.toks[k]
-        if not ((t.kind == "id" and t.value == "arguments") or (
-                t.kind == "cmd" and t.value[0] == "arguments")):
-            return
-        nxt = self.toks[k + 1]
-        if not (nxt.kind == "nl" or nxt.is_op("(") or t.kind == "cmd"):
-            return
-        self.i = k + 1
-        while self.tok.kind != "eof" and not self.tok.is_kw("end"):
+    def parse_arguments_blocks(self) -> list:
+        """The ``arguments ... end`` blocks (R2019b input validation) at the top of a function:
+        the defaults they declare, ``n (1,1) double {mustBePositive} = 3`` and name-value
+        ``opts.NumHidden = 64``, as Assign statements (sizes, classes and validators are
+        skipped; MATLAB checks them, the translation takes the values)."""
+        out = []
+        while True:
+            k = self.i
+            while self.toks[k].kind == "nl" or self.toks[k].is_op(";"):
+                k += 1
+            t = self.toks[k]
+            if not ((t.kind == "id" and t.value == "arguments") or (
+                    t.kind == "cmd" and t.value[0] == "arguments")):
+                return out
+            nxt = self.toks[k + 1]
+            if not (nxt.kind == "nl" or nxt.is_op("(") or t.kind == "cmd"):
+                return out
+            self.i = k + 1
+            if t.kind != "cmd" and self.tok.is_op("("):  # arguments (Input) / (Output)
+                self.skip_to_line_end()
+            out += self.parse_argument_lines(t)
+
+    def parse_argument_lines(self, opener) -> list:
+        out = []
+        while True:
+            k = self.tok
+            if k.kind == "eof":
+                raise self.unclosed(opener)
+            if k.is_kw("end"):
+                self.advance()
+                return out
+            if k.kind in ("nl",) or k.is_op(";", ","):
+                self.advance()
+                continue
+            if k.kind != "id":  # 'n double' reads as a command: no default
+                self.skip_to_line_end()
+                continue
             self.advance()
-        if self.tok.is_kw("end"):
-            self.advance()
+            target = Id(k.start, k.end, k.value)
+            if self.tok.is_op(".") and self.toks[self.i + 1].kind == "id":
+                self.advance()
+                name = self.advance()
+                target = Field(k.start, name.end, target, name.value)
+            while self.tok.kind not in ("nl", "eof") and not (
+                    self.tok.is_op("=") and self.tok.depth == k.depth):
+                self.advance()
+            if self.tok.is_op("="):
+                self.advance()
+                start = self.i
+                try:
+                    value = self.parse_expr()
+                    out.append(Assign(k.start, value.end, [target], value, False))
+                except ParseError:
+                    self.i = start
+            self.skip_to_line_end()
 
     def skip_to_line_end(self):
         while self.tok.kind not in ("nl", "eof"):

@@ -294,7 +294,7 @@ def _with_stand_ins(exc, src, others, variables, lim, deadline, encoding, entry_
                 n.filename, max(n.line, 1), 1, n.name,
                 f"'{n.name}' has no value ({_origin(n)}): the translation keeps it as a parameter "
                 f"without a value; give it with --var {n.name}=... (variables=) to fix it",
-                line, max(len(line), 1), "note"))
+                line, max(len(line), 1), "note", needs=n.name))
         # the variables that hold stand-ins are not reported as evaluated
         others_vars = made[1].variables
         first.variables = {k: v for k, v in first.variables.items()
@@ -764,10 +764,11 @@ def python_script(t: MatlabTranslation) -> str:
         loss = python_literal(t.modern["trainnet"]) if t.modern["trainnet"] else "lossFcn"
         lines += [f"# net, info = trainnet(XTrain, TTrain, net, {loss}, options)"]
     lines = head + lines
-    if t.notes:
+    skipped = [n for n in t.notes if n.needs is None]  # not the parameters without a value
+    if skipped:
         lines += ["", f"# Not translated from {t.filename} (see the notes):"]
         seen = set()
-        for n in sorted(t.notes, key=lambda n: n.line):
+        for n in sorted(skipped, key=lambda n: n.line):
             if n.line not in seen:
                 seen.add(n.line)
                 lines.append(f"#   line {n.line}: {n.source_line.strip()}")
