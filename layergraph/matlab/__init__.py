@@ -15,7 +15,9 @@ inputs being parameters), local functions after the script (run where they are c
 structs, cells, string arrays, ``Name=Value``; and a project's files together
 (``from_matlab([paths...])`` or a folder). A value computed from data (``numel(categories(Y))``)
 is never guessed: bind it with ``variables={'numClasses': 9}`` (``--var numClasses=9``), and
-the translated Python becomes a function with that argument.
+the translated Python becomes a function with that argument. Left unbound, it stays a parameter
+without a value (``t.unbound``) where it reaches the network only as a parameter, else it is an
+error saying how to bind it.
 
 A stranger's file cannot make it hang or exhaust memory: the text's size and nesting, and the
 evaluation's arrays (checked before they are allocated), layers, loops, calls, steps and time
