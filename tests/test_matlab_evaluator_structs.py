@@ -264,3 +264,43 @@ def test_a_struct_array_from_data_stays_unevaluated_when_one_element_is_set():
     p = error_of("cfg = struct('n', 1);\ncfg.blocks = load('cfg.mat');\n"
                  "cfg.blocks(2).units = 5;\nlayers = [sequenceInputLayer(cfg.blocks(2).units)];")
     assert p.line == 4 and "'cfg' could not be evaluated" in p.message
+
+
+# --- for loops over cell arrays ------------------------------------------------------------------
+
+def test_a_for_loop_over_a_cell_array_takes_its_columns_as_matlab_does():
+    t = from_matlab("""
+layers = sequenceInputLayer(12);
+for c = {32, 64}              % a row: c is {32}, then {64}
+    layers = [layers; lstmLayer(c{1}, 'OutputMode', 'sequence')];
+end
+for c = {7; 8}                % a column: one iteration, c is the whole cell
+    layers = [layers; lstmLayer(numel(c) * c{2}, 'OutputMode', 'sequence')];
+end
+for c = {}                    % empty: no iteration
+    layers = [layers; dropoutLayer(0.5)];
+end
+for c = {16, 24; 'a', 'b'}    % 2-by-2: the columns {16; 'a'} and {24; 'b'}
+    layers = [layers; lstmLayer(c{1}, 'OutputMode', 'sequence', 'Name', c{2})];
+end
+layers = [layers; lstmLayer(9, 'OutputMode', 'last'); fullyConnectedLayer(9); softmaxLayer
+    classificationLayer];
+""")
+    assert t.graph == classifier(
+        lstmLayer(32, OutputMode="sequence"), lstmLayer(64, OutputMode="sequence"),
+        lstmLayer(16, OutputMode="sequence"), lstmLayer(16, OutputMode="sequence", Name="a"),
+        lstmLayer(24, OutputMode="sequence", Name="b"), lstmLayer(9, OutputMode="last"))
+
+
+def test_a_for_loop_over_a_cell_of_unknown_shape_is_a_located_note():
+    t = from_matlab("""
+s = struct('a', 1, 'b', 2);
+n = 4;
+for f = fieldnames(s)
+    n = n + 1;
+end
+layers = [sequenceInputLayer(12); lstmLayer(9, 'OutputMode', 'last'); fullyConnectedLayer(9)
+    softmaxLayer; classificationLayer];
+""")
+    note = next(n for n in t.notes if "for loop" in n.message)
+    assert note.line == 4 and "not numeric" in note.message

@@ -126,6 +126,16 @@ class Parameter:
     line: int
 
 
+def _cell_columns(cell: CellArray):
+    """The columns of a cell array of known shape, each an m-by-1 cell (as a for loop takes
+    them)."""
+    m, n = cell.shape
+    for k in range(n):
+        column = CellArray(cell[i * n + k] for i in range(m))
+        column.shape, column.depth = (m, 1), getattr(cell, "depth", 1)
+        yield column
+
+
 class Evaluator:
     """Runs the statements of one MATLAB file in order, keeping the variables in ``env``.
 
@@ -866,6 +876,8 @@ class Evaluator:
         matrix's columns); None, after a note, when the loop is not run."""
         if isinstance(it, (Struct, StructArray)) and isinstance(stmt.var, Id):
             return it if isinstance(it, StructArray) else [it]
+        if isinstance(it, CellArray) and getattr(it, "shape", None) and isinstance(stmt.var, Id):
+            return _cell_columns(it)  # for c = {64, 32}: c is {64}, then {32}
         arr = numeric(it) if not isinstance(it, (Unknown, LayerArray, CellArray)) else None
         if arr is None or not isinstance(stmt.var, Id):
             reason = "its range depends on data" if isinstance(it, Unknown) else \
@@ -1206,6 +1218,8 @@ class Evaluator:
                     "nests too deep"), limit="max_depth")
             out = CellArray(flat)
             out.depth = depth
+            if all(len(r) == len(rows[0]) for r in rows):  # what a for loop takes column-wise
+                out.shape = (len(rows), len(rows[0])) if flat else (0, 0)
             return out
         if any(isinstance(v, (Layer, LayerArray)) for v in flat):
             n = sum(len(v) if isinstance(v, LayerArray) else 1 for v in flat)

@@ -180,9 +180,10 @@ def from_matlab(text, filename: str | None = None, variables: dict | None = None
     *parameter* of the translation (``parameters``): the Python is then a function with those
     arguments. One the code needs and no value was given for stays a parameter without a value
     (``unbound``; see :func:`_with_stand_ins`) where it reaches the network only as a parameter,
-    else it is an error at the line where the network needs it. A function file (``function net = buildNet(numFeatures, numClasses)``) is run as
-    that function; a folder or a list of ``.m`` files is one program whose calls between files
-    are resolved (``main`` names the script or function to run when there are several).
+    else it is an error at the line where the network needs it. A function file
+    (``function net = buildNet(numFeatures, numClasses)``) is run as that function; a folder
+    or a list of ``.m`` files is one program whose calls between files are resolved (``main``
+    names the script or function to run when there are several).
     ``limits`` (default
     :data:`layergraph.matlab.LIMITS`, a :class:`MatlabLimits`) bound the text's size and
     nesting and the evaluation's arrays, loops, calls, steps and time.
