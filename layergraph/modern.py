@@ -22,7 +22,7 @@ from .analysis import analyze, as_graph
 from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
 from .layouts import formatted, single_format, targets_formatted
-from .multiio import as_predictors, predict_several, split_predictors
+from .multiio import as_predictors, one_per, predict_several, split_predictors
 from .network import PREDICT_OPTIONS, Network, prediction_options
 from .options import Bool, Choice, Number, Option, check_value, parse_name_value
 from .services import provide
@@ -404,12 +404,12 @@ def testnet(net: Network, X, T, metrics, *args, **kwargs):
 
     if isinstance(net, DLNetwork):
         net._require_initialized("testnet")
-    if net.several:
-        raise NetworkError("testnet runs networks with one input and one output so far; for "
-                           "several, compute the metrics from minibatchpredict's outputs")
     single = isinstance(metrics, (str, np.str_)) or not isinstance(metrics, (list, tuple))
     items = [metrics] if single else list(metrics)
     losses = [m for m in items if isinstance(m, (str, np.str_)) and str(m).lower() in LOSS_NAMES]
+    if net.several:
+        values = _testnet_several(net, X, T, items, losses, args, kwargs)
+        return values[0] if single else values
     objective = LossFunctionObjective(losses[0] if losses else _default_loss(items),
                                       as_metrics([m for m in items if m not in losses]))
     given = parse_name_value("testnet", args, kwargs, [*PREDICT_OPTIONS, *_TEST_FORMATS])
@@ -439,6 +439,52 @@ def testnet(net: Network, X, T, metrics, *args, **kwargs):
             values[m.Name] = v
     ordered = [values[str(m)] if m in losses else values[_metric_name(m)] for m in items]
     return ordered[0] if single else ordered
+
+
+def _testnet_several(net, X, T, items, losses, args, kwargs) -> list:
+    """testnet of a network with several inputs or outputs: ``X`` one predictor per input and
+    ``T`` one target per output (tuples, as trainnet takes them); each metric is computed on
+    the output its ``NetworkOutput`` names, a metric name on the first output."""
+    from .training.metrics import as_metrics
+    from .training.objectives import as_batch
+    from .training.targets import encode_targets
+
+    if losses:
+        raise OptionError(f"testnet of a network with several outputs takes metrics; a loss "
+                          f"({', '.join(map(repr, losses))}) names no output: compute it from "
+                          "minibatchpredict's outputs", owner="testnet", option="metrics",
+                          part="value", expected="metric names or objects (NetworkOutput="
+                          "names the output)")
+    metrics = as_metrics(items)
+    outputs = net.OutputNames
+    index = [m.output_index(outputs, "testnet") for m in metrics]
+    given = parse_name_value("testnet", args, kwargs, [*PREDICT_OPTIONS, *_TEST_FORMATS])
+    fmts = {k: check_value("testnet", k, o, given.pop(k)) if k in given else o.default
+            for k, o in _TEST_FORMATS.items()}
+    opts = prediction_options(net, (), given)
+    Xs = one_per(X, len(net.input_layers), "input", "X")
+    Ts = one_per(T, len(outputs), "output", "T")
+    data = as_predictors(net.input_layers, Xs, fmts["InputDataFormats"])
+    tf = fmts["TargetDataFormats"]
+    tf = list(tf) if isinstance(tf, (list, tuple)) else [tf] * len(Ts)
+    outs = predict_several(net, data, opts)
+    known = net.training.get("output_classes") or [None] * len(outputs)
+    acts = net.output_activations
+    values, encoded = [], {}
+    with torch.no_grad():
+        for m, j in zip(metrics, index):
+            if j not in encoded:
+                name = f"T{j + 1}"
+                Tj = targets_formatted(Ts[j], tf[j], name)
+                labels = any(np.asarray(v).dtype.kind in "USO" for v in (
+                    Tj if isinstance(Tj, (list, tuple)) else [Tj]))
+                targets = encode_targets(Tj, data, "classification" if labels else "regression",
+                                         acts[j].is_sequence, name,
+                                         tuple(known[j]) if known[j] else None)
+                encoded[j] = (*as_batch(outs[j], targets), targets.encoding)
+            out, t, encoding = encoded[j]
+            values.append(m.compute(out, t, None, encoding))
+    return values
 
 
 _TEST_FORMATS = {"InputDataFormats": _MBP_OPTIONS["InputDataFormats"],

@@ -87,6 +87,18 @@ def as_predictors(layers, Xs, fmts="auto", name="X") -> Predictors:
     return Predictors(parts, names)
 
 
+def one_per(X, count, what, name) -> list:
+    """``X`` as one item per input or output (``what``): itself when there is one, else the
+    tuple of ``count`` given (trainnet's and testnet's predictors and targets)."""
+    if count == 1:
+        return [X]
+    if not isinstance(X, (list, tuple)) or len(X) != count:
+        raise DataError(f"the network has {count} {what}s; give {name} as a tuple of {count} "
+                        f"arrays, one per {what} in {'Input' if what == 'input' else 'Output'}"
+                        "Names order", expected=f"a tuple of {count}")
+    return list(X)
+
+
 def split_predictors(net, X, args) -> tuple[list, tuple]:
     """``f(net, X1, ..., XM, name, value, ...)``: the M predictors of a network with M inputs
     and the name-value arguments after them."""

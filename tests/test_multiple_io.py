@@ -11,6 +11,7 @@ from layergraph import (
     DataError,
     NetworkError,
     OptionError,
+    accuracyMetric,
     classificationLayer,
     concatenationLayer,
     dlnetwork,
@@ -22,6 +23,7 @@ from layergraph import (
     minibatchpredict,
     predict,
     predictAndUpdateState,
+    rmseMetric,
     scores2label,
     sequenceInputLayer,
     softmaxLayer,
@@ -29,6 +31,7 @@ from layergraph import (
     trainnet,
     trainNetwork,
 )
+from layergraph import testnet as run_testnet  # not collected as a test
 
 RNG = np.random.default_rng
 
@@ -157,6 +160,35 @@ def test_the_first_loss_is_the_numpy_loss_of_the_initial_network():
     assert np.isclose(info["TrainingLoss"][0], want, rtol=1e-5)
 
 
+def test_metrics_are_computed_on_the_output_each_names():
+    """Metrics of a two-output network: 'accuracy' on the first output, an rmseMetric on the
+    output its NetworkOutput names; the first iteration's values are NumPy's of the initial
+    network, and validation computes the same metrics."""
+    X1, X2, T1, T2 = data(20, 5)
+    net0 = dlnetwork(two_in_two_out())
+    scores, resp = numpy_two_in_two_out(net0, X1, X2)
+    accuracy = 100 * np.mean(np.where(scores[:, 1] > scores[:, 0], "p", "n") == T1)
+    rmse = np.sqrt(np.mean((resp - T2) ** 2))
+    opts = trainingOptions("sgdm", MaxEpochs=2, MiniBatchSize=20, Verbose=False,
+                           Shuffle="never", ValidationData=((X1, X2), (T1, T2)),
+                           ValidationFrequency=1,
+                           Metrics=["accuracy", rmseMetric(NetworkOutput="reg", Name="regRMSE")])
+    _, info = trainnet((X1, X2), (T1, T2), net0, ["crossentropy", "mse"], opts)
+    assert np.isclose(info["TrainingAccuracy"][0], accuracy)
+    assert np.isclose(info["TrainingregRMSE"][0], rmse, rtol=1e-5)
+    # validation after iteration 1 sees the network iteration 2 trains from, on the same data
+    assert np.isclose(info["ValidationregRMSE"][0], info["TrainingregRMSE"][1], rtol=1e-5)
+    assert np.isclose(info["ValidationAccuracy"][0], info["TrainingAccuracy"][1])
+
+
+def test_a_metric_naming_an_output_the_network_lacks_is_an_option_error():
+    X1, X2, T1, T2 = data(10, 5)
+    opts = trainingOptions("adam", MaxEpochs=1, Verbose=False,
+                           Metrics=accuracyMetric(NetworkOutput="nope"))
+    with pytest.raises(OptionError, match="NetworkOutput 'nope'.*sm, reg"):
+        trainnet((X1, X2), (T1, T2), dlnetwork(two_in_two_out()), ["crossentropy", "mse"], opts)
+
+
 def test_validation_data_of_several_inputs():
     X1, X2, T1, T2 = data(60, 6)
     V1, V2, U1, U2 = data(20, 7)
@@ -247,3 +279,40 @@ def test_what_runs_one_input_only_says_so():
     lg.connectLayers("sm", "out")
     with pytest.raises(NetworkError, match="2 inputs; trainNetwork trains networks with one"):
         trainNetwork(X1, T1, lg, trainingOptions("adam", Verbose=False))
+
+
+def test_a_metric_of_a_one_output_network_may_name_its_output_and_no_other():
+    X1 = data(10, 5)[0]
+    T = np.array(["a", "b"] * 5)
+    net = dlnetwork([sequenceInputLayer(3), lstmLayer(4, OutputMode="last"),
+                     fullyConnectedLayer(2, Name="fc"), softmaxLayer(Name="sm")])
+    opts = dict(MaxEpochs=1, Verbose=False)
+    _, info = trainnet(X1, T, net, "crossentropy", trainingOptions(
+        "adam", Metrics=accuracyMetric(NetworkOutput="sm"), **opts))
+    assert len(info["TrainingAccuracy"]) == 1
+    with pytest.raises(OptionError, match="NetworkOutput 'fc'"):
+        trainnet(X1, T, net, "crossentropy", trainingOptions(
+            "adam", Metrics=accuracyMetric(NetworkOutput="fc"), **opts))
+
+
+def test_testnet_computes_each_metric_on_its_output():
+    X1, X2, T1, T2 = data(60, 2)
+    net, _ = trainnet((X1, X2), (T1, T2), dlnetwork(two_in_two_out()), ["crossentropy", "mse"],
+                      trainingOptions("adam", MaxEpochs=3, MiniBatchSize=20, Verbose=False))
+    assert net.training["output_classes"] == [["n", "p"], None]
+    V1, V2, U1, U2 = data(30, 3)
+    scores, resp = numpy_two_in_two_out(net, V1, V2)
+    accuracy = 100 * np.mean(np.where(scores[:, 1] > scores[:, 0], "p", "n") == U1)
+    acc, rmse = run_testnet(net, (V1, V2), (U1, U2),
+                        ["accuracy", rmseMetric(NetworkOutput="reg")])
+    assert np.isclose(acc, accuracy)
+    assert np.isclose(rmse, np.sqrt(np.mean((resp - U2) ** 2)), rtol=1e-5)
+    # labels of one class only are still encoded with the classes the network was trained on
+    only_p = U1 == "p"
+    one = run_testnet(net, ([v for v, k in zip(V1, only_p) if k], V2[only_p]),
+                  (U1[only_p], U2[only_p]), "accuracy")
+    assert np.isclose(one, 100 * np.mean(scores[only_p, 1] > scores[only_p, 0]))
+    with pytest.raises(OptionError, match="a loss .* names no output"):
+        run_testnet(net, (V1, V2), (U1, U2), "crossentropy")
+    with pytest.raises(DataError, match="tuple of 2 arrays, one per output"):
+        run_testnet(net, (V1, V2), U1, "accuracy")

@@ -542,6 +542,8 @@ def python_literal(v) -> str:
             return repr(name)
         given = [f"{k}={python_literal(getattr(v, k))}" for k, o in v.options.items()
                  if getattr(v, k) != o.default]
+        if v.NetworkOutput is not None:
+            given.insert(0, f"NetworkOutput={v.NetworkOutput!r}")
         if v.Name != v.default_name:
             given.insert(0, f"Name={v.Name!r}")
         return f"{v.matlab_name}({', '.join(given)})"

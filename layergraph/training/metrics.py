@@ -31,7 +31,10 @@ from ..options import Choice, Number, Option, Text, check_value, parse_name_valu
 
 
 class Metric:
-    """A metric object: MATLAB's options as attributes, a ``Name`` for the info columns."""
+    """A metric object: MATLAB's options as attributes, a ``Name`` for the info columns, and a
+    ``NetworkOutput``: the name of the network output it is computed on (None, the default: the
+    network's first output, in OutputNames order -- our reading of MATLAB's default, which
+    matters only for networks with several outputs)."""
 
     matlab_name = ""
     default_name = ""
@@ -40,18 +43,35 @@ class Metric:
     options: dict = {}
 
     def __init__(self, *args, **kwargs):
-        names = ["Name", *self.options]
+        names = ["Name", "NetworkOutput", *self.options]
         given = parse_name_value(self.matlab_name, args, kwargs, names, self.matlab_name)
         self.Name = self.default_name
         if "Name" in given:
             self.Name = check_value(self.matlab_name, "Name", Option(Text()), given.pop("Name"))
+        self.NetworkOutput = None
+        if "NetworkOutput" in given:
+            self.NetworkOutput = check_value(self.matlab_name, "NetworkOutput", Option(Text()),
+                                             given.pop("NetworkOutput"))
         for name, opt in self.options.items():
             setattr(self, name, check_value(self.matlab_name, name, opt, given[name])
                     if name in given else opt.default)
 
     def __repr__(self):
         opts = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.options)
-        return f"{self.matlab_name}(Name={self.Name!r}{', ' if opts else ''}{opts})"
+        out = f", NetworkOutput={self.NetworkOutput!r}" if self.NetworkOutput is not None else ""
+        return f"{self.matlab_name}(Name={self.Name!r}{out}{', ' if opts else ''}{opts})"
+
+    def output_index(self, output_names, owner="trainnet") -> int:
+        """The position in ``output_names`` of the output this metric is computed on."""
+        if self.NetworkOutput is None:
+            return 0
+        names = list(output_names)
+        if self.NetworkOutput in names:
+            return names.index(self.NetworkOutput)
+        raise OptionError(f"metric '{self.Name}' has NetworkOutput '{self.NetworkOutput}', which "
+                          f"is not an output of the network ({', '.join(names)})", owner=owner,
+                          option="Metrics", part="value",
+                          expected="NetworkOutput naming one of the network's OutputNames")
 
     def __eq__(self, other):
         return type(self) is type(other) and vars(self) == vars(other)

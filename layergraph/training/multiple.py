@@ -20,7 +20,8 @@ InputDataFormats / TargetDataFormats are one format for all or a list, one per i
 
 A sequence output takes one target per time step of the first sequence input (so it must keep
 that input's time steps). Every mini-batch is run whole (an integer SequenceLength needs one
-input and one output), and the options' Metrics are for one-output networks.
+input and one output). The options' Metrics are each computed on one output: the one a metric
+object's ``NetworkOutput`` names, else the first (``accuracyMetric(NetworkOutput="out2")``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import torch
 from ..analysis import analyze, as_graph
 from ..errors import DataError, NetworkError, OptionError
 from ..modern import DLNetwork
-from ..multiio import as_outputs, as_predictors, check_policy, predict_several
+from ..multiio import as_outputs, as_predictors, check_policy, one_per, predict_several
 from ..network import resolve_device
 from ..observations import Observations
 from ..sequences import SequencePolicy
@@ -51,15 +52,10 @@ class SeveralOutputsLoss:
     """The loss of a network with several outputs (or inputs): a callable of every output and
     target, or one named loss per output, summed."""
 
-    metrics = ()
-    metric_names: list = []
-
-    def __init__(self, loss_fcn, n_outputs, metrics):
-        if metrics:
-            raise OptionError("Metrics are computed for networks with one input and one output "
-                              "so far; compute them from minibatchpredict's outputs",
-                              owner="trainnet", option="Metrics", part="value",
-                              expected="no Metrics")
+    def __init__(self, loss_fcn, output_names, metrics):
+        n_outputs = len(output_names)
+        self.metrics = tuple(metrics or ())
+        self.metric_outputs = [m.output_index(output_names) for m in self.metrics]
         self.fn, self.parts = None, None
         if callable(loss_fcn):
             self.fn, self.name = loss_fcn, getattr(loss_fcn, "__name__", "custom")
@@ -82,6 +78,16 @@ class SeveralOutputsLoss:
                     for p, T, s, name in zip(self.parts, Ts, sequence, names)]
         return [encode_targets(T, data, "classification" if _labels(T) else "regression", s,
                                name) for T, s, name in zip(Ts, sequence, names)]
+
+    @property
+    def metric_names(self) -> list[str]:
+        return [m.Name for m in self.metrics]
+
+    def metric_values(self, ys, ts, masks, targets) -> list[float]:
+        """Each metric on its output (``targets``: every output's Targets, for the encoding)."""
+        with torch.no_grad():
+            return [m.compute(ys[j].detach(), ts[j], masks[j], targets[j].encoding)
+                    for m, j in zip(self.metrics, self.metric_outputs)]
 
     def check_width(self, targets, widths, sequence, where):
         for j, (t, width) in enumerate(zip(targets, widths)):
@@ -123,16 +129,6 @@ class _OutputTargets(list):
     classes = None
 
 
-def _several(X, count, what, name):
-    if count == 1:
-        return [X]
-    if not isinstance(X, (list, tuple)) or len(X) != count:
-        raise DataError(f"the network has {count} {what}s; give {name} as a tuple of {count} "
-                        f"arrays, one per {what} in {'Input' if what == 'input' else 'Output'}"
-                        "Names order", expected=f"a tuple of {count}")
-    return list(X)
-
-
 class SeveralTrainer(Trainer):
     """Trainer's loop (epochs, shuffling, validation, patience, solver) over predictors of
     several inputs and targets of several outputs."""
@@ -170,9 +166,12 @@ class SeveralTrainer(Trainer):
                                    "of its input", owner="trainnet")
         self.sequence = [a.is_sequence for a in acts]
         inputs = [self.graph.layer(n) for n in self.graph.InputNames]
-        self.objective = SeveralOutputsLoss(loss_fcn, len(acts), opts.Metrics)
-        self.metric_names = []
-        self.objective_metric = check_objective(opts.ObjectiveMetricName, ())
+        output_names = [f"{n}/{p}" if len(self.graph.layer(n).outputs) > 1 else n
+                        for n, p in analysis.outputs]  # as DLNetwork.OutputNames
+        self.objective = SeveralOutputsLoss(loss_fcn, output_names, opts.Metrics)
+        self.metric_names = self.objective.metric_names
+        self.objective_metric = check_objective(opts.ObjectiveMetricName,
+                                                self.objective.metrics)
         self.seqs, self.targets = self._data(X, T, inputs, acts, where, "")
         self.validation = None
         if opts.ValidationData is not None:
@@ -190,14 +189,14 @@ class SeveralTrainer(Trainer):
         self.net._compile(self.graph, opts.ExecutionEnvironment, analysis)
         self.device, self.module = self.net.device, self.net.module
         self.solver = Solver(opts, self._parameter_entries())
-        self.info = TrainingInfo([])
+        self.info = TrainingInfo(self.metric_names)
         self.epoch, self.iteration = 0, 0
         self.best, self.bad_validations, self.order = None, 0, None
 
     def _data(self, X, T, inputs, acts, where, prefix):
-        Xs = _several(X, len(inputs), "input", f"{prefix}X")
+        Xs = one_per(X, len(inputs), "input", f"{prefix}X")
         data = as_predictors(inputs, Xs, self.opts.InputDataFormats, f"{prefix}X")
-        Ts = _several(T, len(acts), "output", f"{prefix}T")
+        Ts = one_per(T, len(acts), "output", f"{prefix}T")
         fmts = self.opts.TargetDataFormats
         fmts = list(fmts) if isinstance(fmts, (list, tuple)) else [fmts] * len(Ts)
         if len(fmts) != len(Ts):
@@ -231,7 +230,7 @@ class SeveralTrainer(Trainer):
         self.module.train()
         ys = [y.data for y in as_outputs(self.module(signals))]
         loss = self.objective.loss(ys, ts, masks, len(idx))
-        yield self._step(loss, lr), []
+        yield self._step(loss, lr), self.objective.metric_values(ys, ts, masks, self.targets)
 
     def _validate(self):
         data, targets = self.validation
@@ -239,16 +238,21 @@ class SeveralTrainer(Trainer):
         outs = predict_several(self.net, data, popts)
         self.module.train()
         pairs = [as_batch(o, t) for o, t in zip(outs, targets)]  # every real position
+        ys = [y.to(self.device) for y, _ in pairs]
+        ts = [t.to(self.device) for _, t in pairs]
         with torch.no_grad():
-            loss = float(self.objective.loss([y.to(self.device) for y, _ in pairs],
-                                             [t.to(self.device) for _, t in pairs],
-                                             [None] * len(pairs), len(data)))
-        return loss, []
+            loss = float(self.objective.loss(ys, ts, [None] * len(pairs), len(data)))
+        return loss, self.objective.metric_values(ys, ts, [None] * len(pairs), targets)
 
 
 def trainnet_several(X, T, net, lossFcn, options, out=None):
     """trainnet for a network with several inputs or outputs (this module's docstring)."""
-    return SeveralTrainer(X, T, net, options, out, lossFcn).run()
+    trainer = SeveralTrainer(X, T, net, options, out, lossFcn)
+    net, info = trainer.run()
+    # each output's classes, in the order of its scores: what testnet encodes labels with
+    net.training["output_classes"] = [list(t.classes) if t.classes else None
+                                      for t in trainer.targets]
+    return net, info
 
 
 provide("trainnet_several", trainnet_several, "layergraph.training.multiple")
