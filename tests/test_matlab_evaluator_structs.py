@@ -304,3 +304,34 @@ layers = [sequenceInputLayer(12); lstmLayer(9, 'OutputMode', 'last'); fullyConne
 """)
     note = next(n for n in t.notes if "for loop" in n.message)
     assert note.line == 4 and "not numeric" in note.message
+
+
+# --- linear algebra in sizes -------------------------------------------------------------------
+
+def test_matrix_division_and_power_follow_matlab():
+    """A/B solves X*B = A, A\\B solves A*X = B, A^k multiplies A by itself (square A)."""
+    import numpy as np
+
+    t = from_matlab(r"""
+A = [4 2; 1 3];
+B = [2 0; 1 2];
+x = A / B;
+y = B \ A;
+p = [1 1; 0 1]^3;
+r = [1 2] / [1 2; 3 4];
+layers = [sequenceInputLayer(12); lstmLayer(round(10 * x(2, 1)) + 20); fullyConnectedLayer(9)
+    softmaxLayer; classificationLayer];
+""")
+    A, B = np.array([[4.0, 2], [1, 3]]), np.array([[2.0, 0], [1, 2]])
+    np.testing.assert_allclose(t.variables["x"], np.linalg.solve(B.T, A.T).T)
+    np.testing.assert_allclose(t.variables["y"], np.linalg.solve(B, A))
+    np.testing.assert_allclose(t.variables["p"], [[1, 3], [0, 1]])
+    np.testing.assert_allclose(t.variables["r"], [1, 0], atol=1e-12)
+    v = 10 * np.linalg.solve(B.T, A.T).T[1, 0]  # -2.5: MATLAB rounds half away from zero
+    want = int(np.sign(v) * np.floor(abs(v) + 0.5)) + 20
+    assert t.layers[1].NumHiddenUnits == want
+
+
+def test_matrix_division_of_sizes_that_do_not_agree_is_not_evaluated():
+    t = from_matlab("w = [1 2 3] / [1 2; 3 4];\nlayers = [sequenceInputLayer(2)];")
+    assert any("sizes do not agree for '/'" in n.message for n in t.notes)

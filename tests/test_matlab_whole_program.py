@@ -512,3 +512,66 @@ def test_modern_closed_loop_carries_the_state_with_predict_and_net_state(series_
     np.testing.assert_allclose(ws["Y"].ravel(), ys, rtol=1e-5, atol=1e-6)
     assert ws["rmse"] == pytest.approx(
         np.sqrt(np.mean((np.array(ys) * sig + mu - values[51:60]) ** 2)), rel=1e-5)
+
+
+def test_matrix_division_in_a_program_solves_as_matlab_does():
+    """A/B solves X*B = A and A\\B solves A*X = B (least squares for non-square B)."""
+    program = translate_program("A = [4 2; 1 3];\nB = [2 0; 1 2];\nx = A / B;\ny = B \\ A;\n"
+                                "c = [1 2; 3 4; 5 7] \\ [1; 2; 3];\n", filename="div.m")
+    ws = program.run()
+    A, B = np.array([[4.0, 2], [1, 3]]), np.array([[2.0, 0], [1, 2]])
+    np.testing.assert_allclose(ws["x"], np.linalg.solve(B.T, A.T).T)
+    np.testing.assert_allclose(ws["y"], np.linalg.solve(B, A))
+    M = np.array([[1.0, 2], [3, 4], [5, 7]])  # over-determined: the normal equations' answer
+    np.testing.assert_allclose(ws["c"], np.linalg.solve(M.T @ M, M.T @ [[1.0], [2], [3]]))
+    with pytest.raises(LayerGraphError, match="sizes do not agree for '/'"):
+        translate_program("x = [1 2 3] / [1 2; 3 4];\n", filename="bad.m").run()
+
+
+FUNCTION_INPUTS = """\
+if ~exist('numHidden', 'var')
+    numHidden = 7;
+end
+a = f(2);
+b = f(2, 3);
+c = g(5);
+d = g(5, 'Scale', 3);
+e = h(1, 2, 3);
+function y = f(a, b)
+if nargin < 2
+    b = 10;
+end
+y = a + b;
+end
+function y = g(x, opts)
+arguments
+    x (1,1) double
+    opts.Scale (1,1) double = 2
+    opts.Shift = 1
+end
+y = x * opts.Scale + opts.Shift;
+end
+function n = h(varargin)
+n = numel(varargin);
+end
+"""
+
+
+def test_functions_take_their_inputs_as_matlab_does(capsys):
+    """nargin, exist(name, 'var'), an arguments block's defaults and name-value pairs, varargin."""
+    program = translate_program(FUNCTION_INPUTS, filename="inputs.m")
+    ws = program.run()
+    assert (ws["numHidden"], ws["a"], ws["b"], ws["c"], ws["d"], ws["e"]) == (7, 12, 5, 11, 16, 3)
+    assert capsys.readouterr().out == ""  # the declarations of the arguments block show nothing
+
+
+def test_an_input_not_given_is_a_layergraph_error_where_it_is_used():
+    program = translate_program("y = f(1);\nfunction y = f(a, b)\nif nargin > 5\n  y = 0;\n"
+                                "end\ny = a + b;\nend\n", filename="short.m")
+    with pytest.raises(LayerGraphError, match="input 'b' of function f is used but was not "
+                       "given"):
+        program.run()
+    too_many = translate_program("y = f(1, 2, 3);\nfunction y = f(a, b)\ny = nargin;\nend\n",
+                                 filename="long.m")
+    with pytest.raises(LayerGraphError, match="f takes at most 2 inputs, 3 were given"):
+        too_many.run()

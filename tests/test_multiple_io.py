@@ -316,3 +316,22 @@ def test_testnet_computes_each_metric_on_its_output():
         run_testnet(net, (V1, V2), (U1, U2), "crossentropy")
     with pytest.raises(DataError, match="tuple of 2 arrays, one per output"):
         run_testnet(net, (V1, V2), U1, "accuracy")
+
+
+def test_a_checkpoint_of_several_outputs_resumes_to_the_uninterrupted_weights(tmp_path, capsys):
+    X1, X2, T1, T2 = data(40, 2)
+    opts = trainingOptions("adam", MaxEpochs=4, MiniBatchSize=20, Verbose=False, Seed=3,
+                           Shuffle="every-epoch")
+    losses = ["crossentropy", "mse"]
+    whole, _ = trainnet((X1, X2), (T1, T2), dlnetwork(two_in_two_out(), Seed=1), losses, opts)
+    trainnet((X1, X2), (T1, T2), dlnetwork(two_in_two_out(), Seed=1), losses,
+             opts.replace(MaxEpochs=2, CheckpointPath=str(tmp_path)))
+    saved = sorted(tmp_path.glob("net_checkpoint__*.pt"))
+    assert [p.name.split("__")[1] for p in saved] == ["2", "4"]  # one per epoch
+    capsys.readouterr()
+    resumed, info = trainnet((X1, X2), (T1, T2), saved[-1], losses, opts)
+    assert "iteration 6/8" in capsys.readouterr().err  # the count goes on from the checkpoint
+    assert len(info["TrainingLoss"]) == 8
+    for a, b in zip(whole.Layers, resumed.Layers):
+        for name in a.learnables:
+            np.testing.assert_array_equal(np.asarray(a.props[name]), np.asarray(b.props[name]))

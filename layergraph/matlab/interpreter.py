@@ -1499,6 +1499,10 @@ def _result_elements(op, a, b) -> int:
     """The elements ``a op b`` would have (0 when the sizes do not agree), before computing it."""
     if op == "*" and a.size != 1 and b.size != 1:
         return a.shape[0] * b.shape[1] if a.shape[1] == b.shape[0] else 0
+    if op == "/" and b.size != 1 and a.ndim == b.ndim == 2:  # (m x n) / (p x n): m x p
+        return a.shape[0] * b.shape[0] if a.shape[1] == b.shape[1] else 0
+    if op == "\\" and a.size != 1 and a.ndim == b.ndim == 2:  # (m x n) \ (m x p): n x p
+        return a.shape[1] * b.shape[1] if a.shape[0] == b.shape[0] else 0
     try:
         return math.prod(np.broadcast_shapes(a.shape, b.shape))
     except ValueError:

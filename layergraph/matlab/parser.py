@@ -685,7 +685,9 @@ class Parser:
                 start = self.i
                 try:
                     value = self.parse_expr()
-                    out.append(Assign(k.start, value.end, [target], value, False))
+                    default = Assign(k.start, value.end, [target], value, False)
+                    default.quiet = True  # a declaration: MATLAB never displays it
+                    out.append(default)
                 except ParseError:
                     self.i = start
             self.skip_to_line_end()

@@ -216,6 +216,13 @@ def _project(paths, variables, lim, main) -> MatlabProgram:
 # --- the emitter -----------------------------------------------------------------------------------
 
 
+def _flexible(f: Function) -> bool:
+    """Whether a function takes its inputs as MATLAB does (fewer than declared, name-value
+    pairs, varargin): its body reads nargin or exist, or it declares defaults."""
+    reads = {n.name for n in _walk(f.body) if isinstance(n, Id)}
+    return bool(f.defaults) or bool(reads & {"nargin", "exist"}) or "varargin" in f.params
+
+
 def _walk(node):
     """Every node under ``node`` (statements and expressions), iteratively."""
     stack = [node]
@@ -277,6 +284,8 @@ class _Emitter:
                     self.stored.setdefault(b.name, []).append((n, t))
         self.variables = set(self.stored) | {p for f in self.functions.values()
                                              for p in f.params if p}
+        if any(_flexible(f) for f in self.functions.values()):
+            self.variables.add("nargin")  # the prelude of such a function assigns it
         self.loads = {}  # id(statement) -> (file, names): `load FILE` and `load(FILE)`
         for n in _walk(body):  # `load` in the script (in another file's function: a note)
             spec = _load_statement(n)
@@ -438,9 +447,13 @@ class _Emitter:
     def _function(self, f: Function) -> list:
         params = [python_name(p) if p else f"_unused{k}" for k, p in enumerate(f.params)]
         outs = [python_name(o) for o in f.outputs]
+        prelude = []
+        if _flexible(f):  # called with fewer inputs, name-value pairs or varargin, as MATLAB
+            prelude = self._inputs(f, params)
+            params = ["*args", "**name_values"]
         sig = ", ".join(params + (["nargout=1"] if len(outs) > 1 else []))
         self.returns = self._returns(outs)
-        body = self.block(f.body, set(f.params), top=False)
+        body = prelude + self.block(f.body, set(f.params), top=False)
         inits = sorted({_base(t).name for n in _walk(f.body) if isinstance(n, Assign)
                         for t in n.targets if not isinstance(t, Id) and isinstance(_base(t), Id)}
                        - set(f.params))
@@ -450,6 +463,30 @@ class _Emitter:
         lines += ["    " + x if x else "" for x in body]
         lines.append("    " + self.returns)
         self.returns = None
+        return lines
+
+    def _inputs(self, f: Function, params) -> list:
+        """The prelude of a function whose body reads ``nargin`` or ``exist``, or that declares
+        defaults (an arguments block) or takes varargin: its inputs from ``*args`` (those not
+        given are ml.NotGiven), a name-value struct input (``opts.Name = default`` in the
+        arguments block) from the 'Name', value pairs after them, and the defaults."""
+        nv = {d.targets[0].target.name for d in f.defaults if isinstance(d.targets[0], Field)}
+        rest = next((p for p in f.params if p in nv or p == "varargin"), None)
+        count = f.params.index(rest) if rest is not None else len(f.params)
+        kind = "varargin" if rest == "varargin" else "name-value" if rest else None
+        names = params[:count] + ([python_name(rest)] if rest else [])
+        lines = ["nargin = len(args) + 2 * len(name_values)",
+                 f"{', '.join(names)}, = ml.function_inputs(args, name_values, "
+                 f"{[p or '~' for p in f.params[:count]]!r}, {kind!r}, {f.name!r})"]
+        for d in f.defaults:
+            t = d.targets[0]
+            code = self.block([d], set(f.params), top=False)
+            if isinstance(t, Id) and t.name in f.params[:count]:
+                k = f.params.index(t.name)
+                lines += [f"if nargin < {k + 1}:"] + ["    " + x for x in code]
+            elif isinstance(t, Field) and isinstance(t.target, Id):
+                lines += [f"if not ml.isfield({python_name(t.target.name)}, {t.name!r}):"] + [
+                    "    " + x for x in code]
         return lines
 
     @staticmethod
@@ -506,6 +543,8 @@ class _Emitter:
                    for p in self.reads.get(name, []) if not (s.start <= p < s.end))
 
     def silent(self, s) -> bool:
+        if getattr(s, "quiet", False):  # an arguments block's default: never shown
+            return True
         k = s.end
         text = self.src.text
         while k < len(text) and text[k] in " \t":
@@ -778,6 +817,9 @@ class _Emitter:
     def call(self, node, name, args, nargout) -> str:
         if name in CONSTANTS and not args:
             return CONSTANTS[name]
+        if name == "exist" and args and isinstance(args[0], Str) and (
+                len(args) == 1 or (isinstance(args[1], Str) and args[1].value == "var")):
+            return f"ml.exist_variable(locals(), {args[0].value!r})"  # exist('x', 'var')
         if name in DATASETS:
             return f"ml.japanese_vowels_data({DATASETS[name]!r}, {self.layout!r})"
         if name in self.functions:
@@ -852,7 +894,7 @@ class _Emitter:
                   "~=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
         if op in simple:
             return f"({a} {simple[op]} {b})"
-        calls = {"*": "ml.mtimes", "/": "ml.mrdivide", "^": "ml.mpower",
+        calls = {"*": "ml.mtimes", "/": "ml.mrdivide", "\\": "ml.mldivide", "^": "ml.mpower",
                  "&": "np.logical_and", "|": "np.logical_or"}
         if op in calls:
             return f"{calls[op]}({a}, {b})"

@@ -260,6 +260,16 @@ def contains_unknown(v) -> bool:
 # --- operators ---------------------------------------------------------------------------------
 
 
+def matrix_divide(a, b):
+    """MATLAB's ``A / B`` for a matrix B: the X that solves X*B = A (least squares, the
+    minimum-norm solution, where B is not square); ``A \\ B`` is ``(B' / A')'``. ValueError when
+    the sizes do not agree."""
+    a, b = np.atleast_2d(np.asarray(a, float)), np.atleast_2d(np.asarray(b, float))
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
+        raise ValueError("matrix division")
+    return np.linalg.lstsq(b.T, a.T, rcond=None)[0].T
+
+
 def binary_op(op, a, b):
     """MATLAB's binary operator ``op`` on two numeric arrays (ValueError where MATLAB would need
     linear algebra the translator does not do)."""
@@ -278,16 +288,16 @@ def binary_op(op, a, b):
     if op == "*":
         return a * b if a.size == 1 or b.size == 1 else a @ b
     if op == "/":
-        if b.size == 1:
-            return a / b
-        raise ValueError("matrix division")
+        return a / b if b.size == 1 else matrix_divide(a, b)
     if op == "\\":
-        if a.size == 1:
-            return b / a
-        raise ValueError("matrix division")
+        return b / a if a.size == 1 else matrix_divide(b.T, a.T).T
     if op == "^":
         if a.size == 1 and b.size == 1:
             return np.power(a.astype(float), b)
+        k = float(b.reshape(-1)[0]) if b.size == 1 else None
+        if k is not None and a.ndim == 2 and a.shape[0] == a.shape[1] and k.is_integer() \
+                and 0 <= k <= 64:  # a square matrix to a small whole power
+            return np.linalg.matrix_power(a.astype(float), int(k))
         raise ValueError("matrix power")
     if op == "==":
         return a == b

@@ -101,7 +101,7 @@ class Monitor:
     """Progress while training: MATLAB's verbose table, and a progress bar on a terminal or one
     line per epoch off a terminal (a log, a pipe, CI), as Keras' ``verbose=2`` does."""
 
-    def __init__(self, opts, total_iterations, metrics, out=None, stream=None):
+    def __init__(self, opts, total_iterations, metrics, out=None, stream=None, done=0):
         self.opts = opts
         self.metrics = [metrics] if isinstance(metrics, str) else list(metrics)
         self.out = out or sys.stdout
@@ -114,7 +114,7 @@ class Monitor:
             if _is_terminal(self.stream):
                 from tqdm.auto import tqdm
 
-                self.bar = tqdm(total=total_iterations, unit="it", leave=True,
+                self.bar = tqdm(total=total_iterations, initial=done, unit="it", leave=True,
                                 file=self.stream, dynamic_ncols=True)
             elif not opts.Verbose:  # the table already reports progress when it prints
                 self.epoch_lines = True

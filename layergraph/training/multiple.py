@@ -20,7 +20,8 @@ InputDataFormats / TargetDataFormats are one format for all or a list, one per i
 
 A sequence output takes one target per time step of the first sequence input (so it must keep
 that input's time steps). Every mini-batch is run whole (an integer SequenceLength needs one
-input and one output). The options' Metrics are each computed on one output: the one a metric
+input and one output). CheckpointPath writes checkpoints as for one output; trainnet resumes
+from one given in place of the network. The options' Metrics are each computed on one output: the one a metric
 object's ``NetworkOutput`` names, else the first (``accuracyMetric(NetworkOutput="out2")``).
 """
 
@@ -38,8 +39,10 @@ from ..modern import DLNetwork
 from ..multiio import as_outputs, as_predictors, check_policy, one_per, predict_several
 from ..network import resolve_device
 from ..observations import Observations
+from ..persistence import graph_from_state
 from ..sequences import SequencePolicy
 from ..services import provide
+from .checkpoints import read_checkpoint
 from .metrics import check_objective, flat_positions
 from .monitor import TrainingInfo
 from .objectives import LossFunctionObjective, as_batch
@@ -133,24 +136,27 @@ class SeveralTrainer(Trainer):
     """Trainer's loop (epochs, shuffling, validation, patience, solver) over predictors of
     several inputs and targets of several outputs."""
 
-    def __init__(self, X, T, net, opts, out, loss_fcn):
+    def __init__(self, X, T, net, opts, out, loss_fcn, resume_from=None):
         self.opts, self.out = opts, out
         self.modern, self.owner = True, "trainnet"
         self._join(None)  # one process (trainnet refuses several workers for these networks)
         resolve_device(opts.ExecutionEnvironment)
         if opts.CheckpointPath:
-            raise OptionError("CheckpointPath: checkpoints are written for networks with one "
-                              "input and one output so far", owner="trainnet",
-                              option="CheckpointPath", part="value", expected="''")
+            _writable_folder(opts.CheckpointPath, "CheckpointPath", self.owner)
         if opts.Plots == "training-progress":
             _writable_folder(os.path.dirname(os.path.abspath(opts.PlotPath)), "PlotPath",
                              self.owner)
-        source = net.copy_graph() if isinstance(net, DLNetwork) else net
-        graph, problems = as_graph(source, owner=self.owner)
-        if problems:
-            raise NetworkError.from_problems(problems)
-        if graph is source and not isinstance(net, DLNetwork):
-            graph = graph.copy()
+        ckpt = None
+        if resume_from is not None:  # a checkpoint of this trainer (Trainer._checkpoint)
+            ckpt, self.resumed_from = read_checkpoint(resume_from)
+            graph = graph_from_state(ckpt.get("graph"), self.resumed_from)
+        else:
+            source = net.copy_graph() if isinstance(net, DLNetwork) else net
+            graph, problems = as_graph(source, owner=self.owner)
+            if problems:
+                raise NetworkError.from_problems(problems)
+            if graph is source and not isinstance(net, DLNetwork):
+                graph = graph.copy()
         analysis = analyze(graph, dlnetwork=True)
         if not analysis.ok:
             raise NetworkError.from_problems(analysis.problems)
@@ -179,12 +185,14 @@ class SeveralTrainer(Trainer):
             self.validation = self._data(Xv, Tv, inputs, acts, where, "ValidationData ")
 
         self.rng = np.random.default_rng(opts.Seed)
-        torch.manual_seed(opts.Seed if opts.Seed is not None else int(self.rng.integers(2 ** 31)))
-        for lay, part in zip(inputs, self.seqs.parts):
-            lay.fit_statistics(part.raw() if isinstance(part, Observations) else part,
-                               reset=opts.ResetInputNormalization)
-        for name in analysis.order:
-            self.graph.layer(name).initialize(analysis.inputs[name], self.rng)
+        if ckpt is None:  # a checkpoint's graph holds its statistics and weights
+            torch.manual_seed(opts.Seed if opts.Seed is not None else
+                              int(self.rng.integers(2 ** 31)))
+            for lay, part in zip(inputs, self.seqs.parts):
+                lay.fit_statistics(part.raw() if isinstance(part, Observations) else part,
+                                   reset=opts.ResetInputNormalization)
+            for name in analysis.order:
+                self.graph.layer(name).initialize(analysis.inputs[name], self.rng)
         self.net = DLNetwork(self.graph, Initialize=False, device=opts.ExecutionEnvironment)
         self.net._compile(self.graph, opts.ExecutionEnvironment, analysis)
         self.device, self.module = self.net.device, self.net.module
@@ -192,6 +200,8 @@ class SeveralTrainer(Trainer):
         self.info = TrainingInfo(self.metric_names)
         self.epoch, self.iteration = 0, 0
         self.best, self.bad_validations, self.order = None, 0, None
+        if ckpt is not None:
+            self._resume(ckpt)
 
     def _data(self, X, T, inputs, acts, where, prefix):
         Xs = one_per(X, len(inputs), "input", f"{prefix}X")
@@ -245,9 +255,10 @@ class SeveralTrainer(Trainer):
         return loss, self.objective.metric_values(ys, ts, [None] * len(pairs), targets)
 
 
-def trainnet_several(X, T, net, lossFcn, options, out=None):
-    """trainnet for a network with several inputs or outputs (this module's docstring)."""
-    trainer = SeveralTrainer(X, T, net, options, out, lossFcn)
+def trainnet_several(X, T, net, lossFcn, options, out=None, resume_from=None):
+    """trainnet for a network with several inputs or outputs (this module's docstring);
+    ``resume_from``: a checkpoint it wrote under CheckpointPath (training goes on from there)."""
+    trainer = SeveralTrainer(X, T, net, options, out, lossFcn, resume_from)
     net, info = trainer.run()
     # each output's classes, in the order of its scores: what testnet encodes labels with
     net.training["output_classes"] = [list(t.classes) if t.classes else None

@@ -84,7 +84,8 @@ def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, 
                           part="value", expected="trainingOptions(...)")
     if isinstance(net, (str, os.PathLike)):
         resume_from, net = net, None
-    elif resume_from is None and _has_several(net):  # training/multiple.py, a floor above
+    if _has_several(net) if resume_from is None else _checkpoint_has_several(resume_from):
+        # training/multiple.py, a floor above
         if options.SolverName in FULL_BATCH_SOLVERS:
             raise OptionError(f"a network with several inputs or outputs trains with 'sgdm', "
                               f"'adam' or 'rmsprop' so far, not '{options.SolverName}'",
@@ -97,7 +98,7 @@ def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, 
                 "yet", owner="trainnet", option="ExecutionEnvironment", part="value",
                 expected="'auto', 'cpu' or 'gpu'")
         return service("trainnet_several", "layergraph.training.multiple")(
-            X, T, net, lossFcn, options, out=out)
+            X, T, net, lossFcn, options, out=out, resume_from=resume_from)
     LossFunctionObjective(lossFcn, options.Metrics)  # checked before any worker starts
     return _train(X, T, net, options, resume_from, out, (lossFcn,), workers, "trainnet")
 
@@ -243,13 +244,17 @@ class Trainer:
         self.bad_validations = 0
         self.order = None
         if ckpt is not None:
-            try:
-                self._restore(ckpt)
-            except (KeyError, TypeError, ValueError, AttributeError, RuntimeError) as exc:
-                if isinstance(exc, LayerGraphError):
-                    raise
-                raise FileError(f"{self.resumed_from}: damaged checkpoint ({type(exc).__name__}:"
-                                f" {exc})") from None
+            self._resume(ckpt)
+
+    def _resume(self, ckpt):
+        """Where the checkpoint left training; a checkpoint that does not fit is a FileError."""
+        try:
+            self._restore(ckpt)
+        except (KeyError, TypeError, ValueError, AttributeError, RuntimeError) as exc:
+            if isinstance(exc, LayerGraphError):
+                raise
+            raise FileError(f"{self.resumed_from}: damaged checkpoint ({type(exc).__name__}:"
+                            f" {exc})") from None
 
     def _join(self, group):
         """Take part in ``group`` (distributed.Workers), or train alone (None)."""
@@ -278,8 +283,8 @@ class Trainer:
         per_epoch = max(n // o.MiniBatchSize, 1)
         chunks = self._chunks_per_batch()
         monitor = Monitor(o if self.main else o.replace(Verbose=False, ProgressBar=False),
-                          (o.MaxEpochs - self.epoch) * per_epoch * chunks, self.metric_names,
-                          self.out)
+                          o.MaxEpochs * per_epoch * chunks, self.metric_names, self.out,
+                          done=self.iteration)  # a resumed training counts on
         if self.group is not None:
             self.forward = self.group.wrap(self.module)
             self._batch_statistics(self.group.sum_with_gradient)
@@ -587,6 +592,12 @@ def _has_several(net) -> bool:
     except LayerGraphError:
         return False  # the usual path reports it
     return len(graph.InputNames) > 1 or len(analysis.outputs) > 1
+
+
+def _checkpoint_has_several(path) -> bool:
+    """True for a checkpoint of a network with several inputs or outputs."""
+    ckpt, where = read_checkpoint(path)
+    return _has_several(graph_from_state(ckpt.get("graph"), where))
 
 
 def _predictors(X, input_layer, fmt, name):

@@ -11,6 +11,7 @@ import numpy as np
 
 from ...errors import DataError
 from ...layers import Layer
+from ..values import matrix_divide
 
 COLON = slice(None)
 """A lone ``:`` subscript."""
@@ -563,12 +564,27 @@ def mtimes(a, b):
 
 
 def mrdivide(a, b):
-    """``a / b`` for a scalar ``b`` (MATLAB's matrix division otherwise: not translated)."""
+    """``a / b``: elementwise for a scalar ``b``, else MATLAB's matrix division (X*B = A)."""
     a, b = _num(a), _num(b)
     if np.size(b) != 1:
-        raise NotImplementedError("a / B with a matrix B (MATLAB's least-squares division) is "
-                                  "not translated; use ./ for elementwise division")
+        return _divide(a, b, "/")
     return a / (b if np.ndim(b) == 0 else np.asarray(b).ravel()[0])
+
+
+def mldivide(a, b):
+    """``a \\ b``: ``b / a`` for a scalar ``a``, else the X that solves A*X = B."""
+    a, b = _num(a), _num(b)
+    if np.size(a) == 1:
+        return b / (a if np.ndim(a) == 0 else np.asarray(a).ravel()[0])
+    return _divide(np.asarray(b).T, np.asarray(a).T, "\\").T
+
+
+def _divide(a, b, op):
+    try:
+        return matrix_divide(a, b)
+    except ValueError:
+        raise DataError(f"the sizes do not agree for '{op}' ({np.shape(a)} and {np.shape(b)})",
+                        expected="A / B with as many columns in A as in B") from None
 
 
 def mpower(a, b):
@@ -689,3 +705,56 @@ def ischar(x):
 
 def isfield(s, name):
     return isinstance(s, Struct) and name in s.__dict__
+
+
+# --- function inputs ----------------------------------------------------------------------------
+
+
+class NotGiven:
+    """An input the call did not give (MATLAB: the variable does not exist). Using it is
+    MATLAB's "Not enough input arguments" error; ``exist(name, 'var')`` is false for it."""
+
+    def __init__(self, name, function):
+        self.name, self.function = name, function
+
+    def __repr__(self):
+        return f"<input '{self.name}' of {self.function} not given>"
+
+    def _used(self, *_):
+        raise DataError(f"input '{self.name}' of function {self.function} is used but was not "
+                        "given (MATLAB: Not enough input arguments)",
+                        expected=f"a call of {self.function} that gives '{self.name}'")
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _used
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __neg__ = __abs__ = _used
+    __lt__ = __le__ = __gt__ = __ge__ = __bool__ = __float__ = __int__ = __index__ = _used
+    __getitem__ = __iter__ = __len__ = __getattr__ = _used
+    __array__ = _used
+
+
+def function_inputs(args, name_values, names, rest, function):
+    """The inputs of a MATLAB function called with ``args`` (and Name=Value ``name_values``):
+    one per name of ``names`` (NotGiven where the call gave fewer), then for ``rest``
+    'varargin' a cell of the remaining arguments, for 'name-value' a struct of the remaining
+    'Name', value pairs (an arguments block's ``opts.Name``)."""
+    if len(args) > len(names) and rest is None:
+        raise DataError(f"{function} takes at most {len(names)} inputs, {len(args)} were given",
+                        expected=f"at most {len(names)} inputs")
+    if name_values and rest != "name-value":
+        raise DataError(f"{function} takes no name-value arguments ({', '.join(name_values)})",
+                        expected="positional inputs")
+    out = [args[k] if k < len(args) else NotGiven(n, function) for k, n in enumerate(names)]
+    more = list(args[len(names):])
+    if rest == "varargin":
+        out.append(cell_of(more, (1, len(more))))
+    elif rest == "name-value":
+        if len(more) % 2 or not all(isinstance(k, str) for k in more[::2]):
+            raise DataError(f"{function}: name-value arguments come in 'Name', value pairs",
+                            expected="'Name', value pairs after the positional inputs")
+        out.append(Struct(**dict(zip(more[::2], more[1::2])), **name_values))
+    return out
+
+
+def exist_variable(scope: dict, name: str) -> int:
+    """``exist(name, 'var')``: 1 when the variable is assigned (and not an input not given)."""
+    return int(name in scope and not isinstance(scope[name], NotGiven))
