@@ -601,38 +601,8 @@ class Parser:
 
     def parse_properties(self, opener) -> list:
         """The lines of a ``properties`` block, up to its ``end``: ``Name``, ``Name = value`` or
-        ``Name (1,1) double {mustBePositive} = value`` (size, class and validators are
-        skipped); the defaults are Assign statements."""
-        out = []
-        while True:
-            k = self.tok
-            if k.kind == "eof":
-                raise self.unclosed(opener)
-            if k.is_kw("end"):
-                self.advance()
-                return out
-            if k.kind in ("nl",) or k.is_op(";", ","):
-                self.advance()
-                continue
-            name = k.value[0] if k.kind == "cmd" else k.value if k.kind == "id" else None
-            line_end = k.end if k.kind == "cmd" else None
-            self.advance()
-            if k.kind == "cmd" or name is None:
-                continue  # 'Name double' reads as a command: no default
-            while self.tok.kind not in ("nl", "eof") and not (
-                    self.tok.is_op("=") and self.tok.depth == k.depth):
-                self.advance()
-            if self.tok.is_op("="):
-                self.advance()
-                start = self.i
-                try:
-                    value = self.parse_expr()
-                    out.append(Assign(k.start, value.end, [Id(k.start, k.end, name)], value,
-                                      False))
-                except ParseError:
-                    self.i = start
-                self.skip_to_line_end()
-            del line_end
+        ``Name (1,1) double {mustBePositive} = value``; the defaults are Assign statements."""
+        return self.parse_declarations(opener)
 
     def parse_arguments_blocks(self) -> list:
         """The ``arguments ... end`` blocks (R2019b input validation) at the top of a function:
@@ -654,9 +624,12 @@ class Parser:
             self.i = k + 1
             if t.kind != "cmd" and self.tok.is_op("("):  # arguments (Input) / (Output)
                 self.skip_to_line_end()
-            out += self.parse_argument_lines(t)
+            out += self.parse_declarations(t, fields=True)
 
-    def parse_argument_lines(self, opener) -> list:
+    def parse_declarations(self, opener, fields=False) -> list:
+        """The lines of a ``properties`` or ``arguments`` block, up to its ``end``, each a name
+        (``fields``: or ``name.Field``) with optional size, class, validators and ``= default``
+        (the first three skipped); the defaults as Assign statements, never displayed."""
         out = []
         while True:
             k = self.tok
@@ -673,7 +646,7 @@ class Parser:
                 continue
             self.advance()
             target = Id(k.start, k.end, k.value)
-            if self.tok.is_op(".") and self.toks[self.i + 1].kind == "id":
+            if fields and self.tok.is_op(".") and self.toks[self.i + 1].kind == "id":
                 self.advance()
                 name = self.advance()
                 target = Field(k.start, name.end, target, name.value)
