@@ -130,24 +130,35 @@ def as_outputs(y) -> tuple:
     return y if isinstance(y, tuple) and not isinstance(y, Signal) else (y,)
 
 
-def predict_several(net, data: Predictors, opts) -> tuple:
+def predict_several(net, data: Predictors, opts, stateful=False) -> tuple:
     """Every output of ``net`` on ``data``, in OutputNames order: (N, K) arrays, or lists of
-    (T_i, K) arrays for sequence outputs (each cut to its own length)."""
+    (T_i, K) arrays for sequence outputs (each cut to its own length). ``stateful``
+    (predictAndUpdateState, predict with return_state): one mini-batch in the given order, each
+    recurrent layer starting from its carried state and keeping its final one."""
     policy = SequencePolicy.of(opts)
     check_policy(policy, "minibatchpredict")
     n = len(data)
     lengths = data.lengths()
-    order = np.arange(n) if lengths is None else policy.order(lengths)
+    order = np.arange(n) if lengths is None or stateful else policy.order(lengths)
+    size = max(n, 1) if stateful else opts["MiniBatchSize"]
     acts = net.output_activations
     results = [[None] * n for _ in acts]
     module = net.module
     if module.training:
         module.eval()
+    for m in module.recurrent_modules() if stateful else ():
+        m.carry_state = True
     with torch.no_grad():
-        for idx in minibatches(n, opts["MiniBatchSize"], order):
+        for idx in minibatches(n, size, order):
             signals, first = data.batch(idx, policy, net.device)
             true = None if first is None else first.true_lengths.tolist()
-            for j, (y, act) in enumerate(zip(as_outputs(module(signals)), acts)):
+            try:
+                ys = as_outputs(module(signals))
+            except ValueError as exc:  # a carried state for another number of sequences
+                if not stateful:
+                    raise
+                raise DataError(str(exc)) from None
+            for j, (y, act) in enumerate(zip(ys, acts)):
                 d = y.data.float().cpu().numpy()
                 if act.is_sequence:
                     lens = y.lengths.tolist() if y.lengths is not None else [d.shape[1]] * len(d)

@@ -447,12 +447,20 @@ def predict(net: Network, X, *args, return_state=False, **kwargs):
         net._require_initialized("predict")
     if net.several:  # a dlnetwork's [Y1,...,YN] = predict(net, X1,...,XM)
         Xs, args = split_predictors(net, X, args)
-        if return_state:
-            raise OptionError("return_state needs a network with one input and one output",
-                              owner="predict", option="return_state", part="value")
         opts = prediction_options(net, args, kwargs)
-        outs = predict_several(net, as_predictors(net.input_layers, Xs), opts)
-        return outs if len(outs) > 1 else outs[0]
+        data = as_predictors(net.input_layers, Xs)
+        if not return_state:
+            outs = predict_several(net, data, opts)
+            return outs if len(outs) > 1 else outs[0]
+        modules = net.module.recurrent_modules()  # [Y1,...,YN, state] = predict(...)
+        saved = [(m.state, m.carry_state) for m in modules]
+        try:
+            outs = predict_several(net, data, opts, stateful=True)
+            state = net.State
+        finally:
+            for m, (st, carry) in zip(modules, saved):
+                m.state, m.carry_state = st, carry
+        return (*outs, state)
     opts = prediction_options(net, args, kwargs)
     if not return_state:
         return net.forward_sequences(X, opts)
@@ -498,9 +506,11 @@ def classify(net: Network, X, *args, **kwargs):
 def predictAndUpdateState(net: Network, X, *args, **kwargs):
     """Predict and keep each recurrent layer's final state as the start of the next call."""
     _require_network(net, "predictAndUpdateState")
-    if net.several:
-        raise NetworkError("predictAndUpdateState runs networks with one input and one output; "
-                           "use predict(net, X1, X2, ...) for several")
+    if net.several:  # [net, Y1,...,YN] = predictAndUpdateState(net, X1,...,XM)
+        Xs, args = split_predictors(net, X, args)
+        opts = prediction_options(net, args, kwargs)
+        outs = predict_several(net, as_predictors(net.input_layers, Xs), opts, stateful=True)
+        return (net, *outs)
     if not args and not kwargs:
         y = net.stream_step(X)
         if y is not None:

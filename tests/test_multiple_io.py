@@ -267,12 +267,34 @@ def test_a_loss_function_sees_only_the_real_time_steps():
     np.testing.assert_allclose(by_fn["TrainingLoss"], by_names["TrainingLoss"], rtol=1e-5)
 
 
+def test_predict_and_update_state_carries_the_state_of_several_inputs():
+    """[net, Y1, Y2] = predictAndUpdateState(net, X1, X2) on the first part of every sequence,
+    then on the rest, gives what predict gives on the whole sequences; [Y1, Y2, state] =
+    predict(...) returns the state and leaves the network's own as it was."""
+    net = dlnetwork(two_in_two_out())
+    X1, X2, _, _ = data(6, 12)
+    whole = predict(net, X1, X2)
+    cut = [len(x) // 2 for x in X1]
+    net, *first = predictAndUpdateState(net, [x[:k] for x, k in zip(X1, cut)], X2)
+    net, y1, y2 = predictAndUpdateState(net, [x[k:] for x, k in zip(X1, cut)], X2)
+    np.testing.assert_allclose(y1, whole[0], atol=1e-5)
+    np.testing.assert_allclose(y2, whole[1], atol=1e-5)
+    with pytest.raises(DataError, match="carried state is for 6 sequences"):
+        predictAndUpdateState(net, X1[:2], X2[:2])
+    fresh = dlnetwork(two_in_two_out())
+    before = fresh.State
+    p1, p2, state = predict(fresh, [x[:k] for x, k in zip(X1, cut)], X2, return_state=True)
+    np.testing.assert_allclose(p1, first[0], atol=1e-6)
+    assert all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(
+        before.Value, fresh.State.Value))  # its own state unchanged
+    fresh.State = state
+    q1, _, _ = predict(fresh, [x[k:] for x, k in zip(X1, cut)], X2, return_state=True)
+    np.testing.assert_allclose(q1, whole[0], atol=1e-5)
+
+
 def test_what_runs_one_input_only_says_so():
     """Never the same data fed to every input."""
-    net = dlnetwork(two_in_two_out())
     X1, X2, T1, _ = data(10, 12)
-    with pytest.raises(NetworkError, match="predictAndUpdateState runs networks with one input"):
-        predictAndUpdateState(net, X1)
     lg = two_in_two_out()
     lg.removeLayers("reg")
     lg.addLayers(classificationLayer(Name="out"))
