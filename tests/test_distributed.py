@@ -144,6 +144,9 @@ def _follower(index, port):
             dist.all_gather_object([None, None], weights(net))
     finally:
         dist.destroy_process_group()
+    from layergraph.training.distributed import exit_process
+
+    exit_process(0)  # past Python's teardown, which can abort a process DDP used (see there)
 
 
 @pytest.fixture(scope="module")

@@ -183,6 +183,32 @@ def test_metric_options_are_checked():
         trainingOptions("adam", InputDataFormats="TXC")
 
 
+def test_a_spec_writes_metric_objects_with_their_changed_properties_and_reads_them_back():
+    from layergraph import precisionMetric
+    from layergraph.spec import SpecError, load_spec, save_spec
+
+    metrics = ["accuracy", fScoreMetric(Name="F", AverageType="macro"),
+               precisionMetric(NetworkOutput="softmax")]
+    opts = trainingOptions("adam", Metrics=metrics)
+    text = save_spec(classifier(), options=opts, loss="crossentropy")
+    assert "- fscore:\n      Name: F\n      AverageType: macro" in text
+    back = load_spec(text)
+    assert list(back.options.Metrics) == list(opts.Metrics)
+    assert save_spec(back.graph, options=back.options, loss="crossentropy") == text
+    bad = text.replace("AverageType: macro", "AverageType: mean")
+    with pytest.raises(SpecError, match="AverageType"):
+        load_spec(bad)
+    with pytest.raises(SpecError, match="metric name"):
+        load_spec(text.replace("- fscore:", "- fsc:"))
+
+
+def test_a_spec_error_of_one_message_is_one_error():
+    from layergraph.spec import SpecError
+
+    e = SpecError("one thing went wrong")
+    assert e.errors == ["one thing went wrong"] and "1 error in" in str(e)
+
+
 # --- the network -----------------------------------------------------------------------------
 
 def classifier(k=3, c=4, h=8):

@@ -312,9 +312,13 @@ def _written(t: MatlabTranslation) -> tuple:
     try:
         spec = t.to_yaml()
         spec = re.sub(r"^parameters:\n(  .*\n)*", "", spec, flags=re.M)  # holds no stand-in
-    except MatlabTranslationError as e:
-        spec = str(e)
-    return python_script(t), spec
+    except (LayerGraphError, TypeError) as e:  # what to_yaml would raise, compared as text
+        spec = f"{type(e).__name__}: {e}"
+    try:
+        python = python_script(t)
+    except (LayerGraphError, TypeError) as e:
+        python = f"{type(e).__name__}: {e}"
+    return python, spec
 
 
 def _same(a, b) -> bool:

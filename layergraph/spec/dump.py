@@ -16,11 +16,10 @@ import yaml
 
 from ..errors import LayerGraphError
 from ..graph import LayerGraph, _assign_names
-from ..training.metrics import BY_NAME
+from ..training.metrics import spec_form as metric_spec_form
 from ..training.options import OPTIONS as TRAINING_OPTIONS
 from ..training.options import TrainingOptions
 from ..training.schedules import spec_form
-from .issues import SpecError
 from .parameters import Bound, escape, substitute
 from .yaml_marks import MAP_TAG, SEQ_TAG, SpecLoader
 
@@ -192,13 +191,6 @@ def _training_section(options: TrainingOptions) -> dict:
 
 
 def _metric_names(metrics):
-    """Metrics as a spec writes them: by name. A metric object with options other than its
-    defaults has no spec form yet, so it is refused rather than written as something else."""
-    names = []
-    for m in metrics:
-        name = next((n for n, cls in BY_NAME.items() if cls() == m), None)
-        if name is None:
-            raise SpecError(f"the metric {m!r} has options a spec cannot write yet; specs name "
-                            "metrics ('accuracy', 'fscore', ...) with their defaults")
-        names.append(name)
+    """Metrics as a spec writes them: by name, or ``{name: {changed properties}}``."""
+    names = [metric_spec_form(m) for m in metrics]
     return names[0] if len(names) == 1 else names

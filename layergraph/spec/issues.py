@@ -39,7 +39,7 @@ class SpecError(LayerGraphError, ValueError):
     """A spec has errors; ``.errors`` lists every one (a :class:`SpecIssue` each)."""
 
     def __init__(self, errors, file="<string>"):
-        self.errors = list(errors)
+        self.errors = [errors] if isinstance(errors, str) else list(errors)  # one message
         self.file = file
         n = len(self.errors)
         head = f"{file}: {n} error{'s' if n != 1 else ''} in the network spec:"

@@ -275,11 +275,33 @@ BY_NAME = {"accuracy": AccuracyMetric, "precision": PrecisionMetric, "recall": R
            "fscore": FScoreMetric, "auc": AUCMetric, "rmse": RMSEMetric, "mape": MAPEMetric}
 
 
+def spec_form(metric: Metric):
+    """A metric as a spec writes it: its name, or ``{name: {changed properties}}``
+    (``{fscore: {AverageType: macro}}``), which :func:`as_metrics` reads back."""
+    name = next(n for n, cls in BY_NAME.items() if type(metric) is cls)
+    base = BY_NAME[name]()
+    changed = {k: v for k, v in vars(metric).items() if v != vars(base)[k]}
+    return {name: changed} if changed else name
+
+
+def _from_spec(item: dict) -> Metric:
+    (name, props), = item.items()
+    cls = BY_NAME.get(str(name).lower())
+    if cls is None or not isinstance(props, dict):
+        raise ValueError(f"expected {{metric name: {{Property: value, ...}}}} with a name of "
+                         f"{', '.join(repr(n) for n in BY_NAME)}; got {item!r}")
+    try:
+        return cls(**props)
+    except OptionError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def as_metrics(value) -> tuple:
-    """``Metrics`` as a tuple of metric objects: from a name, an object, or a list of them."""
+    """``Metrics`` as a tuple of metric objects: from a name, an object, a spec's ``{name:
+    {properties}}``, or a list of them."""
     if value is None or (isinstance(value, str) and value.lower() == "none"):
         return ()
-    items = [value] if isinstance(value, (str, np.str_, Metric)) else value
+    items = [value] if isinstance(value, (str, np.str_, Metric, dict)) else value
     try:
         items = list(items)
     except TypeError:
@@ -289,6 +311,8 @@ def as_metrics(value) -> tuple:
     for item in items:
         if isinstance(item, Metric):
             metric = item
+        elif isinstance(item, dict) and len(item) == 1:
+            metric = _from_spec(item)
         elif isinstance(item, (str, np.str_)) and str(item).lower() in BY_NAME:
             metric = BY_NAME[str(item).lower()]()
         else:

@@ -73,8 +73,12 @@ class MetricList(Kind):
     training.metrics (which knows the names)."""
 
     description = ("a metric name ('accuracy', 'rmse', 'fscore', 'precision', 'recall', 'auc', "
-                   "'mape') or metric object, or a list of them")
-    schema = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+                   "'mape') or metric object (in a spec {fscore: {AverageType: macro}}), or a "
+                   "list of them")
+    _one = {"oneOf": [{"type": "string"},
+                      {"type": "object", "minProperties": 1, "maxProperties": 1,
+                       "additionalProperties": {"type": "object"}}]}
+    schema = {"oneOf": [_one, {"type": "array", "items": _one}]}
 
     def __call__(self, value):
         from .metrics import as_metrics
