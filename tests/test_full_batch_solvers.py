@@ -46,7 +46,7 @@ def test_options_defaults_and_what_belongs_to_which_solver():
     for solver, name, value in [("lbfgs", "MiniBatchSize", 8), ("lm", "InitialLearnRate", 0.1),
                                 ("lbfgs", "InitialDampingFactor", 1.0),
                                 ("lm", "HistorySize", 4), ("adam", "MaxIterations", 3),
-                                ("lbfgs", "GradientThreshold", 1), ("lm", "CheckpointPath", "x")]:
+                                ("lbfgs", "GradientThreshold", 1), ("lm", "Shuffle", "never")]:
         with pytest.raises(OptionError) as e:
             trainingOptions(solver, **{name: value})
         assert e.value.option == name and f"'{solver}' solver" in str(e.value)
@@ -167,3 +167,24 @@ def test_specs_and_the_translator_carry_the_full_batch_options(tmp_path):
                     "opts = trainingOptions('lm', 'MaxIterations', 50, "
                     "'InitialDampingFactor', 0.01);\n")
     assert t.options.SolverName == "lm" and t.options.InitialDampingFactor == 0.01
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "lm"])
+def test_a_checkpoint_holds_the_solvers_state_and_resumes_to_the_uninterrupted_weights(
+        solver, tmp_path):
+    rng = np.random.default_rng(0)
+    X = [rng.standard_normal((int(t), 2)).astype(np.float32) for t in rng.integers(4, 9, 20)]
+    Y = np.array([[x[:, 0].mean() * 2] for x in X], np.float32)
+    layers = [sequenceInputLayer(2), lstmLayer(4, OutputMode="last"), fullyConnectedLayer(1),
+              regressionLayer()]
+    o = trainingOptions(solver, MaxIterations=8, Verbose=False, ProgressBar=False)
+    whole, _ = trainNetwork(X, Y, layers, o)
+    trainNetwork(X, Y, layers, o.replace(MaxIterations=4, CheckpointPath=str(tmp_path),
+                                         CheckpointFrequency=2))
+    saved = sorted(tmp_path.glob("net_checkpoint__*.pt"))
+    assert [p.name.split("__")[1] for p in saved] == ["2", "4"]  # every 2nd iteration
+    resumed, info = trainNetwork(X, Y, str(saved[-1]), o)
+    assert len(info["TrainingLoss"]) == 8
+    for a, b in zip(whole.Layers, resumed.Layers):
+        for name in a.learnables:  # L-BFGS's history / LM's damping came back with the weights
+            np.testing.assert_array_equal(np.asarray(a.props[name]), np.asarray(b.props[name]))

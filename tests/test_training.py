@@ -333,6 +333,35 @@ def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path):
     assert info_res.TrainingLoss == info_full.TrainingLoss
 
 
+def test_checkpoints_every_k_iterations_resume_inside_an_epoch(tmp_path):
+    """CheckpointFrequencyUnit 'iteration': a checkpoint after iteration 6 of 4-iteration epochs
+    resumes in the middle of epoch 2 (same shuffled order) to the uninterrupted weights."""
+    X, Y = toy_classification()
+    common = dict(MaxEpochs=3, MiniBatchSize=10, Seed=3, Shuffle="every-epoch",
+                  InitialLearnRate=0.01)
+    full, info_full = trainNetwork(X, Y, classifier_layers(), quiet(
+        "adam", CheckpointPath=str(tmp_path), CheckpointFrequency=3,
+        CheckpointFrequencyUnit="iteration", **common))
+    per_epoch = len(X) // 10
+    steps = sorted(int(p.name.split("__")[1]) for p in tmp_path.glob("net_checkpoint__*.pt"))
+    assert steps == list(range(3, 3 * per_epoch + 1, 3))
+    mid = next(tmp_path.glob("net_checkpoint__6__*.pt"))  # iteration 6: inside epoch 2 of 4
+    resumed, info_res = trainNetwork(X, Y, str(mid), quiet("adam", **common))
+    for a, b in zip(full.Layers, resumed.Layers):
+        for name in a.learnables:
+            np.testing.assert_array_equal(a.props[name], b.props[name])
+    assert info_res.TrainingLoss == info_full.TrainingLoss
+
+
+def test_checkpoints_every_k_epochs(tmp_path):
+    X, Y = toy_classification()
+    trainNetwork(X, Y, classifier_layers(), quiet("adam", MaxEpochs=4, MiniBatchSize=10,
+                                                  CheckpointPath=str(tmp_path),
+                                                  CheckpointFrequency=2))
+    assert sorted(p.name.split("__")[2] for p in tmp_path.glob("*.pt")) == ["epoch2.pt",
+                                                                          "epoch4.pt"]
+
+
 # --- stateful prediction ------------------------------------------------------------------------
 
 

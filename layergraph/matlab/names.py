@@ -44,10 +44,8 @@ TRAINING_FUNCTIONS = frozenset({"trainNetwork", "trainnet"})
 
 # trainingOptions names MATLAB has and layergraph does not (yet): reported as such.
 MATLAB_ONLY_TRAINING_OPTIONS = frozenset({
-    "BatchNormalizationStatistics", "CheckpointFrequency", "CheckpointFrequencyUnit",
-    "DispatchInBackground", "InputDataFormats", "TargetDataFormats", "Metrics",
-    "ObjectiveMetricName", "OutputFcn", "WorkerLoad", "LearnRateScheduleSettings",
-    "PreprocessingEnvironment", "Acceleration", "L2RegularizationFactor",
+    "BatchNormalizationStatistics", "DispatchInBackground", "OutputFcn", "WorkerLoad",
+    "LearnRateScheduleSettings", "PreprocessingEnvironment", "L2RegularizationFactor",
 })
 
 # Functions whose results are data, training, inference or graphics: statements using them are

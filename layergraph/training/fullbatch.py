@@ -20,8 +20,10 @@ epochs; what differs is how one iteration moves the weights.
 Both stop early when no gradient element exceeds GradientTolerance, or no element of the step
 exceeds StepTolerance (absolute values: our reading of the tolerances). L2Regularization adds
 (lambda/2) * sum(L2Factor * w^2) to the loss; learnables with a LearnRateFactor of 0 are frozen,
-other factors do not scale these solvers' steps. Integer SequenceLength, several workers and
-checkpoints are refused for them, with the option named.
+other factors do not scale these solvers' steps. CheckpointPath writes checkpoints (each
+iteration is an epoch here) that hold the solver's state too (L-BFGS's history, LM's damping),
+so training resumed from one goes on as it would have. Integer SequenceLength and several
+workers are refused for them, with the option named.
 """
 
 from __future__ import annotations
@@ -74,6 +76,17 @@ class FullBatchTrainer(Trainer):
                                   expected="a regression network with a squared-error loss")
             self.step_once = self._lm_iteration
             self.damping = o.InitialDampingFactor
+        extra = getattr(self, "restored_extra", None)  # resumed: the solver's own state too
+        if extra is not None:
+            if o.SolverName == "lbfgs":
+                self.lbfgs.load_state_dict(extra["lbfgs"])
+            else:
+                self.damping = float(extra["damping"])
+
+    def _solver_extra(self):
+        if self.opts.SolverName == "lbfgs":
+            return {"lbfgs": self.lbfgs.state_dict()}
+        return {"damping": self.damping}
 
     # --- the loss of the whole training set -----------------------------------------------------
     def _train_batch(self, idx, lr):

@@ -44,7 +44,6 @@ from ..sequences import SequencePolicy
 from ..services import provide
 from .checkpoints import read_checkpoint
 from .metrics import check_objective, flat_positions
-from .monitor import TrainingInfo
 from .objectives import LossFunctionObjective, as_batch
 from .solvers import Solver
 from .targets import encode_targets
@@ -197,11 +196,7 @@ class SeveralTrainer(Trainer):
         self.net._compile(self.graph, opts.ExecutionEnvironment, analysis)
         self.device, self.module = self.net.device, self.net.module
         self.solver = Solver(opts, self._parameter_entries())
-        self.info = TrainingInfo(self.metric_names)
-        self.epoch, self.iteration = 0, 0
-        self.best, self.bad_validations, self.order = None, 0, None
-        if ckpt is not None:
-            self._resume(ckpt)
+        self._start(ckpt)
 
     def _data(self, X, T, inputs, acts, where, prefix):
         Xs = one_per(X, len(inputs), "input", f"{prefix}X")

@@ -189,7 +189,11 @@ OPTIONS = {
     "VerboseFrequency": Option(Number(integer=True, low=1), 50, "iterations between rows"),
     "Plots": Option(Choice("none", "training-progress"), "none",
                     "'training-progress' saves a PNG plot of loss and metric"),
-    "CheckpointPath": Option(Text(), "", "folder for per-epoch checkpoints ('' for none)"),
+    "CheckpointPath": Option(Text(), "", "folder for checkpoints ('' for none)"),
+    "CheckpointFrequency": Option(Number(integer=True, low=1), 1, "write a checkpoint every "
+                                  "this many epochs or iterations (CheckpointFrequencyUnit)"),
+    "CheckpointFrequencyUnit": Option(Choice("epoch", "iteration"), "epoch",
+                                      "the unit of CheckpointFrequency"),
     "ExecutionEnvironment": Option(Choice("auto", "cpu", "gpu", "multi-gpu", "parallel"), "auto",
                                    "hardware: 'auto' uses a CUDA GPU when present; 'multi-gpu' "
                                    "one worker process per GPU of this machine (NCCL); "
@@ -242,9 +246,8 @@ for _own in SOLVER_OPTIONS.values():
 STOCHASTIC_ONLY = ("InitialLearnRate", "Momentum", "GradientDecayFactor",
                    "SquaredGradientDecayFactor", "Epsilon", "LearnRateSchedule",
                    "LearnRateDropFactor", "LearnRateDropPeriod", "MaxEpochs", "MiniBatchSize",
-                   "Shuffle", "GradientThreshold", "GradientThresholdMethod", "CheckpointPath")
-"""Options of the mini-batch solvers that a full-batch solver has not (CheckpointPath: not yet
-here)."""
+                   "Shuffle", "GradientThreshold", "GradientThresholdMethod")
+"""Options of the mini-batch solvers that a full-batch solver has not."""
 
 _SOLVER = Option(Choice(*SOLVERS))
 PLOT_FORMATS = ("png", "pdf", "svg", "jpg", "jpeg", "eps", "ps", "tif", "tiff", "webp")
@@ -309,8 +312,7 @@ def _check_solver_options(solver, given):
         else:
             why = (f"the '{solver}' solver processes the whole training set in every "
                    "iteration (MaxIterations) and takes no mini-batch, epoch, learning-rate or "
-                   "clipping options" + (", nor checkpoints yet" if name == "CheckpointPath"
-                                         else ""))
+                   "clipping options")
         raise OptionError(f"'{name}' is not an option of the '{solver}' solver: {why}",
                           owner="trainingOptions", option=name, part="name",
                           expected=f"options of the '{solver}' solver")

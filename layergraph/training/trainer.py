@@ -238,11 +238,16 @@ class Trainer:
         self.device = self.net.device
         self.module = self.net.module
         self.solver = Solver(opts, self._parameter_entries())
+        self._start(ckpt)
+
+    def _start(self, ckpt):
+        """Where training starts: the beginning, or where the checkpoint ``ckpt`` left it."""
         self.info = TrainingInfo(self.metric_names)
         self.epoch, self.iteration = 0, 0
         self.best = None  # (objective value, state_dict, iteration)
         self.bad_validations = 0
         self.order = None
+        self.next_batch = 0  # the mini-batch of the current epoch to train next
         if ckpt is not None:
             self._resume(ckpt)
 
@@ -279,8 +284,7 @@ class Trainer:
     # --- loop -----------------------------------------------------------------------------------
     def run(self):
         o = self.opts
-        n = len(self.seqs)
-        per_epoch = max(n // o.MiniBatchSize, 1)
+        per_epoch = self._batches_per_epoch()
         chunks = self._chunks_per_batch()
         monitor = Monitor(o if self.main else o.replace(Verbose=False, ProgressBar=False),
                           o.MaxEpochs * per_epoch * chunks, self.metric_names, self.out,
@@ -307,20 +311,30 @@ class Trainer:
         if self.order is None:
             self.order = self.rng.permutation(n) if o.Shuffle == "once" else np.arange(n)
         stop = False
-        while self.epoch < o.MaxEpochs and not stop:
-            self.epoch += 1
-            if o.Shuffle == "every-epoch":
-                self.order = self.rng.permutation(n)
+        saving = bool(o.CheckpointPath) and self.main
+        every, unit = o.CheckpointFrequency, o.CheckpointFrequencyUnit
+        while not stop:
+            if self.next_batch == 0:  # else: a checkpoint taken inside this epoch resumes it
+                if self.epoch >= o.MaxEpochs:
+                    break
+                self.epoch += 1
+                if o.Shuffle == "every-epoch":
+                    self.order = self.rng.permutation(n)
             size = min(o.MiniBatchSize, n)
-            for b in range(per_epoch):
+            for b in range(self.next_batch, per_epoch):
                 # the chunks of one mini-batch (SequenceLength=k) share its rate
                 lr = learn_rate(o, self.epoch, self.iteration + 1,
                                 per_epoch * self._chunks_per_batch())
+                before = self.iteration
                 why = self._train_on(self.order[b * size:(b + 1) * size], lr, monitor)
+                self.next_batch = b + 1
                 if why:
                     reason, stop = why, True
                     break
-            if o.CheckpointPath and not stop and self.main:
+                if saving and unit == "iteration" and self.iteration // every > before // every:
+                    self._checkpoint()  # after the mini-batch that reached the iteration
+            self.next_batch = 0
+            if saving and unit == "epoch" and not stop and self.epoch % every == 0:
                 self._checkpoint()
         val = None
         if self.validation is not None:
@@ -547,14 +561,25 @@ class Trainer:
             "bad_validations": self.bad_validations,
             "order": torch.as_tensor(self.order),
             "classes": list(self.targets.classes or ()),
+            "next_batch": self.next_batch if self.next_batch < self._batches_per_epoch() else 0,
+            "solver_extra": self._solver_extra(),
         }
         path = checkpoint_path(self.opts.CheckpointPath, self.iteration, self.epoch)
         write_state(state, path)
         return path
 
+    def _solver_extra(self):
+        """State a solver keeps beyond Solver's (full-batch solvers: theirs), for checkpoints."""
+        return None
+
+    def _batches_per_epoch(self) -> int:
+        return max(len(self.seqs) // self.opts.MiniBatchSize, 1)
+
     def _restore(self, ck):
         self.module.load_state_dict({k: v.to(self.device) for k, v in ck["module"].items()})
         self.solver.load_state_dict(ck["solver"])
+        self.next_batch = int(ck.get("next_batch", 0))  # older checkpoints: at an epoch's end
+        self.restored_extra = ck.get("solver_extra")
         self.rng.bit_generator.state = ck["numpy_rng"]
         torch.set_rng_state(ck["torch_rng"])
         if ck["cuda_rng"] and torch.cuda.is_available():
