@@ -131,8 +131,6 @@ def max_difference(a, b) -> float:
 def _follower(index, port):
     """Worker 1 of the pair: runs each scenario worker 0 names, until told to stop."""
     limit = datetime.timedelta(seconds=TIMEOUT_S)
-    import torch._dynamo  # noqa: F401  (before the group: see distributed._before_a_group)
-
     store = dist.TCPStore("127.0.0.1", port, 2, is_master=False, timeout=limit)
     dist.init_process_group("gloo", store=store, rank=1, world_size=2, timeout=limit)
     try:
@@ -495,36 +493,3 @@ def test_a_process_that_was_a_worker_ends_past_the_teardown(monkeypatch, capsys)
     distributed.exit_process(4)
     assert ended == [4]
     assert capsys.readouterr().out == "last words"
-
-
-THREADS_AFTER = """
-import os, numpy as np
-from layergraph import (classificationLayer, fullyConnectedLayer, lstmLayer, sequenceInputLayer,
-                        softmaxLayer, trainingOptions, trainNetwork)
-if __name__ == "__main__":
-    rng = np.random.default_rng(0)
-    X = [rng.standard_normal((int(t), 3)).astype("float32") for t in rng.integers(4, 9, 8)]
-    layers = [sequenceInputLayer(3), lstmLayer(4, OutputMode="last"), fullyConnectedLayer(2),
-              softmaxLayer(), classificationLayer()]
-    trainNetwork(X, np.array(["a", "b"] * 4), layers, trainingOptions(
-        "adam", MaxEpochs=1, MiniBatchSize=4, Verbose=False, ProgressBar=False,
-        ExecutionEnvironment="parallel"), workers=2)
-    print(sorted(open(f"/proc/self/task/{t}/comm").read().strip()
-                 for t in os.listdir("/proc/self/task")))
-"""
-
-
-@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux's /proc")
-def test_the_group_ends_with_the_training_and_leaves_no_threads(tmp_path):
-    """Made after torch._dynamo is imported, the group ends when training leaves it: gloo's
-    threads are gone (a group made before the import outlives destroy_process_group, and its
-    threads could abort the process at exit)."""
-    script = tmp_path / "threads.py"
-    script.write_text(THREADS_AFTER)
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1",
-               **{TIMEOUT_VARIABLE: str(TIMEOUT_S)})
-    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                         env=env, timeout=4 * TIMEOUT_S)
-    assert run.returncode == 0, run.stderr
-    threads = run.stdout.strip().splitlines()[-1]
-    assert "gloo" not in threads, threads

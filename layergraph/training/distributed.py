@@ -52,23 +52,15 @@ class WorkerError(LayerGraphError, RuntimeError):
 _took_part = False  # True once this process has been a worker of a group
 
 
-def _before_a_group():
-    """Import torch._dynamo before a process group is made. DDP imports it on first use, and
-    imported while a group exists it keeps that group alive past destroy_process_group (seen
-    with torch 2.13: gloo's threads then outlive the group, and their destruction during the
-    interpreter's teardown can abort the process). Imported first, the group ends when left."""
-    import torch._dynamo  # noqa: F401
-
-
 def exit_process(code: int):
     """End the process with ``code``; past Python's teardown if it was a worker of a group.
 
-    A group that outlives destroy_process_group (one made before torch._dynamo was imported:
-    :func:`_before_a_group`; a caller's own group may be one) keeps gloo's threads alive, and
-    their destruction during the interpreter's teardown can abort the process ("terminate
-    called without an active exception"), which torchrun or worker 0 reports as a failed worker
-    although training succeeded. So the command line ends this way, and started workers too
-    (:func:`_worker`): a safeguard where the group could not be made after the import."""
+    torch keeps gloo's threads (and the process group they serve) alive after
+    destroy_process_group once a DistributedDataParallel module has used the group (seen with
+    torch 2.13: the threads outlive the module and the group). Their destruction during the
+    interpreter's teardown can then abort the process ("terminate called without an active
+    exception"), which torchrun or worker 0 reports as a failed worker although training
+    succeeded. The command line ends this way; started workers do too (:func:`_worker`)."""
     if not _took_part:
         sys.exit(code)
     sys.stdout.flush()
@@ -315,7 +307,6 @@ def start(env, workers, target, args, owner) -> Workers | None:
         rank, world, local = run
         _check_count(workers, world, "torchrun started", owner)
         _check_gpu(backend, local, owner)
-        _before_a_group()
         dist.init_process_group(backend, init_method="env://", rank=rank, world_size=world,
                                 timeout=timeout())
         return Workers(rank, world, local, backend, owns_group=True)
@@ -358,7 +349,6 @@ def _spawn(world, backend, target, args, owner) -> Workers:
                           expected="a module-level loss function (not a lambda or a local "
                           "function) and plain data") from None
     limit = timeout()
-    _before_a_group()
     store = dist.TCPStore("127.0.0.1", 0, world, is_master=True, timeout=limit,
                           wait_for_workers=False)  # port 0: the system picks a free one
     threads = max(1, torch.get_num_threads() // world) if backend == "gloo" else None
@@ -379,7 +369,6 @@ def _spawn(world, backend, target, args, owner) -> Workers:
 def _worker(index, port, world, backend, threads, target, args):
     """A started worker: join worker 0's group, then train (``target`` ends the group)."""
     limit = timeout()
-    _before_a_group()
     store = dist.TCPStore("127.0.0.1", port, world, is_master=False, timeout=limit)
     rank = index + 1
     dist.init_process_group(backend, store=store, rank=rank, world_size=world, timeout=limit)
