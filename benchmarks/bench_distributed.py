@@ -128,3 +128,4 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+    distributed.exit_process(0)  # this process was worker 0: past the teardown (see there)
