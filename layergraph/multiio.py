@@ -16,7 +16,7 @@ from .data import as_sequences, minibatches
 from .errors import DataError, OptionError
 from .layouts import formatted
 from .observations import Observations, as_observations, output_order, takes_observations
-from .sequences import SequencePolicy, Signal
+from .sequences import SequencePolicy, Signal, run_chunks
 
 
 class Predictors:
@@ -41,6 +41,11 @@ class Predictors:
 
     def __iter__(self):
         return iter(self.primary)
+
+    def sequence_index(self) -> int | None:
+        """The position of the sequence input when exactly one input is a sequence input."""
+        seq = [j for j, p in enumerate(self.parts) if not isinstance(p, Observations)]
+        return seq[0] if len(seq) == 1 else None
 
     def lengths(self):
         """Lengths of the first sequence input, or None when no input is a sequence."""
@@ -115,14 +120,25 @@ def split_predictors(net, X, args) -> tuple[list, tuple]:
     return [X, *extra], tuple(args[m - 1:])
 
 
-def check_policy(policy: SequencePolicy, owner: str):
-    """Several inputs or outputs run each mini-batch whole."""
-    if policy.chunk_length is not None:
-        raise OptionError(f"{owner}: SequenceLength {policy.chunk_length} splits sequences into "
-                          "chunks, which layergraph does only for networks with one input and "
-                          "one output; use 'longest' or 'shortest'", owner=owner,
-                          option="SequenceLength", part="value", expected="'longest' or "
-                          "'shortest'")
+def check_policy(policy: SequencePolicy, owner: str, data: Predictors | None = None):
+    """An integer SequenceLength splits the sequences of the one sequence input into chunks
+    (the other inputs, features, are given whole to every chunk); with no sequence input or
+    several, each mini-batch runs whole."""
+    if policy.chunk_length is None or (data is not None and data.sequence_index() is not None):
+        return
+    raise OptionError(f"{owner}: SequenceLength {policy.chunk_length} splits sequences into "
+                      "chunks, which layergraph does for networks with one sequence input; use "
+                      "'longest' or 'shortest'", owner=owner, option="SequenceLength",
+                      part="value", expected="'longest' or 'shortest'")
+
+
+def run_several_chunks(module, signals, first, index, policy, stateful=False):
+    """sequences.run_chunks over the sequence input at ``index`` of ``signals`` (one Signal per
+    input), the other inputs given whole with every chunk."""
+    def forward(chunk):
+        return module([chunk if j == index else s for j, s in enumerate(signals)])
+
+    return run_chunks(module, first, policy, stateful, forward=forward)
 
 
 def as_outputs(y) -> tuple:
@@ -136,7 +152,7 @@ def predict_several(net, data: Predictors, opts, stateful=False) -> tuple:
     (predictAndUpdateState, predict with return_state): one mini-batch in the given order, each
     recurrent layer starting from its carried state and keeping its final one."""
     policy = SequencePolicy.of(opts)
-    check_policy(policy, "minibatchpredict")
+    check_policy(policy, "minibatchpredict", data)
     n = len(data)
     lengths = data.lengths()
     order = np.arange(n) if lengths is None or stateful else policy.order(lengths)
@@ -151,22 +167,55 @@ def predict_several(net, data: Predictors, opts, stateful=False) -> tuple:
     with torch.no_grad():
         for idx in minibatches(n, size, order):
             signals, first = data.batch(idx, policy, net.device)
-            true = None if first is None else first.true_lengths.tolist()
             try:
-                ys = as_outputs(module(signals))
+                outs = _batch_outputs(module, signals, first, data, policy, acts, stateful)
             except ValueError as exc:  # a carried state for another number of sequences
                 if not stateful:
                     raise
                 raise DataError(str(exc)) from None
-            for j, (y, act) in enumerate(zip(ys, acts)):
-                d = y.data.float().cpu().numpy()
-                if act.is_sequence:
-                    lens = y.lengths.tolist() if y.lengths is not None else [d.shape[1]] * len(d)
-                    outs = [d[i, :k] for i, k in enumerate(lens)]
-                    if true is not None:
-                        outs = policy.unpad(outs, true)
-                else:
-                    outs = list(output_order(d, act.fmt))
-                for i, o in zip(idx, outs):
+            for j, per_output in enumerate(outs):
+                for i, o in zip(idx, per_output):
                     results[j][i] = o
     return tuple(r if act.is_sequence else np.stack(r) for r, act in zip(results, acts))
+
+
+def _batch_outputs(module, signals, first, data, policy, acts, stateful) -> list:
+    """Every output of one mini-batch, per output a list with one entry per observation: run
+    whole, or chunk by chunk (an integer SequenceLength), reading a sequence-to-one output in the
+    chunk where each sequence ends, as Network does for one input."""
+    true = None if first is None else first.true_lengths.tolist()
+    if policy.chunk_length is None:
+        chunks = [(0, None, None, module(signals))]
+    else:
+        chunks = run_several_chunks(module, signals, first, data.sequence_index(), policy,
+                                    stateful)
+    n = len(signals[0].data)
+    pieces = [[[] for _ in range(n)] for _ in acts]
+    last = [[None] * n for _ in acts]
+    for start, stop, lengths, y in chunks:
+        ends = None
+        for j, (o, act) in enumerate(zip(as_outputs(y), acts)):
+            d = o.data.float().cpu().numpy()
+            if act.is_sequence:
+                seen = o.lengths if o.lengths is not None else lengths
+                lens = seen.tolist() if seen is not None else [d.shape[1]] * len(d)
+                live = lengths.tolist() if lengths is not None else [1] * len(lens)
+                for i, (k, alive) in enumerate(zip(lens, live)):
+                    if alive:  # a chunk past a sequence's end adds nothing to it
+                        pieces[j][i].append(d[i, :k])
+            elif stop is None:  # run whole
+                last[j] = list(output_order(d, act.fmt))
+            else:
+                if ends is None:
+                    ends = policy.ends_in(first, start, stop).nonzero().reshape(-1).tolist()
+                rows = output_order(d, act.fmt)
+                for i in ends:
+                    last[j][i] = rows[i]
+    outs = []
+    for j, act in enumerate(acts):
+        if act.is_sequence:
+            ys = [p[0] if len(p) == 1 else np.concatenate(p) for p in pieces[j]]
+            outs.append(policy.unpad(ys, true) if true is not None else ys)
+        else:
+            outs.append(last[j])
+    return outs

@@ -210,9 +210,9 @@ def test_validation_data_of_several_inputs():
     (lambda net, d: trainnet((d[0], d[1]), (d[2], d[3]), net, "crossentropy",
                              trainingOptions("adam", Verbose=False)), OptionError,
      "2 outputs; give lossFcn"),
-    (lambda net, d: trainnet((d[0], d[1]), (d[2], d[3]), net, ["crossentropy", "mse"],
+    (lambda net, d: trainnet((d[0], d[1]), (d[2], d[3]), net, lambda a, b, c, e: a.sum(),
                              trainingOptions("adam", Verbose=False, SequenceLength=4)),
-     OptionError, "one input and one output"),
+     OptionError, "give lossFcn as loss names"),
     (lambda net, d: minibatchpredict(net, d[0], d[1], InputDataFormats=["CT"]), OptionError,
      "1 formats but the network has 2 inputs"),
 ])
@@ -357,3 +357,40 @@ def test_a_checkpoint_of_several_outputs_resumes_to_the_uninterrupted_weights(tm
     for a, b in zip(whole.Layers, resumed.Layers):
         for name in a.learnables:
             np.testing.assert_array_equal(np.asarray(a.props[name]), np.asarray(b.props[name]))
+
+
+def test_an_integer_sequence_length_trains_chunk_by_chunk():
+    """SequenceLength=5 over sequences of 3-8 steps: two iterations a mini-batch. With a
+    learning rate too small to move the weights, each one's loss is NumPy's on the sequences
+    that end in its chunk (their LSTM run over all their steps: the state carried across)."""
+    X1, X2, T1, T2 = data(12, 21)
+    net0 = dlnetwork(two_in_two_out())
+    scores, resp = numpy_two_in_two_out(net0, X1, X2)
+    onehot = np.stack([T1 == "n", T1 == "p"], axis=1)
+    opts = trainingOptions("sgdm", MaxEpochs=1, MiniBatchSize=12, Verbose=False,
+                           Shuffle="never", SequenceLength=5, InitialLearnRate=1e-30)
+    _, info = trainnet((X1, X2), (T1, T2), net0, ["crossentropy", "mse"], opts)
+    lengths = np.array([len(x) for x in X1])
+    want = []
+    for chunk in ((lengths <= 5), (lengths > 5)):
+        ce = -(onehot[chunk] * np.log(scores[chunk])).sum() / chunk.sum()
+        want.append(ce + ((resp[chunk] - T2[chunk]) ** 2).mean())
+    np.testing.assert_allclose(info["TrainingLoss"], want, rtol=1e-5)
+
+
+def test_chunked_prediction_of_several_outputs_equals_the_whole_sequences():
+    """A per-step output and a last-step output, predicted in chunks of 3 steps (the state
+    carried), give what the whole sequences give."""
+    from layergraph import indexing1dLayer
+
+    lg = layerGraph([sequenceInputLayer(3, Name="seq"), lstmLayer(5, Name="lstm"),
+                     fullyConnectedLayer(2, Name="fc"), softmaxLayer(Name="sm")])
+    lg.addLayers([indexing1dLayer("last", Name="pick"), fullyConnectedLayer(1, Name="reg")])
+    lg.connectLayers("lstm", "pick")
+    net = dlnetwork(lg)
+    X1 = data(7, 22)[0]
+    whole = minibatchpredict(net, X1, UniformOutput=False)
+    chunked = minibatchpredict(net, X1, UniformOutput=False, SequenceLength=3, MiniBatchSize=4)
+    for a, b in zip(whole[0], chunked[0]):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    np.testing.assert_allclose(whole[1], chunked[1], atol=1e-5)

@@ -19,10 +19,11 @@ InputDataFormats / TargetDataFormats are one format for all or a list, one per i
 - or one loss name when the network has one output.
 
 A sequence output takes one target per time step of the first sequence input (so it must keep
-that input's time steps). Every mini-batch is run whole (an integer SequenceLength needs one
-input and one output). CheckpointPath writes checkpoints as for one output; trainnet resumes
-from one given in place of the network. The options' Metrics are each computed on one output: the one a metric
-object's ``NetworkOutput`` names, else the first (``accuracyMetric(NetworkOutput="out2")``).
+that input's time steps). An integer SequenceLength splits the one sequence input into chunks
+(with several sequence inputs it is refused). CheckpointPath writes checkpoints as for one
+output; trainnet resumes from one given in place of the network. The options' Metrics are each
+computed on one output: the one a metric object's ``NetworkOutput`` names, else the first
+(``accuracyMetric(NetworkOutput="out2")``).
 """
 
 from __future__ import annotations
@@ -36,11 +37,18 @@ import torch
 from ..analysis import analyze, as_graph
 from ..errors import DataError, NetworkError, OptionError
 from ..modern import DLNetwork
-from ..multiio import as_outputs, as_predictors, check_policy, one_per, predict_several
+from ..multiio import (
+    as_outputs,
+    as_predictors,
+    check_policy,
+    one_per,
+    predict_several,
+    run_several_chunks,
+)
 from ..network import resolve_device
 from ..observations import Observations
 from ..persistence import graph_from_state
-from ..sequences import SequencePolicy
+from ..sequences import SequencePolicy, last_step
 from ..services import provide
 from .checkpoints import read_checkpoint
 from .metrics import check_objective, flat_positions
@@ -105,8 +113,9 @@ class SeveralOutputsLoss:
     def loss(self, ys, ts, masks, n):
         """The loss of outputs ``ys`` against targets ``ts``; ``masks`` marks the real steps of
         sequence outputs (None for the others)."""
-        if self.parts is not None:
-            return sum(p.loss(y, t, m, n) for p, y, t, m in zip(self.parts, ys, ts, masks))
+        if self.parts is not None:  # an output with no position in this chunk adds nothing
+            return sum(p.loss(y, t, m, n) for p, y, t, m in zip(self.parts, ys, ts, masks)
+                       if y.shape[0] > 0)
         real = [flat_positions(y, t, m) for y, t, m in zip(ys, ts, masks)]
         ys = [y for y, _ in real]
         ts = [torch.nn.functional.one_hot(t, y.shape[-1]).to(y.dtype) if t.dim() == 1 else t
@@ -161,7 +170,6 @@ class SeveralTrainer(Trainer):
             raise NetworkError.from_problems(analysis.problems)
         self.graph = analysis.graph
         self.policy = SequencePolicy.of(opts)
-        check_policy(self.policy, self.owner)
         acts = [analysis.activation(*o) for o in analysis.outputs]
         where = [f"output of layer '{n}'" for n, _ in analysis.outputs]
         for w, a in zip(where, acts):
@@ -178,6 +186,15 @@ class SeveralTrainer(Trainer):
         self.objective_metric = check_objective(opts.ObjectiveMetricName,
                                                 self.objective.metrics)
         self.seqs, self.targets = self._data(X, T, inputs, acts, where, "")
+        check_policy(self.policy, self.owner, self.seqs)
+        if self.policy.chunk_length is not None and self.objective.fn is not None and not all(
+                self.sequence):
+            raise OptionError(
+                f"SequenceLength {self.policy.chunk_length} reads an output of one value per "
+                "sequence only in the chunk where each sequence ends, so a loss function would "
+                "be given empty outputs in the other chunks: give lossFcn as loss names",
+                owner="trainnet", option="lossFcn", part="value",
+                expected="a list of loss names, one per output")
         self.validation = None
         if opts.ValidationData is not None:
             Xv, Tv = opts.ValidationData
@@ -218,9 +235,13 @@ class SeveralTrainer(Trainer):
         return data, targets
 
     def _chunks_per_batch(self):
-        return 1
+        lengths = self.seqs.lengths()
+        return 1 if lengths is None else self.policy.num_chunks(max(lengths))
 
     def _train_batch(self, idx, lr):
+        """One iteration, or one per chunk of an integer SequenceLength (the recurrent state
+        carried between the chunks, as for one input): sequence outputs learn the chunk's
+        steps, an output of one value per sequence the sequences that end in the chunk."""
         signals, first = self.seqs.batch(idx, self.policy, self.device)
         ts, masks = [], []
         for t, seq in zip(self.targets, self.sequence):
@@ -233,9 +254,29 @@ class SeveralTrainer(Trainer):
                 ts.append(torch.as_tensor(np.stack(values).astype(t.dtype), device=self.device))
                 masks.append(None)
         self.module.train()
-        ys = [y.data for y in as_outputs(self.module(signals))]
-        loss = self.objective.loss(ys, ts, masks, len(idx))
-        yield self._step(loss, lr), self.objective.metric_values(ys, ts, masks, self.targets)
+        if self.policy.chunk_length is None:
+            ys = [y.data for y in as_outputs(self.module(signals))]
+            loss = self.objective.loss(ys, ts, masks, len(idx))
+            yield self._step(loss, lr), self.objective.metric_values(ys, ts, masks, self.targets)
+            return
+        for start, stop, lengths, y in run_several_chunks(
+                self.module, signals, first, self.seqs.sequence_index(), self.policy):
+            ends = self.policy.ends_in(first, start, stop)
+            if not any(self.sequence) and not bool(ends.any()):
+                continue
+            cy, ct, cm = [], [], []
+            for o, t, m, seq in zip(as_outputs(y), ts, masks, self.sequence):
+                if seq:
+                    cy.append(o.data)
+                    ct.append(t[:, start:stop])
+                    cm.append(m[:, start:stop])
+                else:
+                    out = o.data if o.data.dim() == 2 else last_step(o.data, lengths)
+                    cy.append(out[ends])
+                    ct.append(t[ends])
+                    cm.append(None)
+            loss = self.objective.loss(cy, ct, cm, len(idx))
+            yield self._step(loss, lr), self.objective.metric_values(cy, ct, cm, self.targets)
 
     def _validate(self):
         data, targets = self.validation
