@@ -366,8 +366,8 @@ def test_data_values_without_a_value_are_parameters_without_a_default():
     ("n = numel(XTrain);\nlayers = [sequenceInputLayer(3); lstmLayer(n)];\nif n == 1\n"
      "    layers = [layers; dropoutLayer(0.2)];\nend\n"
      "layers = [layers; fullyConnectedLayer(1); regressionLayer];", "a test for 1"),
-    ("p = numel(XTrain);\nlayers = [sequenceInputLayer(3); dropoutLayer(p); regressionLayer];",
-     "a value no stand-in fits"),
+    ("p = numel(XTrain);\nlayers = [sequenceInputLayer(3); dropoutLayer(p); fullyConnectedLayer(p)"
+     "\n    regressionLayer];", "a value no stand-in fits (a probability and a size)"),
 ])
 def test_a_data_value_that_decides_more_than_an_option_stays_an_error(code, why):
     """Only a value that reaches the network as a parameter is kept without a value; one that
@@ -594,3 +594,18 @@ def test_the_layers_of_a_network_trained_with_two_outputs():
         net2 = trainNetwork(X2, Y2, layers2, trainingOptions('adam'));
     """)
     assert t.graph == classifier(lstmLayer(10, OutputMode="last"), 3, 2)
+
+
+def test_a_probability_without_a_value_gets_fraction_stand_ins():
+    """An integer stand-in does not fit dropoutLayer's Probability: the value is tried as a
+    fraction, and stays a parameter without a value."""
+    t = from_matlab("function layers = f(numHidden, p)\nlayers = [sequenceInputLayer(3)\n"
+                    "    lstmLayer(numHidden); dropoutLayer(p); fullyConnectedLayer(1)\n"
+                    "    regressionLayer];\nend\n")
+    assert list(t.unbound) == ["numHidden", "p"]
+    ns = {}
+    with pytest.raises(SystemExit):
+        exec(compile(t.to_python(), "<translated>", "exec"), ns)
+    assert layerGraph(ns["f"](numHidden=4, p=0.3)) == chain(
+        sequenceInputLayer(3), lstmLayer(4), dropoutLayer(0.3), fullyConnectedLayer(1),
+        regressionLayer())

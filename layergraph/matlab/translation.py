@@ -227,7 +227,13 @@ STAND_INS = ((7, 11, 13, 17, 19, 23, 29, 31), (37, 41, 43, 47, 53, 59, 61, 67),
 :func:`_with_stand_ins`): two sets of distinct primes, which must both translate and agree,
 then 1 and 2 (the values code most often tests for), which must agree where they translate."""
 
-MAX_STAND_IN_ROUNDS = 4
+FRACTION_STAND_INS = ((0.25, 0.3, 0.35, 0.4, 0.45, 0.15, 0.2, 0.1),
+                      (0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9),
+                      (0.125,) * 8, (0.625,) * 8)
+"""The stand-ins of a variable that an integer does not fit (it is a probability, a rate): the
+same four runs, with fractions."""
+
+MAX_STAND_IN_ROUNDS = 8  # each round may find more: one error a statement is reported
 
 
 def _origin(p) -> str:
@@ -255,33 +261,43 @@ def _with_stand_ins(exc, src, others, variables, lim, deadline, encoding, entry_
     """The translation that keeps the variables the code could not evaluate as parameters
     without a value, or None where that would be a guess.
 
-    The evaluation is rerun with stand-in values bound to those variables (:data:`STAND_INS`).
+    The evaluation is rerun with stand-in values bound to those variables (:data:`STAND_INS`;
+    :data:`FRACTION_STAND_INS` for one an option refused an integer for).
     It is accepted only where every error was such a variable, both sets of primes translate,
     and every run that translates writes the same Python and the same spec (the values aside):
     then the variables reach the network only as its parameters, never through a loop count,
     a condition or a computation the Python would hold as a number. A computed option the spec
     cannot hold (``2 * numHidden``) leaves ``to_yaml`` an error that says so."""
     needed: list = []
+    fractions: set = set()  # variables an integer stand-in does not fit
     problems = exc.problems
     for _ in range(MAX_STAND_IN_ROUNDS):
-        names = [p.needs for p in problems]
-        if not names or None in names or any(n in (variables or {}) for n in names):
-            return None
-        needed += [n for n in dict.fromkeys(names) if n not in needed]
+        if problems is not None:
+            names = [p.needs for p in problems]
+            if not names or None in names or any(n in (variables or {}) for n in names):
+                return None
+            needed += [n for n in dict.fromkeys(names) if n not in needed]
         results = []
-        for values in STAND_INS:
-            given = {**(variables or {}), **{n: values[k % len(values)]
-                                            for k, n in enumerate(needed)}}
+        for values, parts in zip(STAND_INS, FRACTION_STAND_INS):
+            given = {**(variables or {}), **{
+                n: (parts if n in fractions else values)[k % len(values)]
+                for k, n in enumerate(needed)}}
             try:
                 results.append(_translate_once(src, others, given, lim, deadline, encoding,
                                                entry_name))
             except MatlabTranslationError as again:
                 results.append(again)
-        if all(isinstance(r, MatlabTranslationError) for r in results[:2]) and \
-                all(p.needs for r in results[:2] for p in r.problems):
+        failed = [r for r in results[:2] if isinstance(r, MatlabTranslationError)]
+        if len(failed) == 2 and all(p.needs for r in failed for p in r.problems):
             problems = results[0].problems  # more variables it lacks, seen once these are bound
             continue
-        if not all(isinstance(r, MatlabTranslation) for r in results[:2]):
+        misfits = {p.text.strip() for r in failed for p in r.problems if p.needs is None} & \
+            set(needed)
+        if misfits - fractions:  # an option refused an integer stand-in: try fractions
+            fractions |= misfits
+            problems = None
+            continue
+        if failed:
             return None
         made = [r for r in results if isinstance(r, MatlabTranslation)]
         if any(n not in r.parameters for r in made for n in needed):
