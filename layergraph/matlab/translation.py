@@ -270,6 +270,17 @@ def _with_stand_ins(exc, src, others, variables, lim, deadline, encoding, entry_
     cannot hold (``2 * numHidden``) leaves ``to_yaml`` an error that says so."""
     needed: list = []
     fractions: set = set()  # variables an integer stand-in does not fit
+
+    def run(k):  # the translation with stand-in set k, or its error
+        given = dict(variables or {})
+        for i, n in enumerate(needed):
+            values = (FRACTION_STAND_INS if n in fractions else STAND_INS)[k]
+            given[n] = values[i % len(values)]
+        try:
+            return _translate_once(src, others, given, lim, deadline, encoding, entry_name)
+        except MatlabTranslationError as again:
+            return again
+
     problems = exc.problems
     for _ in range(MAX_STAND_IN_ROUNDS):
         if problems is not None:
@@ -277,17 +288,8 @@ def _with_stand_ins(exc, src, others, variables, lim, deadline, encoding, entry_
             if not names or None in names or any(n in (variables or {}) for n in names):
                 return None
             needed += [n for n in dict.fromkeys(names) if n not in needed]
-        results = []
-        for values, parts in zip(STAND_INS, FRACTION_STAND_INS):
-            given = {**(variables or {}), **{
-                n: (parts if n in fractions else values)[k % len(values)]
-                for k, n in enumerate(needed)}}
-            try:
-                results.append(_translate_once(src, others, given, lim, deadline, encoding,
-                                               entry_name))
-            except MatlabTranslationError as again:
-                results.append(again)
-        failed = [r for r in results[:2] if isinstance(r, MatlabTranslationError)]
+        results = [run(0), run(1)]  # the primes first: sets 1 and 2 only once both translate
+        failed = [r for r in results if isinstance(r, MatlabTranslationError)]
         if len(failed) == 2 and all(p.needs for r in failed for p in r.problems):
             problems = results[0].problems  # more variables it lacks, seen once these are bound
             continue
@@ -299,6 +301,7 @@ def _with_stand_ins(exc, src, others, variables, lim, deadline, encoding, entry_
             continue
         if failed:
             return None
+        results += [run(k) for k in range(2, len(STAND_INS))]
         made = [r for r in results if isinstance(r, MatlabTranslation)]
         if any(n not in r.parameters for r in made for n in needed):
             return None
