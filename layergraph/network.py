@@ -452,14 +452,8 @@ def predict(net: Network, X, *args, return_state=False, **kwargs):
         if not return_state:
             outs = predict_several(net, data, opts)
             return outs if len(outs) > 1 else outs[0]
-        modules = net.module.recurrent_modules()  # [Y1,...,YN, state] = predict(...)
-        saved = [(m.state, m.carry_state) for m in modules]
-        try:
-            outs = predict_several(net, data, opts, stateful=True)
-            state = net.State
-        finally:
-            for m, (st, carry) in zip(modules, saved):
-                m.state, m.carry_state = st, carry
+        outs, state = _with_state_returned(  # [Y1,...,YN, state] = predict(...)
+            net, lambda: predict_several(net, data, opts, stateful=True))
         return (*outs, state)
     opts = prediction_options(net, args, kwargs)
     if not return_state:
@@ -468,22 +462,33 @@ def predict(net: Network, X, *args, return_state=False, **kwargs):
         raise OptionError("return_state needs a dlnetwork (MATLAB's [Y, state] = predict(net, "
                           "X)); with a trained network use predictAndUpdateState",
                           owner="predict", option="return_state", part="value")
+    seqs, single = net.prepare(X, opts["DataLayout"])
+    opts["MiniBatchSize"] = max(len(seqs), 1)
+
+    def run():
+        try:
+            return net.forward_prepared(seqs, opts, stateful=True)
+        except ValueError as exc:  # the carried state is for another number of sequences
+            raise DataError(f"predict: {exc}") from None
+
+    out, state = _with_state_returned(net, run)
+    return (out[0] if single and net.sequence_output else out), state
+
+
+def _with_state_returned(net, run):
+    """(``run()``, the recurrent state after it as net.State gives it), every recurrent layer
+    carrying its state during ``run`` and left afterwards as it was: MATLAB's ``[Y, state] =
+    predict(net, X)``, which does not change ``net``."""
     modules = net.module.recurrent_modules()
     saved = [(m.state, m.carry_state) for m in modules]
     try:
-        seqs, single = net.prepare(X, opts["DataLayout"])
-        opts["MiniBatchSize"] = max(len(seqs), 1)
         for m in modules:
             m.carry_state = True
-        try:
-            out = net.forward_prepared(seqs, opts, stateful=True)
-        except ValueError as exc:  # the carried state is for another number of sequences
-            raise DataError(f"predict: {exc}") from None
-        state = net.State
+        out = run()
+        return out, net.State
     finally:
         for m, (st, carry) in zip(modules, saved):
             m.state, m.carry_state = st, carry
-    return (out[0] if single and net.sequence_output else out), state
 
 
 def classify(net: Network, X, *args, **kwargs):
