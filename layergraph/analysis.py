@@ -65,6 +65,13 @@ class NetworkAnalysis:
         return not self.problems
 
     @property
+    def output_names(self) -> list[str]:
+        """The names of ``outputs`` as MATLAB's OutputNames gives them: the layer, or
+        ``layer/port`` for a layer with several outputs."""
+        return [f"{n}/{p}" if len(self.graph.layer(n).outputs) > 1 else n
+                for n, p in self.outputs]
+
+    @property
     def total_learnables(self):
         return sum(r.num_learnables for r in self.layers)
 

@@ -119,8 +119,7 @@ class DLNetwork(Network):
 
     @property
     def OutputNames(self):
-        return [f"{n}/{p}" if len(self.graph.layer(n).outputs) > 1 else n
-                for n, p in self.analysis.outputs]
+        return self.analysis.output_names
 
     @property
     def Learnables(self) -> Table:

@@ -179,9 +179,7 @@ class SeveralTrainer(Trainer):
                                    "of its input", owner="trainnet")
         self.sequence = [a.is_sequence for a in acts]
         inputs = [self.graph.layer(n) for n in self.graph.InputNames]
-        output_names = [f"{n}/{p}" if len(self.graph.layer(n).outputs) > 1 else n
-                        for n, p in analysis.outputs]  # as DLNetwork.OutputNames
-        self.objective = SeveralOutputsLoss(loss_fcn, output_names, opts.Metrics)
+        self.objective = SeveralOutputsLoss(loss_fcn, analysis.output_names, opts.Metrics)
         self.metric_names = self.objective.metric_names
         self.objective_metric = check_objective(opts.ObjectiveMetricName,
                                                 self.objective.metrics)

@@ -183,10 +183,8 @@ class Trainer:
         if self.modern:
             self.objective = objective
             self.metric_names = objective.metric_names
-            name, port = analysis.outputs[0]
             for m in objective.metrics:  # a NetworkOutput must name the one output
-                m.output_index([f"{name}/{port}" if len(self.graph.layer(name).outputs) > 1
-                                else name], self.owner)
+                m.output_index(analysis.output_names, self.owner)
             X_fmt, T_fmt = opts.InputDataFormats, opts.TargetDataFormats
         else:
             self.output_layer = self.graph.layer(self.graph.OutputNames[0])
