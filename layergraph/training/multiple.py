@@ -34,7 +34,7 @@ import os
 import numpy as np
 import torch
 
-from ..analysis import analyze, as_graph
+from ..analysis import analyze
 from ..errors import DataError, NetworkError, OptionError
 from ..modern import DLNetwork
 from ..multiio import (
@@ -47,15 +47,13 @@ from ..multiio import (
 )
 from ..network import resolve_device
 from ..observations import Observations
-from ..persistence import graph_from_state
 from ..sequences import SequencePolicy, last_step
 from ..services import provide
-from .checkpoints import read_checkpoint
 from .metrics import check_objective, flat_positions
 from .objectives import LossFunctionObjective, as_batch
 from .solvers import Solver
 from .targets import encode_targets
-from .trainer import Trainer, _targets_in, _writable_folder
+from .trainer import Trainer, _targets_in, _writable_folder, graph_to_train
 
 
 class SeveralOutputsLoss:
@@ -154,17 +152,7 @@ class SeveralTrainer(Trainer):
         if opts.Plots == "training-progress":
             _writable_folder(os.path.dirname(os.path.abspath(opts.PlotPath)), "PlotPath",
                              self.owner)
-        ckpt = None
-        if resume_from is not None:  # a checkpoint of this trainer (Trainer._checkpoint)
-            ckpt, self.resumed_from = read_checkpoint(resume_from)
-            graph = graph_from_state(ckpt.get("graph"), self.resumed_from)
-        else:
-            source = net.copy_graph() if isinstance(net, DLNetwork) else net
-            graph, problems = as_graph(source, owner=self.owner)
-            if problems:
-                raise NetworkError.from_problems(problems)
-            if graph is source and not isinstance(net, DLNetwork):
-                graph = graph.copy()
+        graph, ckpt, self.resumed_from = graph_to_train(net, resume_from, self.owner)
         analysis = analyze(graph, dlnetwork=True)
         if not analysis.ok:
             raise NetworkError.from_problems(analysis.problems)

@@ -84,8 +84,10 @@ def trainnet(X, T, net, lossFcn, options: TrainingOptions, *, resume_from=None, 
                           part="value", expected="trainingOptions(...)")
     if isinstance(net, (str, os.PathLike)):
         resume_from, net = net, None
-    if _has_several(net) if resume_from is None else _checkpoint_has_several(resume_from):
-        # training/multiple.py, a floor above
+    if resume_from is not None:  # read once: which trainer it needs, then where it resumes
+        resume_from = read_checkpoint(resume_from)
+    if _has_several(net if resume_from is None else graph_from_state(
+            resume_from[0].get("graph"), resume_from[1])):  # training/multiple.py, a floor above
         if options.SolverName in FULL_BATCH_SOLVERS:
             raise OptionError(f"a network with several inputs or outputs trains with 'sgdm', "
                               f"'adam' or 'rmsprop' so far, not '{options.SolverName}'",
@@ -110,9 +112,12 @@ def _train(X, Y, layers, opts, resume_from, out, loss, workers, owner):
         # a compiled network does not travel to started workers; its graph (with weights) does
         layers = layers.copy_graph() if isinstance(layers, DLNetwork) else \
             layers.graph if isinstance(layers, Network) else layers
-    args = (X, Y, layers, opts, resume_from, loss)
+    # started workers read a checkpoint from its file: tensors handed to them would be shared
+    # memory, and their solvers would update one another's state
+    sent = resume_from[1] if isinstance(resume_from, tuple) else resume_from
+    args = (X, Y, layers, opts, sent, loss)
     group = distributed.start(opts.ExecutionEnvironment, workers, _train_worker, args, owner)
-    return _train_in(group, *args, out)
+    return _train_in(group, X, Y, layers, opts, resume_from, loss, out)
 
 
 def _train_worker(group, X, Y, layers, opts, resume_from, loss):
@@ -155,18 +160,7 @@ class Trainer:
         if opts.Plots == "training-progress":  # the plot is saved at the end: check the folder now
             _writable_folder(os.path.dirname(os.path.abspath(opts.PlotPath)), "PlotPath",
                              self.owner)
-        ckpt = None
-        if resume_from is not None:
-            ckpt, self.resumed_from = read_checkpoint(resume_from)
-            graph = graph_from_state(ckpt.get("graph"), self.resumed_from)
-        else:
-            source = layers.copy_graph() if isinstance(layers, DLNetwork) else \
-                layers.graph if isinstance(layers, Network) else layers
-            graph, problems = as_graph(source, owner=self.owner)
-            if problems:
-                raise NetworkError.from_problems(problems)
-            if graph is source and not isinstance(layers, DLNetwork):
-                graph = graph.copy()  # the caller's graph: train a copy
+        graph, ckpt, self.resumed_from = graph_to_train(layers, resume_from, self.owner)
         analysis = analyze(graph, dlnetwork=self.modern)  # the one analysis of this training
         if not analysis.ok:
             raise NetworkError.from_problems(analysis.problems)
@@ -617,10 +611,22 @@ def _has_several(net) -> bool:
     return len(graph.InputNames) > 1 or len(analysis.outputs) > 1
 
 
-def _checkpoint_has_several(path) -> bool:
-    """True for a checkpoint of a network with several inputs or outputs."""
-    ckpt, where = read_checkpoint(path)
-    return _has_several(graph_from_state(ckpt.get("graph"), where))
+def graph_to_train(layers, resume_from, owner):
+    """(graph, checkpoint, its file) of a training: the checkpoint's graph when it resumes
+    (``resume_from``: a path, or the (state, file) read_checkpoint gave), else a copy of the
+    network given (the caller's is not changed), checked; checkpoint and file None then."""
+    if resume_from is not None:
+        ckpt, where = resume_from if isinstance(resume_from, tuple) else \
+            read_checkpoint(resume_from)
+        return graph_from_state(ckpt.get("graph"), where), ckpt, where
+    source = layers.copy_graph() if isinstance(layers, DLNetwork) else \
+        layers.graph if isinstance(layers, Network) else layers
+    graph, problems = as_graph(source, owner=owner)
+    if problems:
+        raise NetworkError.from_problems(problems)
+    if graph is source and not isinstance(layers, DLNetwork):
+        graph = graph.copy()  # the caller's graph: train a copy
+    return graph, None, None
 
 
 def _predictors(X, input_layer, fmt, name):
