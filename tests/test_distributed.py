@@ -269,6 +269,25 @@ def test_a_failing_worker_stops_the_others_with_its_reason(monkeypatch):
     assert not dist.is_initialized()  # the group is left
 
 
+def test_trainnet_resumed_on_started_workers_equals_one_process(monkeypatch, tmp_path):
+    """trainnet reads a checkpoint once to choose its trainer; the workers it starts read the
+    file themselves (the checkpoint's tensors handed to them would be shared memory, and the
+    workers' solvers would update one another's state). It runs before the pair's group exists:
+    it starts workers of its own."""
+    monkeypatch.setenv(TIMEOUT_VARIABLE, str(TIMEOUT_S))
+    X = sequences(12, seed=5)
+    T = np.array(["a", "b"] * 6)
+    net = dlnetwork([sequenceInputLayer(3), lstmLayer(5, OutputMode="last"),
+                     fullyConnectedLayer(2), softmaxLayer()])
+    opts = trainingOptions("adam", MaxEpochs=2, MiniBatchSize=4, Verbose=False,
+                           ProgressBar=False, Shuffle="never")
+    whole, _ = trainnet(X, T, net, "crossentropy", opts.replace(MaxEpochs=4))
+    trainnet(X, T, net, "crossentropy", opts.replace(CheckpointPath=str(tmp_path)))
+    resumed, _ = trainnet(X, T, str(tmp_path), "crossentropy", opts.replace(
+        MaxEpochs=4, ExecutionEnvironment="parallel"), workers=2)
+    assert max_difference(weights(resumed), weights(whole)) < 1e-5
+
+
 # --- two workers = one process ------------------------------------------------------------------
 
 def test_bilstm_classifier_on_two_workers_equals_one_process(pair):
@@ -384,24 +403,6 @@ def test_a_checkpoint_of_worker_0_resumes_on_two_workers_and_on_one(pair, tmp_pa
     assert max_difference(weights(on_two), weights(on_one)) < 1e-5
     assert max_difference(weights(on_two), weights(whole)) < 1e-5
     assert max_difference(weights(on_two), other) == 0
-
-
-def test_trainnet_resumed_on_started_workers_equals_one_process(monkeypatch, tmp_path):
-    """trainnet reads a checkpoint once to choose its trainer; the workers it starts read the
-    file themselves (the checkpoint's tensors handed to them would be shared memory, and the
-    workers' solvers would update one another's state)."""
-    monkeypatch.setenv(TIMEOUT_VARIABLE, str(TIMEOUT_S))
-    X = sequences(12, seed=5)
-    T = np.array(["a", "b"] * 6)
-    net = dlnetwork([sequenceInputLayer(3), lstmLayer(5, OutputMode="last"),
-                     fullyConnectedLayer(2), softmaxLayer()])
-    opts = trainingOptions("adam", MaxEpochs=2, MiniBatchSize=4, Verbose=False,
-                           ProgressBar=False, Shuffle="never")
-    whole, _ = trainnet(X, T, net, "crossentropy", opts.replace(MaxEpochs=4))
-    trainnet(X, T, net, "crossentropy", opts.replace(CheckpointPath=str(tmp_path)))
-    resumed, _ = trainnet(X, T, str(tmp_path), "crossentropy", opts.replace(
-        MaxEpochs=4, ExecutionEnvironment="parallel"), workers=2)
-    assert max_difference(weights(resumed), weights(whole)) < 1e-5
 
 
 # --- the command line: --nproc starts workers; torchrun launches them ---------------------------
