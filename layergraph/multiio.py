@@ -180,16 +180,23 @@ def predict_several(net, data: Predictors, opts, stateful=False) -> tuple:
 
 
 def _batch_outputs(module, signals, first, data, policy, acts, stateful) -> list:
-    """Every output of one mini-batch, per output a list with one entry per observation: run
-    whole, or chunk by chunk (an integer SequenceLength), reading a sequence-to-one output in the
-    chunk where each sequence ends, as Network does for one input."""
-    true = None if first is None else first.true_lengths.tolist()
+    """Every output of one mini-batch (:func:`collect_outputs`): run whole, or chunk by chunk
+    for an integer SequenceLength."""
     if policy.chunk_length is None:
         chunks = [(0, None, None, module(signals))]
     else:
         chunks = run_several_chunks(module, signals, first, data.sequence_index(), policy,
                                     stateful)
-    n = len(signals[0].data)
+    return collect_outputs(chunks, first, policy, acts, len(signals[0].data))
+
+
+def collect_outputs(chunks, first, policy, acts, n, reorder=True) -> list:
+    """The outputs of a mini-batch of ``n`` observations from its ``chunks`` ((start, stop,
+    lengths the network saw, outputs) each; stop None: the batch run whole), per output a list
+    with one entry per observation: a sequence output's steps of every chunk joined (and
+    unpadded), a sequence-to-one output read in the chunk where each sequence ends. Network
+    (one input) and several inputs share it; ``reorder``: image outputs as (h, w, c)."""
+    true = None if first is None else first.true_lengths.tolist()
     pieces = [[[] for _ in range(n)] for _ in acts]
     last = [[None] * n for _ in acts]
     for start, stop, lengths, y in chunks:
@@ -203,14 +210,15 @@ def _batch_outputs(module, signals, first, data, policy, acts, stateful) -> list
                 for i, (k, alive) in enumerate(zip(lens, live)):
                     if alive:  # a chunk past a sequence's end adds nothing to it
                         pieces[j][i].append(d[i, :k])
-            elif stop is None:  # run whole
-                last[j] = list(output_order(d, act.fmt))
-            else:
-                if ends is None:
-                    ends = policy.ends_in(first, start, stop).nonzero().reshape(-1).tolist()
-                rows = output_order(d, act.fmt)
-                for i in ends:
-                    last[j][i] = rows[i]
+                continue
+            rows = output_order(d, act.fmt) if reorder else d
+            if stop is None:  # run whole
+                last[j] = list(rows)
+                continue
+            if ends is None:
+                ends = policy.ends_in(first, start, stop).nonzero().reshape(-1).tolist()
+            for i in ends:
+                last[j][i] = rows[i]
     outs = []
     for j, act in enumerate(acts):
         if act.is_sequence:

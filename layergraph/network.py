@@ -19,7 +19,7 @@ from .errors import DataError, NetworkError, OptionError
 from .graph import LayerGraph
 from .layers.base import LayerProblem
 from .modules.recurrent import RecurrentModule
-from .multiio import as_predictors, predict_several, split_predictors
+from .multiio import as_predictors, collect_outputs, predict_several, split_predictors
 from .observations import Observations, as_observations, output_order, takes_observations
 from .options import Choice, Number, Option, check_value, parse_name_value
 from .persistence import FileError, graph_from_state, graph_state, read_state, write_state
@@ -385,23 +385,10 @@ class Network:
     def _run_batch(self, batch, policy, stateful):
         batch, _ = policy.cut(batch)
         padded = policy.pad(batch, self.device)
-        n = len(batch)
-        pieces, last = [[] for _ in range(n)], [None] * n
-        for start, stop, lengths, y in run_chunks(self.module, padded, policy, stateful):
-            data = _numpy(y.data)
-            if self.sequence_output:
-                # Each sequence's own output steps (a strided layer shortens them).
-                out_lens = (y.lengths if y.lengths is not None else lengths).tolist()
-                for i, (k, live) in enumerate(zip(out_lens, lengths.tolist())):
-                    if live:
-                        pieces[i].append(data[i, :k])
-            else:
-                for i in policy.ends_in(padded, start, stop).nonzero().reshape(-1).tolist():
-                    last[i] = data[i]
-        if not self.sequence_output:
-            return last
-        ys = [p[0] if len(p) == 1 else np.concatenate(p) for p in pieces]
-        return policy.unpad(ys, [len(s) for s in batch])
+        chunks = run_chunks(self.module, padded, policy, stateful)
+        # each sequence's own output steps (a strided layer shortens them), or its last output
+        return collect_outputs(chunks, padded, policy, [self.output_activation], len(batch),
+                               reorder=False)[0]
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:
