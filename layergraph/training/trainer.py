@@ -240,12 +240,9 @@ class Trainer:
         self.bad_validations = 0
         self.order = None
         self.next_batch = 0  # the mini-batch of the current epoch to train next
-        if ckpt is not None:
-            self._resume(ckpt)
-
-    def _resume(self, ckpt):
-        """Where the checkpoint left training; a checkpoint that does not fit is a FileError."""
-        try:
+        if ckpt is None:
+            return
+        try:  # a checkpoint that does not fit is a FileError
             self._restore(ckpt)
         except (KeyError, TypeError, ValueError, AttributeError, RuntimeError) as exc:
             if isinstance(exc, LayerGraphError):
