@@ -76,7 +76,7 @@ class FullBatchTrainer(Trainer):
                                   expected="a regression network with a squared-error loss")
             self.step_once = self._lm_iteration
             self.damping = o.InitialDampingFactor
-        extra = getattr(self, "restored_extra", None)  # resumed: the solver's own state too
+        extra = self.restored_extra  # resumed: the solver's own state too
         if extra is not None:
             if o.SolverName == "lbfgs":
                 self.lbfgs.load_state_dict(extra["lbfgs"])

@@ -240,6 +240,7 @@ class Trainer:
         self.bad_validations = 0
         self.order = None
         self.next_batch = 0  # the mini-batch of the current epoch to train next
+        self.restored_extra = None  # a full-batch solver's own state, from the checkpoint
         if ckpt is None:
             return
         try:  # a checkpoint that does not fit is a FileError
